@@ -1,0 +1,54 @@
+"""The audit log: every change to the clinic's data, with who made it, before and after."""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime, time
+from typing import Any
+
+from sqlalchemy import inspect
+from sqlalchemy.orm import Session
+
+from .models import AuditEntry, User
+
+SECRET_COLUMNS = frozenset({"password_hash"})
+
+
+def snapshot(entity: Any) -> dict[str, Any]:
+    """The entity's column values as JSON-friendly data, secrets left out."""
+    values: dict[str, Any] = {}
+    for column in inspect(entity).mapper.column_attrs:
+        if column.key in SECRET_COLUMNS:
+            continue
+        values[column.key] = _plain(getattr(entity, column.key))
+    return values
+
+
+def record(
+    session: Session,
+    actor: User | None,
+    action: str,
+    entity: Any,
+    before: dict[str, Any] | None = None,
+) -> AuditEntry:
+    """Add an audit entry for `entity` (flushed, so that its id is known); actor None: system."""
+    session.flush()
+    entry = AuditEntry(
+        actor=actor,
+        action=action,
+        entity=entity.__tablename__,
+        entity_id=entity.id,
+        before=before,
+        after=None if action == "delete" else snapshot(entity),
+    )
+    session.add(entry)
+    return entry
+
+
+def _plain(value: Any) -> Any:
+    """A value JSON can hold."""
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, datetime | date | time):
+        return value.isoformat()
+    return value

@@ -1,0 +1,356 @@
+"""The clinic's data: typed SQLAlchemy 2.x models.
+
+Two kinds of time live here. Appointments and time off are clinic-local wall-clock times
+(naive `LocalDateTime`); system timestamps (created, audit, tokens) are aware UTC (`UTCDateTime`).
+The overlap invariants of appointments are kept by the database itself: PostgreSQL exclusion
+constraints and SQLite triggers, both written in the migrations and kept out of this metadata.
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import UTC, datetime, time
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    Column,
+    DateTime,
+    Enum,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Table,
+    Text,
+    Time,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.dialects import sqlite
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from .extensions import db
+
+
+def utcnow() -> datetime:
+    """The current moment, aware, in UTC."""
+    return datetime.now(UTC)
+
+
+class UTCDateTime(TypeDecorator):
+    """An aware UTC datetime, stored naive (in UTC) so both databases store it alike."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("a UTC timestamp needs an aware datetime")
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: datetime | None, dialect) -> datetime | None:
+        return None if value is None else value.replace(tzinfo=UTC)
+
+
+# Clinic wall-clock time to the second. On SQLite it is stored as "YYYY-MM-DD HH:MM:SS", the
+# form a person writes in SQL too, so that the overlap triggers compare like with like.
+LocalDateTime = DateTime().with_variant(
+    sqlite.DATETIME(
+        storage_format="%(year)04d-%(month)02d-%(day)02d %(hour)02d:%(minute)02d:%(second)02d",
+        regexp=r"(\d+)-(\d+)-(\d+) (\d+):(\d+):(\d+)",
+    ),
+    "sqlite",
+)
+
+
+class Role(enum.StrEnum):
+    """What a user may do: admin everything, manager the front desk, client their own data."""
+
+    ADMIN = "admin"
+    MANAGER = "manager"
+    CLIENT = "client"
+
+
+class AppointmentStatus(enum.StrEnum):
+    """Where an appointment stands; only `cancelled` ones free their time."""
+
+    BOOKED = "booked"
+    ARRIVED = "arrived"
+    COMPLETED = "completed"
+    NO_SHOW = "no_show"
+    CANCELLED = "cancelled"
+
+
+def _enum(kind: type[enum.StrEnum], name: str) -> Enum:
+    """A portable enum column: VARCHAR with a CHECK of the values."""
+    return Enum(
+        kind,
+        name=name,
+        native_enum=False,
+        create_constraint=True,
+        length=20,
+        values_callable=lambda members: [member.value for member in members],
+        validate_strings=True,
+    )
+
+
+specialist_shifts = Table(
+    "specialist_shifts",
+    db.metadata,
+    Column("specialist_id", ForeignKey("specialists.id", ondelete="CASCADE"), primary_key=True),
+    Column("shift_id", ForeignKey("shifts.id", ondelete="RESTRICT"), primary_key=True),
+)
+
+location_shifts = Table(
+    "location_shifts",
+    db.metadata,
+    Column("location_id", ForeignKey("locations.id", ondelete="CASCADE"), primary_key=True),
+    Column("shift_id", ForeignKey("shifts.id", ondelete="RESTRICT"), primary_key=True),
+)
+
+
+class User(db.Model):
+    """Someone who signs in: staff (admin, manager) or a client."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(150), unique=True)
+    email: Mapped[str | None] = mapped_column(String(254), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    first_name: Mapped[str] = mapped_column(String(150), default="")
+    last_name: Mapped[str] = mapped_column(String(150), default="")
+    role: Mapped[Role] = mapped_column(_enum(Role, "role"))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    email_verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    client: Mapped[Client | None] = relationship(back_populates="user")
+
+    @property
+    def full_name(self) -> str:
+        """First and last name, or the username when both are empty."""
+        return f"{self.first_name} {self.last_name}".strip() or self.username
+
+    # flask-login asks these
+    @property
+    def is_active(self) -> bool:
+        return self.active
+
+    @property
+    def is_authenticated(self) -> bool:
+        return True
+
+    @property
+    def is_anonymous(self) -> bool:
+        return False
+
+    def get_id(self) -> str:
+        return str(self.id)
+
+
+class Shift(db.Model):
+    """A weekly block of working time, e.g. Monday 09:00-18:00 (weekday 0 is Monday)."""
+
+    __tablename__ = "shifts"
+    __table_args__ = (
+        UniqueConstraint("weekday", "start_time", "end_time"),
+        CheckConstraint("start_time < end_time", name="start_before_end"),
+        CheckConstraint("weekday BETWEEN 0 AND 6", name="weekday_valid"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    weekday: Mapped[int] = mapped_column(Integer)
+    start_time: Mapped[time] = mapped_column(Time)
+    end_time: Mapped[time] = mapped_column(Time)
+
+
+class Location(db.Model):
+    """A room where one appointment at a time takes place."""
+
+    __tablename__ = "locations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(150), unique=True)
+    address: Mapped[str] = mapped_column(String(255), default="")
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    shifts: Mapped[list[Shift]] = relationship(secondary=location_shifts)
+
+
+class Specialist(db.Model):
+    """A doctor or other person who sees clients."""
+
+    __tablename__ = "specialists"
+    __table_args__ = (
+        CheckConstraint("slot_minutes BETWEEN 5 AND 480", name="slot_minutes_range"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    first_name: Mapped[str] = mapped_column(String(150))
+    last_name: Mapped[str] = mapped_column(String(150))
+    phone: Mapped[str] = mapped_column(String(32), default="")
+    specialty: Mapped[str] = mapped_column(String(150), default="")
+    slot_minutes: Mapped[int] = mapped_column(Integer, default=30)
+    default_location_id: Mapped[int | None] = mapped_column(ForeignKey("locations.id"))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    default_location: Mapped[Location | None] = relationship()
+    shifts: Mapped[list[Shift]] = relationship(secondary=specialist_shifts)
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+
+class TimeOff(db.Model):
+    """A dated block when a specialist, a location, or (neither given) the whole clinic is closed.
+
+    `starts_at` and `ends_at` are clinic-local and half-open: [starts_at, ends_at).
+    """
+
+    __tablename__ = "time_off"
+    __table_args__ = (
+        CheckConstraint("starts_at < ends_at", name="start_before_end"),
+        CheckConstraint(
+            "specialist_id IS NULL OR location_id IS NULL", name="one_scope"
+        ),
+        Index("ix_time_off_span", "starts_at", "ends_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    specialist_id: Mapped[int | None] = mapped_column(
+        ForeignKey("specialists.id", ondelete="CASCADE"), index=True
+    )
+    location_id: Mapped[int | None] = mapped_column(
+        ForeignKey("locations.id", ondelete="CASCADE"), index=True
+    )
+    starts_at: Mapped[datetime] = mapped_column(LocalDateTime)
+    ends_at: Mapped[datetime] = mapped_column(LocalDateTime)
+    reason: Mapped[str] = mapped_column(String(255), default="")
+
+    specialist: Mapped[Specialist | None] = relationship()
+    location: Mapped[Location | None] = relationship()
+
+
+class Client(db.Model):
+    """A patient who is booked; may have a user account of their own."""
+
+    __tablename__ = "clients"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    first_name: Mapped[str] = mapped_column(String(150))
+    last_name: Mapped[str] = mapped_column(String(150))
+    phone: Mapped[str] = mapped_column(String(32), default="")
+    email: Mapped[str | None] = mapped_column(String(254), index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), unique=True)
+    notes: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    user: Mapped[User | None] = relationship(back_populates="client")
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+
+class Appointment(db.Model):
+    """A client seeing a specialist at a location from `starts_at` to `ends_at` (clinic-local)."""
+
+    __tablename__ = "appointments"
+    __table_args__ = (
+        CheckConstraint("starts_at < ends_at", name="start_before_end"),
+        CheckConstraint("ics_sequence >= 0", name="ics_sequence_valid"),
+        Index("ix_appointments_specialist_start", "specialist_id", "starts_at"),
+        Index("ix_appointments_location_start", "location_id", "starts_at"),
+        Index("ix_appointments_client_start", "client_id", "starts_at"),
+        Index("ix_appointments_starts_at", "starts_at"),
+        Index("ix_appointments_updated_at", "updated_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    type: Mapped[str] = mapped_column(String(100), default="")
+    specialist_id: Mapped[int] = mapped_column(ForeignKey("specialists.id"))
+    client_id: Mapped[int] = mapped_column(ForeignKey("clients.id"))
+    location_id: Mapped[int] = mapped_column(ForeignKey("locations.id"))
+    starts_at: Mapped[datetime] = mapped_column(LocalDateTime)
+    ends_at: Mapped[datetime] = mapped_column(LocalDateTime)
+    status: Mapped[AppointmentStatus] = mapped_column(
+        _enum(AppointmentStatus, "status"), default=AppointmentStatus.BOOKED
+    )
+    notes: Mapped[str] = mapped_column(Text, default="")
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    cancel_reason: Mapped[str] = mapped_column(String(255), default="")
+    reminder_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    ics_sequence: Mapped[int] = mapped_column(Integer, default=0)
+
+    specialist: Mapped[Specialist] = relationship()
+    client: Mapped[Client] = relationship()
+    location: Mapped[Location] = relationship()
+    created_by: Mapped[User | None] = relationship()
+
+
+class AuditEntry(db.Model):
+    """One change: who (none when the system did it), when, what, and the before/after."""
+
+    __tablename__ = "audit_entries"
+    __table_args__ = (Index("ix_audit_entries_entity", "entity", "entity_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    action: Mapped[str] = mapped_column(String(50))
+    entity: Mapped[str] = mapped_column(String(50))
+    entity_id: Mapped[int | None] = mapped_column(Integer)
+    before: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    after: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+    actor: Mapped[User | None] = relationship()
+
+
+class RevokedToken(db.Model):
+    """A JWT revoked before it expired (logout); kept until it would have expired anyway."""
+
+    __tablename__ = "token_blocklist"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    jti: Mapped[str] = mapped_column(String(64), unique=True)
+    token_type: Mapped[str] = mapped_column(String(10))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    revoked_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+
+
+class ClinicSettings(db.Model):
+    """The clinic's own settings; exactly one row (id 1), made by the first migration."""
+
+    __tablename__ = "clinic_settings"
+    __table_args__ = (
+        CheckConstraint("id = 1", name="single_row"),
+        CheckConstraint("min_notice_minutes >= 0", name="min_notice_valid"),
+        CheckConstraint("max_days_ahead > 0", name="max_days_ahead_valid"),
+        CheckConstraint("cancellation_window_hours >= 0", name="cancellation_window_valid"),
+        CheckConstraint("default_slot_minutes BETWEEN 5 AND 480", name="default_slot_valid"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True, default=1)
+    name: Mapped[str] = mapped_column(String(150), default="Clinic")
+    address: Mapped[str] = mapped_column(String(255), default="")
+    phone: Mapped[str] = mapped_column(String(32), default="")
+    self_booking: Mapped[bool] = mapped_column(Boolean, default=True)
+    min_notice_minutes: Mapped[int] = mapped_column(Integer, default=60)
+    max_days_ahead: Mapped[int] = mapped_column(Integer, default=60)
+    cancellation_window_hours: Mapped[int] = mapped_column(Integer, default=24)
+    default_slot_minutes: Mapped[int] = mapped_column(Integer, default=30)
+
+    @classmethod
+    def get(cls) -> ClinicSettings:
+        """The settings row."""
+        return db.session.get_one(cls, 1)

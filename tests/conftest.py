@@ -1,0 +1,245 @@
+"""Fixtures: a migrated database per test (SQLite file, or PostgreSQL with TEST_DATABASE_URL),
+the app and its clients, factories for the clinic's things, and a query counter.
+
+Test databases are built by the migrations, never `create_all`, so the triggers and exclusion
+constraints are what the tests exercise. Each test gets a copy of one migrated template.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import sqlite3
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime, time
+from pathlib import Path
+
+import flask_migrate
+import pytest
+from sqlalchemy import event
+from sqlalchemy.engine import make_url
+from werkzeug.security import generate_password_hash
+
+from clinic import config, create_app
+from clinic.extensions import db
+from clinic.models import Client, Location, Role, Shift, Specialist, User
+
+POSTGRES_URL = os.environ.get("TEST_DATABASE_URL", "")
+POSTGRES_ONLY = "PostgreSQL only: set TEST_DATABASE_URL=postgresql+psycopg://... to run it"
+SQLITE_ONLY = "SQLite only: this run uses PostgreSQL (TEST_DATABASE_URL)"
+
+
+def pytest_report_header() -> str:
+    """Say which database the run uses."""
+    if POSTGRES_URL:
+        return f"database: PostgreSQL at {make_url(POSTGRES_URL).render_as_string()}"
+    return "database: SQLite files (set TEST_DATABASE_URL to run on PostgreSQL too)"
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Skip tests of the other database, saying why."""
+    for item in items:
+        if item.get_closest_marker("postgres") and not POSTGRES_URL:
+            item.add_marker(pytest.mark.skip(reason=POSTGRES_ONLY))
+        if item.get_closest_marker("sqlite") and POSTGRES_URL:
+            item.add_marker(pytest.mark.skip(reason=SQLITE_ONLY))
+
+
+class Databases:
+    """Makes throwaway databases on the run's server (PostgreSQL) or as files (SQLite)."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.names = (f"clinic_test_{uuid.uuid4().hex[:8]}_{n}" for n in itertools.count())
+        self.created: list[str] = []
+        self.template_url = ""
+
+    def empty(self, template: str | None = None) -> str:
+        """The URL of a new database, empty or a copy of `template`."""
+        name = next(self.names)
+        if not POSTGRES_URL:
+            path = self.folder / f"{name}.sqlite3"
+            if template:
+                _copy_sqlite(make_url(template).database, path)
+            return f"sqlite:///{path}"
+        clause = f" TEMPLATE {make_url(template).database}" if template else ""
+        self._admin(f"CREATE DATABASE {name}{clause}")
+        self.created.append(name)
+        return make_url(config.database_uri(POSTGRES_URL)).set(database=name).render_as_string(
+            hide_password=False
+        )
+
+    def migrated(self) -> str:
+        """The URL of a new database built by the migrations (a copy of one built once)."""
+        if not self.template_url:
+            self.template_url = self.empty()
+            app = create_app(config.testing(self.template_url))
+            with app.app_context():
+                flask_migrate.upgrade()
+                db.engine.dispose()
+        return self.empty(template=self.template_url)
+
+    def drop_all(self) -> None:
+        """Drop every PostgreSQL database made (files go with pytest's tmp folder)."""
+        for name in self.created:
+            self._admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+    def _admin(self, statement: str) -> None:
+        """Run a statement that cannot run in a transaction, on the server's own database."""
+        import psycopg
+
+        url = make_url(config.database_uri(POSTGRES_URL)).set(drivername="postgresql")
+        with psycopg.connect(url.render_as_string(hide_password=False), autocommit=True) as conn:
+            conn.execute(statement)
+
+
+def _copy_sqlite(source: str | None, target: Path) -> None:
+    """A consistent copy of a SQLite database file."""
+    original, copy = sqlite3.connect(source), sqlite3.connect(target)
+    try:
+        original.backup(copy)
+    finally:
+        original.close()
+        copy.close()
+
+
+@pytest.fixture(scope="session")
+def databases(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Databases]:
+    """The run's throwaway databases."""
+    made = Databases(tmp_path_factory.mktemp("databases"))
+    yield made
+    made.drop_all()
+
+
+@pytest.fixture
+def database_url(databases: Databases) -> str:
+    """A fresh migrated database for one test."""
+    return databases.migrated()
+
+
+@pytest.fixture
+def app(database_url: str) -> Iterator:
+    """The app on a fresh migrated database, its app context pushed for the test's own queries."""
+    app = create_app(config.testing(database_url))
+    with app.app_context():
+        yield app
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    """A browser-like test client."""
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    """Runs the app's `flask` commands."""
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def count_queries(app) -> Callable:
+    """`with count_queries() as queries:` collects the SQL statements run inside the block."""
+
+    @contextmanager
+    def counting() -> Iterator[list[str]]:
+        statements: list[str] = []
+
+        def collect(_conn, _cursor, statement, *_args) -> None:
+            if statement.lstrip().split(None, 1)[0].upper() in ("SELECT", "INSERT", "UPDATE",
+                                                                 "DELETE", "WITH"):
+                statements.append(statement)
+
+        event.listen(db.engine, "before_cursor_execute", collect)
+        try:
+            yield statements
+        finally:
+            event.remove(db.engine, "before_cursor_execute", collect)
+
+    return counting
+
+
+@pytest.fixture
+def make_user(app) -> Callable[..., User]:
+    """Create a user (password "password123" unless given), committed."""
+    counter = itertools.count(1)
+
+    def make(role: Role | str = Role.CLIENT, password: str = "password123", **fields) -> User:
+        n = next(counter)
+        fields.setdefault("username", f"user{n}")
+        fields.setdefault("email", f"user{n}@example.com")
+        fields.setdefault("email_verified_at", datetime.now(UTC))
+        user = User(role=Role(role), password_hash=generate_password_hash(password), **fields)
+        db.session.add(user)
+        db.session.commit()
+        return user
+
+    return make
+
+
+@pytest.fixture
+def make_shift(app) -> Callable[..., Shift]:
+    """Get or create the shift `weekday from-to` (Monday 09:00-18:00 unless given)."""
+
+    def make(weekday: int = 0, start: time = time(9), end: time = time(18)) -> Shift:
+        shift = db.session.query(Shift).filter_by(
+            weekday=weekday, start_time=start, end_time=end
+        ).one_or_none() or Shift(weekday=weekday, start_time=start, end_time=end)
+        db.session.add(shift)
+        db.session.commit()
+        return shift
+
+    return make
+
+
+@pytest.fixture
+def make_location(app) -> Callable[..., Location]:
+    """Create a location, committed."""
+    counter = itertools.count(1)
+
+    def make(**fields) -> Location:
+        fields.setdefault("name", f"Room {next(counter)}")
+        location = Location(**fields)
+        db.session.add(location)
+        db.session.commit()
+        return location
+
+    return make
+
+
+@pytest.fixture
+def make_specialist(app) -> Callable[..., Specialist]:
+    """Create a specialist (30-minute slots unless given), committed."""
+    counter = itertools.count(1)
+
+    def make(**fields) -> Specialist:
+        n = next(counter)
+        fields.setdefault("first_name", f"Specialist{n}")
+        fields.setdefault("last_name", f"Surname{n}")
+        specialist = Specialist(**fields)
+        db.session.add(specialist)
+        db.session.commit()
+        return specialist
+
+    return make
+
+
+@pytest.fixture
+def make_client(app) -> Callable[..., Client]:
+    """Create a client record, committed."""
+    counter = itertools.count(1)
+
+    def make(**fields) -> Client:
+        n = next(counter)
+        fields.setdefault("first_name", f"Client{n}")
+        fields.setdefault("last_name", f"Patient{n}")
+        client = Client(**fields)
+        db.session.add(client)
+        db.session.commit()
+        return client
+
+    return make
