@@ -9,6 +9,8 @@ from typing import Any
 
 from flask import Flask, jsonify
 from sqlalchemy import text
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
 
 from . import config as settings
 from .database import configure_engine
@@ -30,8 +32,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.config.update(config or {})
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = settings.instance_secret(instance_path)
-    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///"):
-        instance_path.mkdir(parents=True, exist_ok=True)
+    database = make_url(app.config["SQLALCHEMY_DATABASE_URI"])
+    if database.drivername == "sqlite" and database.database:
+        Path(database.database).parent.mkdir(parents=True, exist_ok=True)
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
@@ -50,8 +53,12 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     @app.get("/healthz")
     def healthz():
-        """Alive and able to query the database."""
-        db.session.execute(text("SELECT 1"))
+        """Alive and able to query the database (503 when it cannot)."""
+        try:
+            db.session.execute(text("SELECT 1"))
+        except SQLAlchemyError:
+            app.logger.exception("health check: the database does not answer")
+            return jsonify(status="unavailable"), 503
         return jsonify(status="ok")
 
     return app

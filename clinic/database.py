@@ -11,7 +11,7 @@ Savepoints / Transactional DDL" recipe for pysqlite.
 from __future__ import annotations
 
 from sqlalchemy import Engine, event
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, scoped_session
 
 WRITE_LOCK = "clinic_write_lock"
 BUSY_TIMEOUT_MS = 30_000
@@ -43,7 +43,7 @@ def _sqlite_begin(connection) -> None:
         connection.exec_driver_sql("BEGIN")
 
 
-def begin_write(session: Session) -> None:
+def begin_write(session: Session | scoped_session) -> None:
     """Start the session's transaction holding the database's write lock (SQLite).
 
     Call it before the first read of a check-then-write (booking, rescheduling) so that the
@@ -51,6 +51,8 @@ def begin_write(session: Session) -> None:
     only read (callers commit their writes), and SQLite could not upgrade it safely. On
     PostgreSQL this is a plain transaction; the exclusion constraints settle races there.
     """
+    if isinstance(session, scoped_session):
+        session = session()
     if session.in_transaction():
         session.commit()
     session.connection(execution_options={WRITE_LOCK: True})
