@@ -36,7 +36,6 @@ def demo_command() -> None:
         click.echo("The database already has users: the demo clinic was not loaded.")
         return
     summary = load_demo(db.session)
-    db.session.commit()
     click.echo(
         "Loaded the demo clinic: "
         + ", ".join(f"{count} {name}" for name, count in summary.items())

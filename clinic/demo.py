@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import random
-from collections import defaultdict
 from datetime import UTC, datetime, time, timedelta
 
 from sqlalchemy.orm import Session
@@ -11,7 +10,6 @@ from werkzeug.security import generate_password_hash
 
 from .clock import clinic_now
 from .models import (
-    Appointment,
     Client,
     ClinicSettings,
     Location,
@@ -20,6 +18,7 @@ from .models import (
     Specialist,
     User,
 )
+from .scheduling import SchedulingError, book_appointment
 
 DEMO_USERS = (
     ("admin", "admin", "admin"),
@@ -53,7 +52,7 @@ APPOINTMENTS_PER_DAY = 4
 
 
 def load_demo(session: Session) -> dict[str, int]:
-    """Add the demo clinic to the session (the caller commits); return what was added."""
+    """Add the demo clinic and commit it; return how many of each thing were added."""
     rng = random.Random(2026)
     settings = session.get_one(ClinicSettings, 1)
     settings.name = "Riverside Clinic"
@@ -83,16 +82,14 @@ def load_demo(session: Session) -> dict[str, int]:
             phone = f"+380 67 {rng.randrange(100, 999)} {rng.randrange(1000, 9999)}"
             clients.append(Client(first_name=first, last_name=last, email=email, phone=phone))
     session.add_all([*shifts, *locations, *specialists, *clients])
-    session.flush()
-    appointments = _appointments(rng, specialists, clients, users["manager"])
-    session.add_all(appointments)
-    session.flush()
+    session.commit()
+    appointments = _book_appointments(session, rng, specialists, clients, users["manager"])
     return {
         "users": len(users),
         "locations": len(locations),
         "specialists": len(specialists),
         "clients": len(clients),
-        "appointments": len(appointments),
+        "appointments": appointments,
     }
 
 
@@ -114,13 +111,17 @@ def _users(session: Session) -> dict[str, User]:
     return users
 
 
-def _appointments(
-    rng: random.Random, specialists: list[Specialist], clients: list[Client], manager: User
-) -> list[Appointment]:
-    """A few appointments a working day for each specialist, never overlapping one another."""
+def _book_appointments(
+    session: Session,
+    rng: random.Random,
+    specialists: list[Specialist],
+    clients: list[Client],
+    manager: User,
+) -> int:
+    """A few appointments a working day for each specialist, booked by the manager through the
+    booking rules (a time the rules refuse is skipped); return how many were booked."""
     now = clinic_now()
-    busy: dict[tuple[str, int], list[tuple[datetime, datetime]]] = defaultdict(list)
-    appointments = []
+    booked = 0
     for offset in range(DAYS_AHEAD):
         day = now.date() + timedelta(days=offset)
         if day.weekday() not in WORKING_DAYS:
@@ -131,30 +132,20 @@ def _appointments(
             slots = int((datetime.combine(day, CLOSING) - opening) / length)
             for index in sorted(rng.sample(range(slots), APPOINTMENTS_PER_DAY)):
                 start = opening + index * length
-                client = rng.choice(clients)
-                keys = [
-                    ("specialist", specialist.id),
-                    ("location", specialist.default_location_id),
-                    ("client", client.id),
-                ]
-                if start < now or any(_overlaps(busy[key], start, start + length) for key in keys):
+                if start < now:
                     continue
-                for key in keys:
-                    busy[key].append((start, start + length))
-                appointments.append(
-                    Appointment(
+                try:
+                    book_appointment(
+                        session,
+                        specialist_id=specialist.id,
+                        client_id=rng.choice(clients).id,
+                        date=day,
+                        start_time=start.time(),
                         type=rng.choice(APPOINTMENT_TYPES),
-                        specialist=specialist,
-                        client=client,
-                        location_id=specialist.default_location_id,
-                        starts_at=start,
-                        ends_at=start + length,
-                        created_by=manager,
+                        actor=manager,
+                        now=now,
                     )
-                )
-    return appointments
-
-
-def _overlaps(spans: list[tuple[datetime, datetime]], start: datetime, end: datetime) -> bool:
-    """Whether [start, end) meets any of the half-open spans."""
-    return any(start < span_end and span_start < end for span_start, span_end in spans)
+                except SchedulingError:
+                    continue
+                booked += 1
+    return booked

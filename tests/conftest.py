@@ -13,8 +13,9 @@ import sqlite3
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime, time
+from datetime import UTC, date, datetime, time
 from pathlib import Path
+from types import SimpleNamespace
 
 import flask_migrate
 import pytest
@@ -24,7 +25,8 @@ from werkzeug.security import generate_password_hash
 
 from clinic import config, create_app
 from clinic.extensions import db
-from clinic.models import Client, Location, Role, Shift, Specialist, User
+from clinic.models import Appointment, Client, Location, Role, Shift, Specialist, User
+from clinic.scheduling import book_appointment
 
 POSTGRES_URL = os.environ.get("TEST_DATABASE_URL", "")
 POSTGRES_ONLY = "PostgreSQL only: set TEST_DATABASE_URL=postgresql+psycopg://... to run it"
@@ -243,3 +245,34 @@ def make_client(app) -> Callable[..., Client]:
         return client
 
     return make
+
+
+MONDAY = date(2027, 1, 4)
+"""A Monday after the `now` of booking tests."""
+NOW = datetime(2027, 1, 1, 8, 0)
+"""The `now` of booking tests: the Friday before MONDAY."""
+
+
+@pytest.fixture
+def book(app) -> Callable[..., Appointment]:
+    """Book through the booking rules on MONDAY (now being NOW) unless told otherwise."""
+
+    def make(specialist, client, start: str, end: str | None = None, *, day=MONDAY, **fields):
+        fields.setdefault("now", NOW)
+        return book_appointment(
+            db.session, specialist_id=specialist.id, client_id=client.id, date=day,
+            start_time=start, end_time=end, **fields,
+        )
+
+    return make
+
+
+@pytest.fixture
+def monday(make_location, make_specialist, make_client, make_shift) -> SimpleNamespace:
+    """A room open every day 08:00-20:00; a doctor working Monday 09:00-12:00 in 30-minute
+    slots with that room as default; a patient."""
+    room = make_location(name="Room 1", shifts=[make_shift(day, time(8), time(20))
+                                                for day in range(7)])
+    doctor = make_specialist(first_name="Iryna", last_name="Bondarenko", slot_minutes=30,
+                             default_location=room, shifts=[make_shift(0, time(9), time(12))])
+    return SimpleNamespace(room=room, doctor=doctor, patient=make_client())

@@ -139,7 +139,6 @@ def row_counts() -> dict[str, int]:
 def demo_app(app):
     """The app with the demo clinic loaded."""
     load_demo(db.session)
-    db.session.commit()
     return app
 
 

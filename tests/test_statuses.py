@@ -1,0 +1,138 @@
+"""Which status may follow which, and how cancelling works."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import pytest
+from conftest import NOW
+from sqlalchemy import select
+
+from clinic import scheduling
+from clinic.extensions import db
+from clinic.models import AppointmentStatus as Status
+from clinic.models import AuditEntry
+
+ALLOWED = {
+    (Status.BOOKED, Status.ARRIVED),
+    (Status.BOOKED, Status.NO_SHOW),
+    (Status.BOOKED, Status.CANCELLED),
+    (Status.ARRIVED, Status.COMPLETED),
+    (Status.ARRIVED, Status.CANCELLED),
+}
+PAIRS = [(old, new) for old in Status for new in Status if old is not new]
+
+
+@pytest.fixture
+def appointment_in(monday, book):
+    """An appointment put straight into a status (as if earlier changes had happened)."""
+
+    def make(status: Status):
+        appointment = book(monday.doctor, monday.patient, "10:00")
+        appointment.status = status
+        db.session.commit()
+        return appointment
+
+    return make
+
+
+def test_the_table_is_the_one_in_the_design():
+    """Does the status table allow exactly booked→arrived→completed, booked→no_show and
+    booked|arrived→cancelled?"""
+    table = {(old, new) for old, targets in scheduling.TRANSITIONS.items() for new in targets}
+    assert table == ALLOWED
+
+
+@pytest.mark.parametrize(("old", "new"), sorted(ALLOWED))
+def test_every_allowed_transition_happens_and_is_audited(appointment_in, old, new):
+    """Is each allowed status change made and written to the audit log?"""
+    appointment = appointment_in(old)
+    changed = scheduling.change_status(db.session, appointment.id, new.value)
+    assert changed.status is new
+    entry = db.session.scalars(
+        select(AuditEntry).order_by(AuditEntry.id.desc())
+    ).first()
+    assert (entry.before["status"], entry.after["status"]) == (old.value, new.value)
+
+
+@pytest.mark.parametrize(("old", "new"), sorted(set(PAIRS) - ALLOWED))
+def test_every_other_transition_is_refused(appointment_in, old, new):
+    """Is each change the table does not allow refused with a clear message, unchanged?"""
+    appointment = appointment_in(old)
+    with pytest.raises(scheduling.Conflict, match="cannot become"):
+        scheduling.change_status(db.session, appointment.id, new)
+    db.session.expire_all()
+    assert appointment.status is old
+
+
+@pytest.mark.parametrize("status", list(Status))
+def test_the_same_status_is_no_change(appointment_in, status):
+    """Is setting the status an appointment already has accepted and left alone?"""
+    appointment = appointment_in(status)
+    assert scheduling.change_status(db.session, appointment.id, status).status is status
+
+
+def test_an_unknown_status_is_invalid(appointment_in):
+    """Is a status that does not exist refused on the status field?"""
+    appointment = appointment_in(Status.BOOKED)
+    with pytest.raises(scheduling.Invalid) as refused:
+        scheduling.change_status(db.session, appointment.id, "teleported")
+    assert "status" in refused.value.errors
+
+
+def test_a_status_change_is_allowed_in_the_past(appointment_in):
+    """May an appointment that began long ago still be checked in and completed?"""
+    appointment = appointment_in(Status.BOOKED)
+    appointment.starts_at, appointment.ends_at = datetime(2020, 1, 6, 10), datetime(2020, 1, 6, 11)
+    db.session.commit()
+    scheduling.change_status(db.session, appointment.id, "arrived")
+    completed = scheduling.change_status(db.session, appointment.id, "completed")
+    assert completed.status is Status.COMPLETED
+
+
+def test_cancelling_keeps_the_reason_and_counts_the_change(appointment_in, make_user):
+    """Does a cancellation keep its reason, grow the .ics sequence and record who did it?"""
+    manager = make_user(role="manager")
+    appointment = appointment_in(Status.BOOKED)
+    cancelled = scheduling.cancel_appointment(db.session, appointment.id, reason="Flu",
+                                              actor=manager, now=NOW)
+    assert (cancelled.status, cancelled.cancel_reason) == (Status.CANCELLED, "Flu")
+    assert cancelled.ics_sequence == 1
+    entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "cancel"))
+    assert entry.actor_id == manager.id
+
+
+def test_cancelling_twice_changes_nothing(appointment_in):
+    """Is a second cancellation accepted without another change?"""
+    appointment = appointment_in(Status.BOOKED)
+    scheduling.cancel_appointment(db.session, appointment.id, reason="Flu", now=NOW)
+    again = scheduling.cancel_appointment(db.session, appointment.id, reason="Other", now=NOW)
+    assert (again.cancel_reason, again.ics_sequence) == ("Flu", 1)
+
+
+@pytest.mark.parametrize("status", [Status.COMPLETED, Status.NO_SHOW])
+def test_a_finished_appointment_cannot_be_cancelled(appointment_in, status):
+    """Is cancelling a completed or missed appointment refused?"""
+    appointment = appointment_in(status)
+    with pytest.raises(scheduling.Conflict, match="cannot become cancelled"):
+        scheduling.cancel_appointment(db.session, appointment.id, now=NOW)
+
+
+def test_a_too_long_reason_is_invalid(appointment_in):
+    """Is a 10,000-character reason refused, the appointment left booked?"""
+    appointment = appointment_in(Status.BOOKED)
+    with pytest.raises(scheduling.Invalid):
+        scheduling.cancel_appointment(db.session, appointment.id, reason="x" * 10_000, now=NOW)
+    db.session.expire_all()
+    assert appointment.status is Status.BOOKED
+
+
+def test_online_cancelling_stops_at_the_window(appointment_in):
+    """Online, is cancelling refused within 24 hours before, and allowed earlier?"""
+    appointment = appointment_in(Status.BOOKED)
+    with pytest.raises(scheduling.Conflict, match="until 24 hours before"):
+        scheduling.cancel_appointment(db.session, appointment.id, public=True,
+                                      now=appointment.starts_at - timedelta(hours=23))
+    cancelled = scheduling.cancel_appointment(db.session, appointment.id, public=True,
+                                              now=appointment.starts_at - timedelta(hours=24))
+    assert cancelled.status is Status.CANCELLED
