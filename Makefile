@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 5000
 FLASK := $(BIN)/flask --app clinic
 
-.PHONY: run test lint
+.PHONY: run test lint bench
 
 run: $(VENV)/.installed-run
 	$(FLASK) db upgrade
@@ -30,3 +30,6 @@ $(VENV)/.installed-run: pyproject.toml | $(BIN)/python
 $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $@ $(VENV)/.installed-run
+
+bench: $(VENV)/.installed-test
+	$(BIN)/python -m bench

@@ -30,7 +30,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, scoped_session, selectinload
 
 from . import audit
-from .clock import clinic_now, clinic_zone, lasts_as_written
+from .clock import clinic_now, clinic_zone, lasts_as_written, to_aware
 from .clock import exists as wall_time_exists
 from .database import begin_write
 from .models import (
@@ -315,12 +315,12 @@ def working_spans(shifts: Iterable[Any], day: date) -> list[Span]:
     return merged
 
 
-def _days(span: Span) -> Iterator[date]:
+def _days(span: Span) -> list[date]:
     """The dates a span touches."""
     day, last = span.start.date(), (span.end - timedelta(microseconds=1)).date()
-    while day <= last:
-        yield day
-        day += timedelta(days=1)
+    if day == last:
+        return [day]
+    return [day + timedelta(days=n) for n in range((last - day).days + 1)]
 
 
 class _Calendar:
@@ -359,6 +359,7 @@ class _Calendar:
                 self.locations.setdefault(location.id, location)
         self.busy: dict[tuple[str, int, date], list[_Busy]] = defaultdict(list)
         self._spans: dict[tuple[str, int, date], list[Span]] = {}
+        self._clocks_change: dict[date, bool] = {}
         window = Span(datetime.combine(first, time()),
                       datetime.combine(last + timedelta(days=1), time()))
         self._load(session, [s.id for s in specialists], client_id, window, ignore_id)
@@ -418,6 +419,20 @@ class _Calendar:
                     return busy
         return None
 
+    def exists_whole(self, span: Span) -> bool:
+        """Whether all of `span` happens (see `lasts_as_written`); on the days the clocks do
+        not change, without asking the time zone for every slot."""
+        day = span.start.date()
+        if day not in self._clocks_change:
+            midnight = datetime.combine(day, time())
+            self._clocks_change[day] = (
+                to_aware(midnight, self.zone).utcoffset()
+                != to_aware(midnight + timedelta(days=1), self.zone).utcoffset()
+            )
+        if not self._clocks_change[day] and span.end.date() == day:
+            return True
+        return lasts_as_written(span.start, span.end, self.zone)
+
     def works(self, kind: str, owner: Specialist | Location, span: Span) -> bool:
         """Whether `span` lies wholly inside one merged shift interval of the owner."""
         day = span.start.date()
@@ -448,7 +463,7 @@ class _Calendar:
     def is_free(self, specialist: Specialist, span: Span) -> bool:
         """Whether `span` is a free slot of the specialist (bounds of time checked by caller)."""
         return (
-            lasts_as_written(span.start, span.end, self.zone)
+            self.exists_whole(span)
             and self.taken("specialist", specialist.id, span) is None
             and self.taken("clinic", 0, span) is None
             and self.location_for(specialist, span) is not None
