@@ -3,23 +3,18 @@
 from __future__ import annotations
 
 import os
-import re
 import sqlite3
-from datetime import UTC, datetime
 from pathlib import Path
 
 import click
 from flask import Flask
 from sqlalchemy import func, select
-from werkzeug.security import generate_password_hash
 
-from . import audit
+from .accounts import create_user
 from .demo import DEMO_USERS, load_demo
 from .extensions import db
-from .models import Client, Role, User
-
-USERNAME = re.compile(r"^[\w.@+-]{1,150}$")
-MIN_PASSWORD_LENGTH = 8
+from .models import Role, User
+from .scheduling import Invalid
 
 
 def init_app(app: Flask) -> None:
@@ -59,39 +54,13 @@ def create_user_command(
     username: str, role: str, email: str, first_name: str, last_name: str, password: str
 ) -> None:
     """Create a user who can sign in at once; a client also gets a client record."""
-    username = username.strip()
-    email = email.strip().lower() or None
-    if not USERNAME.match(username):
-        raise click.BadParameter(
-            "use 1-150 letters, digits and . @ + - _", param_hint="USERNAME"
-        )
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise click.BadParameter(
-            f"use at least {MIN_PASSWORD_LENGTH} characters", param_hint="password"
-        )
-    if db.session.scalar(select(User.id).where(User.username == username)):
-        raise click.ClickException(f"There is already a user {username!r}.")
-    if email and db.session.scalar(select(User.id).where(User.email == email)):
-        raise click.ClickException(f"There is already a user with the email {email}.")
-    user = User(
-        username=username,
-        email=email,
-        password_hash=generate_password_hash(password),
-        first_name=first_name.strip(),
-        last_name=last_name.strip(),
-        role=Role(role),
-        email_verified_at=datetime.now(UTC),
-    )
-    db.session.add(user)
-    audit.record(db.session, None, "create", user)
-    if user.role is Role.CLIENT:
-        client = Client(
-            first_name=user.first_name, last_name=user.last_name, email=email, user=user
-        )
-        db.session.add(client)
-        audit.record(db.session, None, "create", client)
-    db.session.commit()
-    click.echo(f"Created the {role} {username!r}.")
+    try:
+        create_user(db.session, username=username, role=role, password=password, email=email,
+                    first_name=first_name, last_name=last_name)
+    except Invalid as error:
+        raise click.ClickException(" ".join(f"{field}: {message}" for field, message
+                                            in error.errors.items())) from None
+    click.echo(f"Created the {role} {username.strip()!r}.")
 
 
 @click.command("backup")

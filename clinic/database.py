@@ -10,6 +10,9 @@ Savepoints / Transactional DDL" recipe for pysqlite.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from sqlalchemy import Engine, event
 from sqlalchemy.orm import Session, scoped_session
 
@@ -56,3 +59,15 @@ def begin_write(session: Session | scoped_session) -> None:
     if session.in_transaction():
         session.commit()
     session.connection(execution_options={WRITE_LOCK: True})
+
+
+@contextmanager
+def writing(session: Session | scoped_session) -> Iterator[None]:
+    """One change as one write transaction: commit at the end, roll back on any error."""
+    begin_write(session)
+    try:
+        yield
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise

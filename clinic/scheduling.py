@@ -8,7 +8,7 @@ these, and render the result or the error (`Invalid` → 400/form errors, `Confl
 
 Times are clinic-local wall-clock (naive) datetimes; every interval is half-open [start, end).
 Functions that change data are whole units of work: they take the write lock first
-(`begin_write`), commit on success and roll back on any refusal, so a booking's check and its
+(`database.writing`), commit on success and roll back on any refusal, so a booking's check and its
 write see the same data. The database's own guards (exclusion constraints, SQLite triggers)
 catch what slips between processes; their refusal ends as `Conflict` too.
 """
@@ -19,8 +19,7 @@ import enum
 import functools
 import re
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any, NamedTuple, TypeVar
@@ -32,7 +31,7 @@ from sqlalchemy.orm import Session, scoped_session, selectinload
 from . import audit
 from .clock import clinic_now, clinic_zone, lasts_as_written, to_aware
 from .clock import exists as wall_time_exists
-from .database import begin_write
+from .database import writing
 from .models import (
     Appointment,
     AppointmentStatus,
@@ -142,18 +141,6 @@ def _retried(change: Callable[..., T]) -> Callable[..., T]:
                 attempt += 1
 
     return run
-
-
-@contextmanager
-def _write(session: AnySession) -> Iterator[None]:
-    """One change as one write transaction: commit at the end, roll back on any error."""
-    begin_write(session)
-    try:
-        yield
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
 
 
 # --- reading plain values ---------------------------------------------------------------------
@@ -755,7 +742,7 @@ def book_appointment(
     """
     now = now or clinic_now()
     try:
-        with _write(session):
+        with writing(session):
             kind = _text(type, "type", MAX_TYPE_LENGTH)
             notes = _text(notes, "notes", MAX_NOTES_LENGTH)
             specialist = _active(session, Specialist, specialist_id, "specialist", "specialist")
@@ -781,7 +768,6 @@ def book_appointment(
     return appointment
 
 
-@_retried
 def reschedule_appointment(
     session: AnySession,
     appointment_id: Any,
@@ -795,41 +781,113 @@ def reschedule_appointment(
     public: bool = False,
     now: datetime | None = None,
 ) -> Appointment:
-    """Move a booked appointment (keeping its length unless an end is given).
+    """Move a booked appointment (keeping its length unless an end is given); see
+    `update_appointment`."""
+    changes = {"date": date, "start_time": start_time, "end_time": end_time,
+               "specialist_id": specialist_id, "location_id": location_id}
+    return update_appointment(session, appointment_id, changes, actor=actor, public=public,
+                              now=now)
 
-    Without a location it takes the specialist's default, else the first free one by id.
-    Commits; on any refusal the appointment stays as it was.
+
+MOVES = ("date", "start_time", "end_time", "specialist_id", "location_id")
+DETAILS = {"type": MAX_TYPE_LENGTH, "notes": MAX_NOTES_LENGTH}
+
+
+@_retried
+def update_appointment(
+    session: AnySession,
+    appointment_id: Any,
+    changes: dict[str, Any],
+    *,
+    actor: User | None = None,
+    public: bool = False,
+    now: datetime | None = None,
+) -> Appointment:
+    """Change an appointment in one go. Commits; any refusal leaves it as it was.
+
+    `changes` may hold a new time, specialist or location (`date`, `start_time`, `end_time`,
+    `specialist_id`, `location_id`: a move, for booked appointments only, keeping the length
+    unless an end is given and taking the default location unless one is given), a `status`
+    (as TRANSITIONS allows, with a `reason` when cancelling), and a new `type` or `notes`.
+    `public` adds the rules of online self-service.
     """
     now = now or clinic_now()
+    request = None
     try:
-        with _write(session):
+        with writing(session):
             appointment = _get(session, Appointment, appointment_id, "appointment")
-            if appointment.status is not Status.BOOKED:
-                raise Conflict(f"Only booked appointments can be moved; this one is "
-                               f"{_said(appointment.status)}.")
-            if public:
-                _check_window(session, appointment, now, "moved")
-            specialist = (appointment.specialist if specialist_id in (None, "") else
-                          _active(session, Specialist, specialist_id, "specialist", "specialist"))
-            length = appointment.ends_at - appointment.starts_at
-            request = _Request(
-                specialist=specialist,
-                client=appointment.client,
-                location=_optional_location(session, location_id),
-                span=_read_span(date, start_time, end_time, length),
-            )
-            if public:
-                _check_public(session, request, now)
-            location = _place(session, request, appointment.id, public, now)
             before = audit.snapshot(appointment)
-            appointment.specialist, appointment.location = specialist, location
-            appointment.starts_at, appointment.ends_at = request.span
-            appointment.ics_sequence += 1
-            appointment.reminder_sent_at = None
-            audit.record(session, actor, "reschedule", appointment, before)
+            actions = []
+            if any(changes.get(key) not in (None, "") for key in MOVES):
+                request = _move(session, appointment, changes, public, now)
+                actions.append("reschedule")
+            if changes.get("status") not in (None, ""):
+                actions += _set_status(session, appointment, changes, public, now)
+            for field, limit in DETAILS.items():
+                if field in changes:
+                    setattr(appointment, field, _text(changes[field], field, limit))
+            if session.is_modified(appointment):
+                audit.record(session, actor, "+".join(actions) or "update", appointment, before)
     except IntegrityError as error:
+        if request is None:
+            raise
         raise _database_refusal(session, error, request, public, now) from error
     return appointment
+
+
+def _move(session: AnySession, appointment: Appointment, changes: dict[str, Any], public: bool,
+          now: datetime) -> _Request:
+    """Check and make the move `changes` asks for."""
+    if appointment.status is not Status.BOOKED:
+        raise Conflict(f"Only booked appointments can be moved; this one is "
+                       f"{_said(appointment.status)}.")
+    if public:
+        _check_window(session, appointment, now, "moved")
+    specialist_id = changes.get("specialist_id")
+    specialist = (appointment.specialist if specialist_id in (None, "") else
+                  _active(session, Specialist, specialist_id, "specialist", "specialist"))
+    request = _Request(
+        specialist=specialist,
+        client=appointment.client,
+        location=_optional_location(session, changes.get("location_id")),
+        span=_read_span(
+            changes.get("date") or appointment.starts_at.date(),
+            changes.get("start_time") or appointment.starts_at.time(),
+            changes.get("end_time"),
+            appointment.ends_at - appointment.starts_at,
+        ),
+    )
+    if public:
+        _check_public(session, request, now)
+    location = _place(session, request, appointment.id, public, now)
+    appointment.specialist, appointment.location = specialist, location
+    appointment.starts_at, appointment.ends_at = request.span
+    appointment.ics_sequence += 1
+    appointment.reminder_sent_at = None
+    return request
+
+
+def _set_status(session: AnySession, appointment: Appointment, changes: dict[str, Any],
+                public: bool, now: datetime) -> list[str]:
+    """Move the appointment to `changes["status"]`; return the audit action, if any."""
+    try:
+        wanted = Status(changes["status"])
+    except ValueError:
+        raise Invalid({"status": f"{str(changes['status'])[:40]!r} is not a status; use one of "
+                                 f"{', '.join(s.value for s in Status)}."}) from None
+    if appointment.status is wanted:
+        return []
+    _check_transition(appointment, wanted)
+    if wanted is not Status.CANCELLED:
+        appointment.status = wanted
+        return ["status"]
+    reason = _text(changes.get("reason"), "reason", MAX_REASON_LENGTH)
+    if public:
+        _check_window(session, appointment, now, "cancelled")
+    appointment.status = Status.CANCELLED
+    appointment.cancel_reason = reason
+    appointment.ics_sequence += 1
+    return ["cancel"]
 
 
 def _optional_location(session: AnySession, location_id: Any) -> Location | None:
@@ -900,21 +958,9 @@ def cancel_appointment(
 ) -> Appointment:
     """Cancel a booked or arrived appointment, keeping the reason; cancelling again changes
     nothing. `public` adds the online cancellation window. Commits."""
-    now = now or clinic_now()
-    with _write(session):
-        reason = _text(reason, "reason", MAX_REASON_LENGTH)
-        appointment = _get(session, Appointment, appointment_id, "appointment")
-        if appointment.status is Status.CANCELLED:
-            return appointment
-        _check_transition(appointment, Status.CANCELLED)
-        if public:
-            _check_window(session, appointment, now, "cancelled")
-        before = audit.snapshot(appointment)
-        appointment.status = Status.CANCELLED
-        appointment.cancel_reason = reason
-        appointment.ics_sequence += 1
-        audit.record(session, actor, "cancel", appointment, before)
-    return appointment
+    return update_appointment(session, appointment_id, {"status": Status.CANCELLED,
+                                                        "reason": reason},
+                              actor=actor, public=public, now=now)
 
 
 def change_status(
@@ -926,23 +972,11 @@ def change_status(
     actor: User | None = None,
 ) -> Appointment:
     """Move an appointment to another status as TRANSITIONS allows; the same status is no
-    change. Cancelling goes through `cancel_appointment`. Commits."""
-    try:
-        wanted = Status(status)
-    except ValueError:
-        raise Invalid({"status": f"{str(status)[:40]!r} is not a status; use one of "
-                                 f"{', '.join(s.value for s in Status)}."}) from None
-    if wanted is Status.CANCELLED:
-        return cancel_appointment(session, appointment_id, reason=reason, actor=actor)
-    with _write(session):
-        appointment = _get(session, Appointment, appointment_id, "appointment")
-        if appointment.status is wanted:
-            return appointment
-        _check_transition(appointment, wanted)
-        before = audit.snapshot(appointment)
-        appointment.status = wanted
-        audit.record(session, actor, "status", appointment, before)
-    return appointment
+    change. Commits."""
+    if status in (None, ""):
+        raise Invalid({"status": "A status is required."})
+    return update_appointment(session, appointment_id, {"status": status, "reason": reason},
+                              actor=actor)
 
 
 # --- removing things --------------------------------------------------------------------------
@@ -968,7 +1002,7 @@ def _refers(session: AnySession, *conditions: Any) -> bool:
 def remove_specialist(session: AnySession, specialist_id: Any, *, actor: User | None = None
                       ) -> Removal:
     """Delete a specialist no appointment refers to; deactivate one that has appointments."""
-    with _write(session):
+    with writing(session):
         specialist = _get(session, Specialist, specialist_id, "specialist")
         referenced = _refers(session, exists().where(Appointment.specialist_id == specialist.id))
         return _remove(session, specialist, referenced, actor)
@@ -977,7 +1011,7 @@ def remove_specialist(session: AnySession, specialist_id: Any, *, actor: User | 
 def remove_location(session: AnySession, location_id: Any, *, actor: User | None = None
                     ) -> Removal:
     """Delete a location nothing refers to; deactivate one with appointments or specialists."""
-    with _write(session):
+    with writing(session):
         location = _get(session, Location, location_id, "location")
         referenced = _refers(
             session,
@@ -992,7 +1026,7 @@ def remove_staff_user(session: AnySession, user_id: Any, *, actor: User | None =
 
     Nobody removes their own account, and the last active admin stays.
     """
-    with _write(session):
+    with writing(session):
         user = _get(session, User, user_id, "staff user")
         if user.role is Role.CLIENT:
             raise NotFound(f"There is no staff user {user.id}.")
@@ -1013,7 +1047,7 @@ def remove_staff_user(session: AnySession, user_id: Any, *, actor: User | None =
 
 def remove_shift(session: AnySession, shift_id: Any, *, actor: User | None = None) -> None:
     """Delete a shift no specialist or location works; Conflict naming who does."""
-    with _write(session):
+    with writing(session):
         shift = _get(session, Shift, shift_id, "shift")
         workers = [
             *session.scalars(select(Specialist).join(specialist_shifts)
@@ -1031,7 +1065,7 @@ def remove_shift(session: AnySession, shift_id: Any, *, actor: User | None = Non
 
 def remove_client(session: AnySession, client_id: Any, *, actor: User | None = None) -> None:
     """Delete a client record with no appointments; Conflict for one with appointments."""
-    with _write(session):
+    with writing(session):
         client = _get(session, Client, client_id, "client")
         if _refers(session, exists().where(Appointment.client_id == client.id)):
             raise Conflict(
@@ -1119,7 +1153,7 @@ def update_shift(
 ) -> Shift:
     """Change a shift's times; refused while an upcoming appointment would fall outside them."""
     now = now or clinic_now()
-    with _write(session):
+    with writing(session):
         shift = _get(session, Shift, shift_id, "shift")
         times = _read_shift(weekday, start_time, end_time)
         same = select(Shift.id).filter_by(**times._asdict()).where(Shift.id != shift.id)
@@ -1146,20 +1180,34 @@ def assign_shifts(
     actor: User | None = None,
     now: datetime | None = None,
 ) -> None:
-    """Replace the shifts a specialist or location works, refused while an upcoming appointment
-    would fall outside the new ones. Each item is a shift id or a (weekday, from, to)."""
+    """Replace the shifts a specialist or location works (see `set_shifts`). Commits."""
+    with writing(session):
+        set_shifts(session, owner, shifts, actor=actor, now=now)
+
+
+def set_shifts(
+    session: AnySession,
+    owner: Specialist | Location,
+    shifts: Sequence[Any],
+    *,
+    actor: User | None = None,
+    now: datetime | None = None,
+) -> None:
+    """Replace the shifts a specialist or location works, within the caller's transaction;
+    refused while an upcoming appointment would fall outside the new ones. Each item is a
+    shift id or a (weekday, from, to)."""
     now = now or clinic_now()
-    with _write(session):
-        chosen = [_shift_item(session, index, item) for index, item in enumerate(shifts)]
+    chosen = [_shift_item(session, index, item) for index, item in enumerate(shifts)]
+    if owner.id is not None:
         planned = {owner.id: chosen}
         if isinstance(owner, Specialist):
             _refuse_stranding(_stranded(session, planned, {}, now))
         else:
             _refuse_stranding(_stranded(session, {}, planned, now))
-        before = {"shifts": sorted(shift.id for shift in owner.shifts)}
-        owner.shifts = list(dict.fromkeys(chosen))
-        entry = audit.record(session, actor, "shifts", owner, before)
-        entry.after = {"shifts": sorted(shift.id for shift in owner.shifts)}
+    before = {"shifts": sorted(shift.id for shift in owner.shifts)}
+    owner.shifts = list(dict.fromkeys(chosen))
+    entry = audit.record(session, actor, "shifts", owner, before)
+    entry.after = {"shifts": sorted(shift.id for shift in owner.shifts)}
 
 
 def _shift_item(session: AnySession, index: int, item: Any) -> Shift:

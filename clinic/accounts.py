@@ -1,0 +1,241 @@
+"""Accounts: who may sign in, creating users, registering clients, and the signed links that
+verify an email address (the API's /activate/ and the web's /verify/<token> share them)."""
+
+from __future__ import annotations
+
+import enum
+import re
+import secrets
+from datetime import UTC, datetime
+from typing import Any
+
+from email_validator import EmailNotValidError, validate_email
+from flask import current_app, url_for
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from sqlalchemy import func, select
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from . import audit, mail
+from .database import writing
+from .models import Client, Role, User
+from .scheduling import AnySession, Invalid
+
+USERNAME = re.compile(r"^[\w.@+-]{1,150}$")
+MIN_PASSWORD_LENGTH = 8
+MAX_PASSWORD_LENGTH = 128
+MAX_NAME_LENGTH = 150
+VERIFY_EMAIL = "verify-email"
+# Checked against when the username is unknown, so that both answers take as long.
+_NOBODY = generate_password_hash(secrets.token_hex(16))
+
+
+class SignIn(enum.Enum):
+    """Why someone may or may not sign in."""
+
+    OK = "ok"
+    WRONG = "Wrong username or password."
+    INACTIVE = "This account has been switched off; please ask the clinic."
+    UNVERIFIED = "Please verify your email address first; we sent you a link."
+
+
+def authenticate(session: AnySession, username: str, password: str) -> tuple[User | None, SignIn]:
+    """The user these credentials belong to, and whether they may sign in."""
+    user = session.scalar(select(User).where(User.username == (username or "").strip()))
+    if user is None:
+        check_password_hash(_NOBODY, password or "")
+        return None, SignIn.WRONG
+    if not check_password_hash(user.password_hash, password or ""):
+        return None, SignIn.WRONG
+    if not user.active:
+        return user, SignIn.INACTIVE
+    if user.email_verified_at is None:
+        return user, SignIn.UNVERIFIED
+    return user, SignIn.OK
+
+
+def read_username(value: Any) -> str:
+    """A username: 1-150 letters, digits and . @ + - _."""
+    value = value.strip() if isinstance(value, str) else ""
+    if not USERNAME.match(value):
+        raise Invalid({"username": "Use 1-150 letters, digits and . @ + - _ only."})
+    return value
+
+
+def read_email(value: Any, field: str = "email") -> str:
+    """An email address, normalised (the domain lower-cased)."""
+    if not isinstance(value, str) or not value.strip():
+        raise Invalid({field: "An email address is required."})
+    try:
+        return validate_email(value.strip(), check_deliverability=False).normalized.lower()
+    except EmailNotValidError as error:
+        raise Invalid({field: str(error)}) from None
+
+
+def read_password(value: Any, repeat: Any = None, field: str = "password") -> str:
+    """A new password: 8 to 128 characters, matching its repetition when one is given."""
+    if not isinstance(value, str) or len(value) < MIN_PASSWORD_LENGTH:
+        raise Invalid({field: f"Use at least {MIN_PASSWORD_LENGTH} characters."})
+    if len(value) > MAX_PASSWORD_LENGTH:
+        raise Invalid({field: f"Use at most {MAX_PASSWORD_LENGTH} characters."})
+    if repeat is not None and repeat != value:
+        raise Invalid({f"repeat_{field}": "The passwords do not match."})
+    return value
+
+
+def read_name(value: Any, field: str, required: bool = True) -> str:
+    """A first or last name."""
+    value = value.strip() if isinstance(value, str) else ""
+    if required and not value:
+        raise Invalid({field: "This is required."})
+    if len(value) > MAX_NAME_LENGTH:
+        raise Invalid({field: f"Use at most {MAX_NAME_LENGTH} characters."})
+    return value
+
+
+def check_unique(session: AnySession, username: str | None, email: str | None,
+                 user: User | None = None) -> None:
+    """Refuse a username or email another user has."""
+    others = select(User.id).where(User.id != (user.id if user else 0))
+    if username and session.scalar(others.where(User.username == username)):
+        raise Invalid({"username": "That username is taken."})
+    if email and session.scalar(others.where(func.lower(User.email) == email)):
+        raise Invalid({"email": "There is already an account with that email address."})
+
+
+def create_user(
+    session: AnySession,
+    *,
+    username: Any,
+    role: Role | str,
+    password: Any,
+    email: Any = None,
+    first_name: Any = "",
+    last_name: Any = "",
+    actor: User | None = None,
+) -> User:
+    """Create a verified, active user (staff, or a client with a client record). Commits."""
+    with writing(session):
+        user = User(
+            username=read_username(username),
+            email=read_email(email) if email else None,
+            password_hash=generate_password_hash(read_password(password)),
+            first_name=read_name(first_name, "first_name", required=False),
+            last_name=read_name(last_name, "last_name", required=False),
+            role=Role(role),
+            email_verified_at=datetime.now(UTC),
+        )
+        check_unique(session, user.username, user.email)
+        session.add(user)
+        audit.record(session, actor, "create", user)
+        if user.role is Role.CLIENT:
+            _client_for(session, user, actor)
+    return user
+
+
+def register_client(
+    session: AnySession,
+    *,
+    username: Any,
+    email: Any,
+    password: Any = None,
+    first_name: Any = "",
+    last_name: Any = "",
+    phone: Any = "",
+) -> tuple[User, str | None]:
+    """A new client account awaiting email verification. Commits.
+
+    Without a password one is generated and returned, to be emailed. A client record the desk
+    made with the same email (and no account yet) is linked instead of made again.
+    """
+    generated = None if password else secrets.token_urlsafe(9)
+    with writing(session):
+        user = User(
+            username=read_username(username),
+            email=read_email(email),
+            password_hash=generate_password_hash(read_password(password or generated)),
+            first_name=read_name(first_name, "first_name", required=False),
+            last_name=read_name(last_name, "last_name", required=False),
+            role=Role.CLIENT,
+        )
+        check_unique(session, user.username, user.email)
+        session.add(user)
+        audit.record(session, None, "register", user)
+        phone = phone.strip()[:32] if isinstance(phone, str) else ""
+        _client_for(session, user, None, phone)
+    return user, generated
+
+
+def _client_for(session: AnySession, user: User, actor: User | None, phone: str = "") -> Client:
+    """Link the user to the desk's client record with their email, or make one."""
+    client = None
+    if user.email:
+        client = session.scalar(
+            select(Client)
+            .where(func.lower(Client.email) == user.email, Client.user_id.is_(None))
+            .order_by(Client.id)
+            .limit(1)
+        )
+    if client is None:
+        client = Client(first_name=user.first_name or user.username, last_name=user.last_name,
+                        email=user.email, phone=phone)
+        session.add(client)
+        action = "create"
+    else:
+        action = "link"
+    before = None if action == "create" else audit.snapshot(client)
+    client.user = user
+    audit.record(session, actor, action, client, before)
+    return client
+
+
+def _serializer(purpose: str) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=f"clinic-{purpose}")
+
+
+def email_token(user: User, purpose: str = VERIFY_EMAIL) -> str:
+    """A signed, expiring token naming the user and the address it was sent to."""
+    return _serializer(purpose).dumps({"user": user.id, "email": user.email})
+
+
+def user_for_token(session: AnySession, token: str, purpose: str = VERIFY_EMAIL) -> User:
+    """The user a token was made for; Invalid when it is forged, expired or out of date."""
+    max_age = current_app.config["EMAIL_TOKEN_MAX_AGE"].total_seconds()
+    try:
+        data = _serializer(purpose).loads(token, max_age=max_age)
+    except SignatureExpired:
+        raise Invalid({"token": "This link has expired; ask for a new one."}) from None
+    except BadSignature:
+        raise Invalid({"token": "This link is not valid."}) from None
+    user = session.get(User, data.get("user")) if isinstance(data, dict) else None
+    if user is None or user.email != data.get("email"):
+        raise Invalid({"token": "This link is not valid."})
+    return user
+
+
+def verify_email(session: AnySession, token: str) -> User:
+    """Mark the token's user as verified (again is harmless). Commits."""
+    with writing(session):
+        user = user_for_token(session, token)
+        if user.email_verified_at is None:
+            before = audit.snapshot(user)
+            user.email_verified_at = datetime.now(UTC)
+            audit.record(session, None, "verify", user, before)
+    return user
+
+
+def send_verification(user: User, password: str | None = None) -> None:
+    """Email the user the link that verifies their address (and signs them in), with the
+    generated password when they chose none."""
+    link = url_for("auth.verify_email", token=email_token(user), _external=True)
+    hours = int(current_app.config["EMAIL_TOKEN_MAX_AGE"].total_seconds() // 3600)
+    lines = [
+        f"Hello {user.full_name},",
+        "",
+        "Please confirm your email address by opening this link:",
+        link,
+        f"(It works for {hours} hours.)",
+    ]
+    if password:
+        lines += ["", f"Your username is {user.username} and your password is {password}",
+                  "Please change the password after you sign in."]
+    mail.send(user.email, "Confirm your email address", "\n".join(lines))
