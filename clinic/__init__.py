@@ -45,10 +45,12 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     with app.app_context():
         configure_engine(db.engine)
 
-    from . import auth, cli, public
+    from . import api, auth, cli, errors, public
 
     app.register_blueprint(public.bp)
     auth.init_app(app)
+    api.init_app(app)
+    errors.init_app(app)
     cli.init_app(app)
 
     @app.get("/healthz")

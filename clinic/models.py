@@ -180,7 +180,9 @@ class Location(db.Model):
     address: Mapped[str] = mapped_column(String(255), default="")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
 
-    shifts: Mapped[list[Shift]] = relationship(secondary=location_shifts)
+    shifts: Mapped[list[Shift]] = relationship(
+        secondary=location_shifts, order_by=lambda: (Shift.weekday, Shift.start_time)
+    )
 
 
 class Specialist(db.Model):
@@ -201,7 +203,9 @@ class Specialist(db.Model):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
 
     default_location: Mapped[Location | None] = relationship()
-    shifts: Mapped[list[Shift]] = relationship(secondary=specialist_shifts)
+    shifts: Mapped[list[Shift]] = relationship(
+        secondary=specialist_shifts, order_by=lambda: (Shift.weekday, Shift.start_time)
+    )
 
     @property
     def full_name(self) -> str:

@@ -818,7 +818,7 @@ def update_appointment(
             appointment = _get(session, Appointment, appointment_id, "appointment")
             before = audit.snapshot(appointment)
             actions = []
-            if any(changes.get(key) not in (None, "") for key in MOVES):
+            if _moves(appointment, changes):
                 request = _move(session, appointment, changes, public, now)
                 actions.append("reschedule")
             if changes.get("status") not in (None, ""):
@@ -833,6 +833,27 @@ def update_appointment(
             raise
         raise _database_refusal(session, error, request, public, now) from error
     return appointment
+
+
+def _moves(appointment: Appointment, changes: dict[str, Any]) -> bool:
+    """Whether `changes` asks for another time, specialist or location than the current."""
+    given = {key: changes[key] for key in MOVES if changes.get(key) not in (None, "")}
+    if not given:
+        return False
+    try:
+        return (
+            parse_date(given.get("date", appointment.starts_at)) != appointment.starts_at.date()
+            or parse_time(given.get("start_time", appointment.starts_at.time()))
+            != appointment.starts_at.time()
+            or parse_time(given.get("end_time", appointment.ends_at.time()), "end_time")
+            != appointment.ends_at.time()
+            or _id(given.get("specialist_id", appointment.specialist_id), "specialist")
+            != appointment.specialist_id
+            or _id(given.get("location_id", appointment.location_id), "location")
+            != appointment.location_id
+        )
+    except Invalid:
+        return True
 
 
 def _move(session: AnySession, appointment: Appointment, changes: dict[str, Any], public: bool,
@@ -1130,15 +1151,17 @@ def _refuse_stranding(stranded: list[Appointment]) -> None:
 
 
 def get_or_create_shift(session: AnySession, weekday: Any, start_time: Any, end_time: Any
-                        ) -> Shift:
-    """The shift with these times, made (flushed, not committed) when there is none."""
+                        ) -> tuple[Shift, bool]:
+    """The shift with these times, made (flushed, not committed) when there is none; and
+    whether it was made."""
     times = _read_shift(weekday, start_time, end_time)
     shift = session.scalar(select(Shift).filter_by(**times._asdict()))
-    if shift is None:
-        shift = Shift(**times._asdict())
-        session.add(shift)
-        session.flush()
-    return shift
+    if shift is not None:
+        return shift, False
+    shift = Shift(**times._asdict())
+    session.add(shift)
+    session.flush()
+    return shift, True
 
 
 def update_shift(
@@ -1213,7 +1236,7 @@ def set_shifts(
 def _shift_item(session: AnySession, index: int, item: Any) -> Shift:
     """A shift given by id, or by (weekday, from, to) made when new."""
     if isinstance(item, Sequence) and not isinstance(item, str):
-        return get_or_create_shift(session, *item)
+        return get_or_create_shift(session, *item)[0]
     shift = session.get(Shift, _id(item, f"work_schedule.{index}"))
     if shift is None:
         raise Invalid({f"work_schedule.{index}": f"There is no shift {item}."})

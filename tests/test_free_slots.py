@@ -189,7 +189,7 @@ def test_public_slots_keep_the_minimum_notice_and_the_days_ahead(monday):
 
 def test_a_range_gives_every_day(monday, book):
     """Does a week's range list each day, the booked slot missing on Monday only?"""
-    wednesday = scheduling.get_or_create_shift(db.session, "Wednesday", "09:00", "10:00")
+    wednesday, _ = scheduling.get_or_create_shift(db.session, "Wednesday", "09:00", "10:00")
     monday.doctor.shifts.append(wednesday)
     db.session.commit()
     book(monday.doctor, monday.patient, "09:00")

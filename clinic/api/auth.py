@@ -1,0 +1,156 @@
+"""Signing in to the API: login (three paths, as the original had), refresh, logout, me,
+register and activate."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from flask import request
+from flask.views import MethodView
+from flask_jwt_extended import (
+    create_access_token,
+    create_refresh_token,
+    decode_token,
+    get_current_user,
+    get_jwt,
+    verify_jwt_in_request,
+)
+from flask_smorest import abort
+from jwt import PyJWTError
+
+from .. import accounts
+from ..database import writing
+from ..extensions import db, limiter
+from ..models import RevokedToken, User
+from . import is_revoked
+from .common import ApiBlueprint, caller
+from .schemas import (
+    AccessOut,
+    ActivateQuery,
+    LoginIn,
+    MessageOut,
+    RefreshIn,
+    RegisteredOut,
+    RegisterIn,
+    TokensOut,
+    UserOut,
+)
+
+blp = ApiBlueprint("sign-in", __name__, description="Signing in, tokens and accounts")
+LOGIN_LIMIT = "10 per minute"
+
+
+def login_key() -> str:
+    """Login attempts are counted per address and username."""
+    data = request.get_json(silent=True) if request.is_json else request.form
+    username = data.get("username", "") if hasattr(data, "get") else ""
+    return f"{request.remote_addr}|{str(username)[:150].lower()}"
+
+
+class Login(MethodView):
+    @blp.public
+    @limiter.limit(LOGIN_LIMIT, key_func=login_key)
+    @blp.arguments(LoginIn)
+    @blp.response(200, TokensOut)
+    @blp.documents(400, 401, 429)
+    def post(self, credentials):
+        """Sign in: an access and a refresh token, and who you are"""
+        user, verdict = accounts.authenticate(db.session, credentials["username"],
+                                              credentials["password"])
+        if verdict is not accounts.SignIn.OK:
+            abort(401, message=verdict.value)
+        return {"access": create_access_token(identity=user),
+                "refresh": create_refresh_token(identity=user), "user": user}
+
+
+for path, endpoint in (("/login/", "login"), ("/workers/login/", "workers_login"),
+                       ("/auth/login/", "auth_login")):
+    blp.add_url_rule(path, view_func=Login.as_view(endpoint), strict_slashes=False)
+
+
+@blp.route("/auth/refresh/", strict_slashes=False)
+class Refresh(MethodView):
+    @blp.public
+    @blp.arguments(RefreshIn)
+    @blp.response(200, AccessOut)
+    @blp.documents(400, 401)
+    def post(self, body):
+        """A new access token for a refresh token (in the body, or as Bearer)"""
+        payload = _refresh_payload(body.get("refresh"))
+        user = db.session.get(User, int(payload["sub"])) if str(payload["sub"]).isdigit() else None
+        if user is None or not user.active:
+            abort(401, message="The account is gone or switched off.")
+        return {"access": create_access_token(identity=user)}
+
+
+def _refresh_payload(token: str | None) -> dict:
+    """The checked payload of the refresh token given in the body or as Bearer."""
+    if not token:
+        verify_jwt_in_request(refresh=True)
+        return get_jwt()
+    try:
+        payload = decode_token(token)
+    except PyJWTError as error:
+        abort(401, message=f"The refresh token is not valid: {error}.")
+    if payload.get("type") != "refresh":
+        abort(401, message="That is not a refresh token.")
+    if is_revoked(payload["jti"]):
+        abort(401, message="The token has been revoked.")
+    return payload
+
+
+@blp.route("/auth/logout/", strict_slashes=False)
+class Logout(MethodView):
+    @blp.arguments(RefreshIn)
+    @blp.response(200, MessageOut)
+    @blp.documents(400, 401)
+    def post(self, body):
+        """Revoke the token sent as Bearer (and a refresh token in the body, if given)"""
+        verify_jwt_in_request(verify_type=False)
+        payloads = [get_jwt()]
+        if body.get("refresh"):
+            payloads.append(_refresh_payload(body["refresh"]))
+        with writing(db.session):
+            for payload in payloads:
+                db.session.add(RevokedToken(
+                    jti=payload["jti"], token_type=payload["type"], user_id=int(payload["sub"]),
+                    expires_at=datetime.fromtimestamp(payload["exp"], UTC),
+                ))
+        return {"message": "Signed out."}
+
+
+@blp.route("/me/", strict_slashes=False)
+class Me(MethodView):
+    @blp.response(200, UserOut)
+    @blp.documents(401)
+    def get(self):
+        """Who the token belongs to"""
+        caller()
+        return get_current_user()
+
+
+@blp.route("/register/", strict_slashes=False)
+class Register(MethodView):
+    @blp.public
+    @limiter.limit(LOGIN_LIMIT)
+    @blp.arguments(RegisterIn)
+    @blp.response(201, RegisteredOut)
+    @blp.documents(400, 429)
+    def post(self, fields):
+        """Register as a client: the account works once the emailed link is opened"""
+        user, password = accounts.register_client(db.session, **fields)
+        accounts.send_verification(user, password)
+        return {"message": "We sent a link to your email address; open it to finish.",
+                "user": user}
+
+
+@blp.route("/activate/", strict_slashes=False)
+class Activate(MethodView):
+    @blp.public
+    @blp.arguments(ActivateQuery, location="query")
+    @blp.response(200, RegisteredOut)
+    @blp.documents(400)
+    def get(self, query):
+        """Verify an email address with the token from the emailed link"""
+        user = accounts.verify_email(db.session, query["token"])
+        return {"message": "Your email address is verified; you can sign in.", "user": user}

@@ -1,0 +1,120 @@
+"""What every API resource uses: the blueprint class with its body parser, who may call,
+the errors each operation documents, and optional pagination."""
+
+from __future__ import annotations
+
+import functools
+import json
+import math
+from collections.abc import Callable, Iterable
+from http import HTTPStatus
+from typing import Any
+
+from flask import g
+from flask_jwt_extended import get_current_user, verify_jwt_in_request
+from flask_smorest import Blueprint, abort
+from sqlalchemy import Select, func, select
+from webargs.flaskparser import FlaskParser
+
+from ..extensions import db
+from ..models import Role, User
+
+FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+STAFF = (Role.ADMIN, Role.MANAGER)
+MAX_PAGE_SIZE = 100
+
+
+class JsonOrFormParser(FlaskParser):
+    """Reads the body as JSON, or as form data when the request says it sends a form (as the
+    original service took), so the spec documents JSON only and stays valid. Bad input is 400,
+    as the original answered."""
+
+    DEFAULT_VALIDATION_STATUS = 400
+
+    def load_json(self, req, schema):
+        if req.mimetype in FORM_TYPES:
+            return self.load_form(req, schema)
+        return super().load_json(req, schema)
+
+
+class ApiBlueprint(Blueprint):
+    """A flask-smorest blueprint with our parser."""
+
+    ARGUMENTS_PARSER = JsonOrFormParser()
+
+    def documents(self, *codes: int) -> Callable:
+        """Document the error answers an operation can give, in the shared error shape."""
+
+        def decorate(view: Callable) -> Callable:
+            for code in codes:
+                view = self.alt_response(code, response=HTTPStatus(code).name)(view)
+            return view
+
+        return decorate
+
+    def public(self, view: Callable) -> Callable:
+        """Mark an operation as open to anyone (a token, when sent, must still be valid)."""
+        return self.doc(security=[])(view)
+
+
+def caller(*roles: Role, optional: bool = False) -> User | None:
+    """The user the request's token names (re-read from the database); abort 401 without a
+    valid token (unless `optional`), 403 when their role is not among `roles`."""
+    verify_jwt_in_request(optional=optional)
+    user = get_current_user()
+    if roles and (user is None or user.role not in roles):
+        abort(403, message="Your account may not do this.")
+    return user
+
+
+def requires(*roles: Role) -> Callable:
+    """A view for signed-in users, of these roles when any are named."""
+
+    def decorate(view: Callable) -> Callable:
+        @functools.wraps(view)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            caller(*roles)
+            return view(*args, **kwargs)
+
+        return wrapper
+
+    return decorate
+
+
+def is_staff(user: User | None) -> bool:
+    """Whether the user works at the clinic."""
+    return user is not None and user.role in STAFF
+
+
+def get_or_404(model: type, key: int, what: str) -> Any:
+    """The row with this id; 404 otherwise."""
+    row = db.session.get(model, key)
+    if row is None:
+        abort(404, message=f"There is no {what} {key}.")
+    return row
+
+
+def listing(query: Select, args: dict[str, Any]) -> Iterable[Any]:
+    """The rows of a list: all of them, or one page when `?page=` is given (with the
+    X-Pagination header, as flask-smorest writes it)."""
+    if args.get("page") is None:
+        return db.session.scalars(query).all()
+    page, size = args["page"], args.get("page_size") or 20
+    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+    pages = max(1, math.ceil(total / size))
+    header = {"total": total, "total_pages": pages, "first_page": 1, "last_page": pages,
+              "page": page}
+    if page > 1:
+        header["previous_page"] = page - 1
+    if page < pages:
+        header["next_page"] = page + 1
+    g.pagination_header = json.dumps(header)
+    return db.session.scalars(query.limit(size).offset((page - 1) * size)).all()
+
+
+def add_pagination_header(response):
+    """After a paged list, say where the page stands."""
+    header = g.pop("pagination_header", None)
+    if header is not None:
+        response.headers["X-Pagination"] = header
+    return response

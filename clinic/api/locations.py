@@ -1,0 +1,84 @@
+"""Locations (rooms): anyone reads the active ones; admins create, change and remove them."""
+
+from __future__ import annotations
+
+from flask.views import MethodView
+from flask_smorest import abort
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from .. import directory, scheduling
+from ..extensions import db
+from ..models import Location, Role
+from .common import ApiBlueprint, caller, get_or_404
+from .schemas import LocationIn, LocationOut
+
+blp = ApiBlueprint("locations", __name__, description="Rooms where appointments happen")
+
+
+def visible(user) -> select:
+    """All locations for admins, the active ones for everyone else."""
+    query = select(Location).options(selectinload(Location.shifts)).order_by(Location.id)
+    if user is None or user.role is not Role.ADMIN:
+        query = query.where(Location.active)
+    return query
+
+
+@blp.route("/locations/", strict_slashes=False)
+class Locations(MethodView):
+    @blp.public
+    @blp.response(200, LocationOut(many=True))
+    @blp.documents(401)
+    def get(self):
+        """The locations and the shifts they are open"""
+        return db.session.scalars(visible(caller(optional=True))).all()
+
+    @blp.arguments(LocationIn)
+    @blp.response(201, LocationOut)
+    @blp.documents(400, 401, 403, 409)
+    def post(self, fields):
+        """Add a location (admins)"""
+        return directory.save_location(db.session, None, fields, actor=caller(Role.ADMIN))
+
+
+@blp.route("/locations/<int:pk>/", strict_slashes=False)
+class LocationItem(MethodView):
+    @blp.public
+    @blp.response(200, LocationOut)
+    @blp.documents(401, 404)
+    def get(self, pk):
+        """One location"""
+        location = db.session.scalar(visible(caller(optional=True)).where(Location.id == pk))
+        if location is None:
+            abort(404, message=f"There is no location {pk}.")
+        return location
+
+    @blp.arguments(LocationIn)
+    @blp.response(200, LocationOut)
+    @blp.documents(400, 401, 403, 404, 409)
+    def put(self, fields, pk):
+        """Replace a location's details and shifts (admins)"""
+        return self._save(fields, pk)
+
+    @blp.arguments(LocationIn(partial=True))
+    @blp.response(200, LocationOut)
+    @blp.documents(400, 401, 403, 404, 409)
+    def patch(self, fields, pk):
+        """Change some of a location's details or its shifts (admins)"""
+        return self._save(fields, pk)
+
+    def _save(self, fields, pk):
+        user = caller(Role.ADMIN)
+        location = get_or_404(Location, pk, "location")
+        return directory.save_location(db.session, location, fields, actor=user)
+
+    @blp.response(204)
+    @blp.alt_response(200, schema=LocationOut, description="Deactivated: something refers to it")
+    @blp.documents(401, 403, 404)
+    def delete(self, pk):
+        """Remove a location (admins): deleted, or deactivated when something refers to it"""
+        user = caller(Role.ADMIN)
+        get_or_404(Location, pk, "location")
+        if scheduling.remove_location(db.session, pk, actor=user) is scheduling.Removal.DELETED:
+            return None
+        return db.session.get(Location, pk), 200

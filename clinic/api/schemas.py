@@ -1,0 +1,334 @@
+"""The API's marshmallow schemas: the shape of what comes in and goes out, nothing more.
+
+Field names are the original service's (`worker`, `work_schedule`, `from_hour`, ...). Rules
+(is this time free, may this status follow) are the booking rules' business, not these.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC
+from typing import Any
+
+import marshmallow as ma
+from marshmallow import fields, validate
+
+from ..clock import to_aware
+from ..models import AppointmentStatus
+from ..scheduling import WEEKDAYS
+
+MAX_ID = 2**31 - 1
+CLOCK = r"^([01]\d|2[0-3]):[0-5]\d(:[0-5]\d)?$"
+STATUSES = [status.value for status in AppointmentStatus]
+
+
+class Text(fields.String):
+    """Text without NUL characters (no database stores them)."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
+        text = super()._deserialize(value, attr, data, **kwargs)
+        if "\x00" in text:
+            raise ma.ValidationError("Must not contain NUL characters.")
+        return text
+
+
+def text(maximum: int, required: bool = False, minimum: int = 0, **kwargs: Any) -> Text:
+    """A text field of bounded length."""
+    return Text(required=required, validate=validate.Length(min=minimum, max=maximum), **kwargs)
+
+
+def ident(**kwargs: Any) -> fields.Integer:
+    """An id of a related object."""
+    return fields.Integer(strict=False, validate=validate.Range(1, MAX_ID), **kwargs)
+
+
+def clock(**kwargs: Any) -> Text:
+    """A time of day, "HH:MM" or "HH:MM:SS"."""
+    return Text(validate=validate.Regexp(CLOCK, error="Use HH:MM or HH:MM:SS."), **kwargs)
+
+
+class In(ma.Schema):
+    """A request body or query: fields it does not know are ignored, as the original did."""
+
+    class Meta:
+        unknown = ma.EXCLUDE
+
+
+class ShiftIn(In):
+    weekday = Text(required=True, validate=validate.OneOf(WEEKDAYS))
+    from_hour = clock(required=True)
+    to_hour = clock(required=True)
+
+
+SHIFT_ITEM = {
+    "oneOf": [
+        {"type": "integer", "minimum": 1, "maximum": MAX_ID, "description": "a shift's pk"},
+        {
+            "type": "object",
+            "required": ["weekday", "from_hour", "to_hour"],
+            "properties": {
+                "weekday": {"type": "string", "enum": list(WEEKDAYS)},
+                "from_hour": {"type": "string", "pattern": CLOCK},
+                "to_hour": {"type": "string", "pattern": CLOCK},
+            },
+        },
+    ]
+}
+
+
+class WorkSchedule(fields.Field):
+    """The shifts worked: each a shift's pk or `{weekday, from_hour, to_hour}`; in form data,
+    repeated pks or one JSON string of the list. Loads to pks and (weekday, from, to)."""
+
+    is_multiple = True
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(metadata={"type": "array", "items": SHIFT_ITEM}, **kwargs)
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> list:
+        if isinstance(value, list) and len(value) == 1 and isinstance(value[0], str):
+            value = value[0]
+        if isinstance(value, str):
+            try:
+                value = json.loads(value) if value.strip() else []
+            except ValueError:
+                raise ma.ValidationError("Must be a JSON list of shifts.") from None
+            value = value if isinstance(value, list) else [value]
+        if not isinstance(value, list):
+            raise ma.ValidationError("Must be a list of shifts.")
+        return [self._item(index, item) for index, item in enumerate(value)]
+
+    def _item(self, index: int, item: Any) -> int | tuple[str, str, str]:
+        if isinstance(item, str) and item.isdigit():
+            item = int(item)
+        if isinstance(item, int) and not isinstance(item, bool) and 1 <= item <= MAX_ID:
+            return item
+        if isinstance(item, dict):
+            try:
+                shift = ShiftIn().load(item)
+            except ma.ValidationError as error:
+                raise ma.ValidationError({index: error.messages}) from None
+            return (shift["weekday"], shift["from_hour"], shift["to_hour"])
+        raise ma.ValidationError(
+            {index: ["Must be a shift's pk or {weekday, from_hour, to_hour}."]}
+        )
+
+
+class PageQuery(In):
+    page = fields.Integer(validate=validate.Range(1, 100_000))
+    page_size = fields.Integer(validate=validate.Range(1, 100))
+
+
+# --- out ------------------------------------------------------------------------------------
+
+
+def hms(value) -> str:
+    return value.strftime("%H:%M:%S")
+
+
+class ShiftOut(ma.Schema):
+    pk = fields.Integer(attribute="id")
+    weekday = fields.Function(lambda shift: WEEKDAYS[shift.weekday])
+    from_hour = fields.Function(lambda shift: hms(shift.start_time))
+    to_hour = fields.Function(lambda shift: hms(shift.end_time))
+
+
+class WorkerOut(ma.Schema):
+    pk = fields.Integer(attribute="id")
+    first_name = fields.String()
+    last_name = fields.String()
+    phone = fields.String()
+    specialty = fields.String()
+    available_slots = fields.List(fields.String(), metadata={
+        "description": "Free start times (HH:MM) on the day of ?date= (today by default)"})
+    work_schedule = fields.List(fields.Nested(ShiftOut), attribute="shifts")
+    slot_minutes = fields.Integer()
+    active = fields.Boolean()
+    default_location = fields.Integer(attribute="default_location_id", allow_none=True)
+
+
+class LocationOut(ma.Schema):
+    pk = fields.Integer(attribute="id")
+    name = fields.String()
+    address = fields.String()
+    work_schedule = fields.List(fields.Nested(ShiftOut), attribute="shifts")
+    active = fields.Boolean()
+
+
+class ClientOut(ma.Schema):
+    pk = fields.Integer(attribute="id")
+    first_name = fields.String()
+    last_name = fields.String()
+    phone = fields.String()
+    email = fields.String(allow_none=True)
+
+
+class AppointmentOut(ma.Schema):
+    pk = fields.Integer(attribute="id")
+    type = fields.String()
+    date = fields.Function(lambda a: a.starts_at.date().isoformat(), metadata={"format": "date"})
+    start_time = fields.Function(lambda a: hms(a.starts_at))
+    end_time = fields.Function(lambda a: hms(a.ends_at))
+    worker = fields.Integer(attribute="specialist_id")
+    client = fields.Integer(attribute="client_id")
+    location = fields.Integer(attribute="location_id")
+    status = fields.Function(lambda a: a.status.value, metadata={"enum": STATUSES})
+    notes = fields.String()
+    cancel_reason = fields.String()
+    start = fields.Function(lambda a: to_aware(a.starts_at).isoformat(),
+                            metadata={"format": "date-time"})
+    end = fields.Function(lambda a: to_aware(a.ends_at).isoformat(),
+                          metadata={"format": "date-time"})
+
+
+class ManagerOut(ma.Schema):
+    pk = fields.Integer(attribute="id")
+    username = fields.String()
+    first_name = fields.String()
+    last_name = fields.String()
+    email = fields.String(allow_none=True)
+    active = fields.Boolean()
+
+
+class UserOut(ma.Schema):
+    id = fields.Integer()
+    username = fields.String()
+    first_name = fields.String()
+    last_name = fields.String()
+    email = fields.String(allow_none=True)
+    role = fields.Function(lambda user: user.role.value, metadata={
+        "enum": ["admin", "manager", "client"]})
+
+
+class TokensOut(ma.Schema):
+    access = fields.String()
+    refresh = fields.String()
+    user = fields.Nested(UserOut)
+
+
+class AccessOut(ma.Schema):
+    access = fields.String()
+
+
+class MessageOut(ma.Schema):
+    message = fields.String()
+
+
+class RegisteredOut(ma.Schema):
+    message = fields.String()
+    user = fields.Nested(UserOut)
+
+
+# --- in -------------------------------------------------------------------------------------
+
+
+class LoginIn(In):
+    username = text(150, required=True)
+    password = text(128, required=True, load_only=True)
+
+
+class RefreshIn(In):
+    refresh = text(4096, metadata={"description": "A refresh token (or send it as Bearer)"})
+
+
+class RegisterIn(In):
+    username = text(150, required=True)
+    email = text(254, required=True)
+    password = text(128, load_only=True, metadata={"description": "Generated and emailed "
+                                                   "when not given"})
+    first_name = text(150)
+    last_name = text(150)
+    phone = text(32)
+
+
+class ActivateQuery(In):
+    token = text(1024, required=True)
+
+
+class WorkerQuery(In):
+    date = fields.Date(metadata={"description": "The day of available_slots (today by default)"})
+
+
+class SlotsQuery(In):
+    first = fields.Date(data_key="from", metadata={"description": "First day (today)"})
+    last = fields.Date(data_key="to", metadata={"description": "Last day (a week on)"})
+
+
+class WorkerIn(In):
+    first_name = text(150, required=True, minimum=1)
+    last_name = text(150, required=True, minimum=1)
+    phone = text(32)
+    specialty = text(150)
+    slot_minutes = fields.Integer(validate=validate.Range(5, 480))
+    active = fields.Boolean()
+    default_location = ident(allow_none=True)
+    work_schedule = WorkSchedule()
+
+
+class LocationIn(In):
+    name = text(150, required=True, minimum=1)
+    address = text(255)
+    active = fields.Boolean()
+    work_schedule = WorkSchedule()
+
+
+class ClientIn(In):
+    first_name = text(150, required=True, minimum=1)
+    last_name = text(150, required=True, minimum=1)
+    phone = text(32)
+    email = text(254, allow_none=True)
+
+
+class AppointmentQuery(PageQuery):
+    date = fields.Date()
+    first = fields.Date(data_key="from")
+    last = fields.Date(data_key="to")
+    worker = ident()
+    client = ident()
+    location = ident()
+    status = Text(validate=validate.OneOf([*STATUSES, "all"]), metadata={
+        "description": "Cancelled ones are left out unless this is cancelled or all"})
+    updated_since = fields.AwareDateTime(default_timezone=UTC, metadata={
+        "description": "Only appointments changed since then (UTC unless an offset is given)"})
+
+
+class AppointmentIn(In):
+    type = text(100)
+    date = fields.Date(required=True)
+    start_time = clock(required=True)
+    end_time = clock(allow_none=True)
+    worker = ident(required=True)
+    client = ident(metadata={"description": "Required for staff; a client books for themself"})
+    location = ident(allow_none=True)
+    notes = text(2000)
+
+
+class AppointmentPatch(In):
+    type = text(100)
+    date = fields.Date()
+    start_time = clock()
+    end_time = clock(allow_none=True)
+    worker = ident()
+    location = ident(allow_none=True)
+    notes = text(2000)
+    status = Text(validate=validate.OneOf(STATUSES))
+    cancel_reason = text(255)
+
+
+class ManagerIn(In):
+    username = text(150, required=True)
+    first_name = text(150)
+    last_name = text(150)
+    email = text(254, allow_none=True)
+    password = text(128, required=True, load_only=True)
+    repeat_password = text(128, required=True, load_only=True)
+
+
+class ManagerPatch(In):
+    username = text(150)
+    first_name = text(150)
+    last_name = text(150)
+    email = text(254, allow_none=True)
+    active = fields.Boolean()
+    password = text(128, load_only=True)
+    repeat_password = text(128, load_only=True)

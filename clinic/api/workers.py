@@ -1,0 +1,130 @@
+"""Specialists ("workers" in the API): anyone reads the active ones and their free slots;
+admins create, change and remove them."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import jsonify
+from flask.views import MethodView
+from flask_smorest import abort
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from .. import directory, scheduling
+from ..clock import clinic_now
+from ..extensions import db
+from ..models import Role, Specialist
+from .common import ApiBlueprint, caller, get_or_404, is_staff
+from .schemas import SlotsQuery, WorkerIn, WorkerOut, WorkerQuery
+
+blp = ApiBlueprint("workers", __name__, description="Specialists and their free slots")
+DEFAULT_SLOT_DAYS = 7
+
+
+def with_slots(specialists: list[Specialist], day, user) -> list[Specialist]:
+    """Give each specialist `available_slots` for the day: what the public may book, or for
+    staff every free time."""
+    slots = scheduling.free_slots_by_specialist(
+        db.session, day, [s.id for s in specialists], public=not is_staff(user)
+    )
+    for specialist in specialists:
+        specialist.available_slots = [f"{slot:%H:%M}" for slot in slots.get(specialist.id, [])]
+    return specialists
+
+
+def visible(user) -> select:
+    """The specialists this caller may see: all for admins, the active ones otherwise."""
+    query = select(Specialist).options(selectinload(Specialist.shifts)).order_by(
+        Specialist.last_name, Specialist.first_name, Specialist.id)
+    if user is None or user.role is not Role.ADMIN:
+        query = query.where(Specialist.active)
+    return query
+
+
+@blp.route("/workers/", strict_slashes=False)
+class Workers(MethodView):
+    @blp.public
+    @blp.arguments(WorkerQuery, location="query")
+    @blp.response(200, WorkerOut(many=True))
+    @blp.documents(400, 401)
+    def get(self, query):
+        """The specialists, with their free slots on ?date= (today by default)"""
+        user = caller(optional=True)
+        specialists = list(db.session.scalars(visible(user)))
+        return with_slots(specialists, query.get("date") or clinic_now().date(), user)
+
+    @blp.arguments(WorkerIn)
+    @blp.response(201, WorkerOut)
+    @blp.documents(400, 401, 403, 409)
+    def post(self, fields):
+        """Add a specialist (admins)"""
+        user = caller(Role.ADMIN)
+        specialist = directory.save_specialist(db.session, None, fields, actor=user)
+        return with_slots([specialist], clinic_now().date(), user)[0]
+
+
+@blp.route("/workers/<int:pk>/", strict_slashes=False)
+class Worker(MethodView):
+    @blp.public
+    @blp.arguments(WorkerQuery, location="query")
+    @blp.response(200, WorkerOut)
+    @blp.documents(400, 401, 404)
+    def get(self, query, pk):
+        """One specialist, with their free slots on ?date="""
+        user = caller(optional=True)
+        specialist = db.session.scalar(visible(user).where(Specialist.id == pk))
+        if specialist is None:
+            abort(404, message=f"There is no specialist {pk}.")
+        return with_slots([specialist], query.get("date") or clinic_now().date(), user)[0]
+
+    @blp.arguments(WorkerIn)
+    @blp.response(200, WorkerOut)
+    @blp.documents(400, 401, 403, 404, 409)
+    def put(self, fields, pk):
+        """Replace a specialist's details and shifts (admins)"""
+        return self._save(fields, pk)
+
+    @blp.arguments(WorkerIn(partial=True))
+    @blp.response(200, WorkerOut)
+    @blp.documents(400, 401, 403, 404, 409)
+    def patch(self, fields, pk):
+        """Change some of a specialist's details or their shifts (admins)"""
+        return self._save(fields, pk)
+
+    def _save(self, fields, pk):
+        user = caller(Role.ADMIN)
+        specialist = get_or_404(Specialist, pk, "specialist")
+        directory.save_specialist(db.session, specialist, fields, actor=user)
+        return with_slots([specialist], clinic_now().date(), user)[0]
+
+    @blp.response(204)
+    @blp.alt_response(200, schema=WorkerOut, description="Deactivated: appointments refer to it")
+    @blp.documents(401, 403, 404)
+    def delete(self, pk):
+        """Remove a specialist (admins): deleted, or deactivated when appointments refer to them"""
+        user = caller(Role.ADMIN)
+        get_or_404(Specialist, pk, "specialist")
+        if scheduling.remove_specialist(db.session, pk, actor=user) is scheduling.Removal.DELETED:
+            return None
+        return with_slots([db.session.get(Specialist, pk)], clinic_now().date(), user)[0], 200
+
+
+@blp.route("/workers/<int:pk>/slots/", strict_slashes=False)
+class WorkerSlots(MethodView):
+    @blp.public
+    @blp.arguments(SlotsQuery, location="query")
+    @blp.response(200, {"type": "object", "additionalProperties": {
+        "type": "array", "items": {"type": "string", "pattern": "^[0-2][0-9]:[0-5][0-9]$"}}})
+    @blp.documents(400, 401, 404)
+    def get(self, query, pk):
+        """Free start times (HH:MM) per day from ?from= to ?to= (at most 62 days)"""
+        user = caller(optional=True)
+        specialist = db.session.get(Specialist, pk)
+        if specialist is None or not (specialist.active or is_staff(user)):
+            abort(404, message=f"There is no specialist {pk}.")
+        first = query.get("first") or clinic_now().date()
+        last = query.get("last") or first + timedelta(days=DEFAULT_SLOT_DAYS - 1)
+        days = scheduling.free_slots_range(db.session, pk, first, last, public=not is_staff(user))
+        return jsonify({day.isoformat(): [f"{slot:%H:%M}" for slot in slots]
+                        for day, slots in days.items()})

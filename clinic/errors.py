@@ -1,0 +1,104 @@
+"""One error handler for the whole app: JSON `{code, status, message, errors}` under /api/,
+a page in the site's look elsewhere. The booking rules' refusals become 400, 404 or 409."""
+
+from __future__ import annotations
+
+from http import HTTPStatus
+from typing import Any
+
+from flask import Flask, Response, jsonify, render_template, request
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+from .clock import to_aware
+from .scheduling import Conflict, Invalid, NotFound, SchedulingError
+
+API_PREFIX = "/api/"
+API_FIELD_NAMES = {"specialist": "worker"}
+"""The API keeps the original service's field names."""
+WEBARGS_LOCATIONS = {"json", "form", "query", "querystring", "view_args", "headers", "files"}
+
+
+def init_app(app: Flask) -> None:
+    """Register the handlers (after the API's own, so that these win)."""
+    app.register_error_handler(HTTPException, handle_http_error)
+    app.register_error_handler(SchedulingError, handle_refusal)
+
+
+def wants_json() -> bool:
+    """Whether the request is the API's."""
+    return request.path.startswith(API_PREFIX)
+
+
+def json_error(code: int, message: str = "", errors: dict | None = None,
+               headers: dict | None = None, **extra: Any) -> Response:
+    """The API's error answer."""
+    status = HTTPStatus(code)
+    response = jsonify(code=code, status=status.phrase, message=message or status.description,
+                       errors=errors or {}, **extra)
+    response.status_code = code
+    response.headers.update(headers or {})
+    return response
+
+
+def handle_http_error(error: HTTPException):
+    """An HTTP error: JSON under /api/, a page elsewhere."""
+    code = error.code or 500
+    if isinstance(error, InternalServerError) and error.original_exception is not None:
+        from flask import current_app
+
+        current_app.logger.error("Unhandled error", exc_info=error.original_exception)
+    if not wants_json():
+        return render_template("errors/error.html", code=code, error=error), code
+    data = getattr(error, "data", None) or {}
+    headers = {key: value for key, value in error.get_headers() if key.lower() == "allow"}
+    errors = _by_field(data.get("errors") or data.get("messages") or {})
+    message = data.get("message") or (error.description if code != 500 else "")
+    if errors and not data.get("message"):
+        message = "The request has invalid fields."
+    return json_error(code, message, errors, headers | (data.get("headers") or {}))
+
+
+def _by_field(errors: dict) -> dict:
+    """webargs groups messages by where they came from (json, query, ...); the API answers
+    by field, keeping the location's name for messages about the whole body."""
+    if not set(errors) <= WEBARGS_LOCATIONS:
+        return errors
+    flat: dict = {}
+    for location, messages in errors.items():
+        flat.update(messages if isinstance(messages, dict) else {location: messages})
+    return flat
+
+
+def handle_refusal(refusal: SchedulingError):
+    """A refusal of the booking rules: 400 (Invalid), 404 (NotFound) or 409 (Conflict)."""
+    code = 400 if isinstance(refusal, Invalid) else 404 if isinstance(refusal, NotFound) else 409
+    if not wants_json():
+        return render_template("errors/error.html", code=code, error=refusal), code
+    if isinstance(refusal, Invalid):
+        errors = {API_FIELD_NAMES.get(field, field): [message]
+                  for field, message in refusal.errors.items()}
+        return json_error(400, refusal.message, errors)
+    if isinstance(refusal, Conflict):
+        return json_error(409, refusal.message, conflict=conflict_details(refusal))
+    return json_error(404, refusal.message)
+
+
+def conflict_details(conflict: Conflict) -> dict[str, Any]:
+    """What a 409 tells about the collision: the appointment, the nearest free starts, and any
+    appointments a shift change would strand (no client's details)."""
+    return {
+        "appointment": appointment_summary(conflict.appointment) if conflict.appointment else None,
+        "suggestions": [to_aware(start).isoformat() for start in conflict.suggestions],
+        "appointments": [appointment_summary(a) for a in conflict.appointments],
+    }
+
+
+def appointment_summary(appointment) -> dict[str, Any]:
+    """An appointment as a collision names it."""
+    return {
+        "pk": appointment.id,
+        "worker": appointment.specialist_id,
+        "location": appointment.location_id,
+        "start": to_aware(appointment.starts_at).isoformat(),
+        "end": to_aware(appointment.ends_at).isoformat(),
+    }
