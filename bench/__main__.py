@@ -106,7 +106,7 @@ def main() -> None:
                     db.session, 1, now=NOW),
             }
             print(f"{APPOINTMENTS} appointments, {SPECIALISTS} specialists, SQLite")
-            print(f"{'operation':40} {'ms':>9} {'× bare':>8} {'queries':>8}")
+            print(f"{'operation':40} {'ms':>9} {'x bare':>8} {'queries':>8}")
             for name, operation in operations.items():
                 if operation is None:
                     print(f"{name:40} {baseline * 1000:9.3f} {1:8.1f} {0:8}")
@@ -115,7 +115,7 @@ def main() -> None:
                 count = queries(operation)
                 db.session.rollback()
                 print(f"{name:40} {seconds * 1000:9.3f} {seconds / baseline:8.1f} {count:8}")
-            booking = [best(lambda: book_and_cancel(n), runs=1) for n in range(20)]
+            booking = [best(lambda n=n: book_and_cancel(n), runs=1) for n in range(20)]
             median = statistics.median(booking)
             print(f"{'book + cancel (through the rules)':40} {median * 1000:9.3f} "
                   f"{median / baseline:8.1f} {'':>8}")
