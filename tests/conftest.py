@@ -7,13 +7,14 @@ constraints are what the tests exercise. Each test gets a copy of one migrated t
 
 from __future__ import annotations
 
+import functools
 import itertools
 import os
 import sqlite3
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -165,6 +166,13 @@ def count_queries(app) -> Callable:
     return counting
 
 
+@functools.cache
+def quick_hash(password: str) -> str:
+    """A password hash cheap to make and check: tests make many users, and the real work
+    factor (werkzeug's default) would cost a tenth of a second each."""
+    return generate_password_hash(password, method="pbkdf2:sha256:1000")
+
+
 @pytest.fixture
 def make_user(app) -> Callable[..., User]:
     """Create a user (password "password123" unless given), committed."""
@@ -175,7 +183,7 @@ def make_user(app) -> Callable[..., User]:
         fields.setdefault("username", f"user{n}")
         fields.setdefault("email", f"user{n}@example.com")
         fields.setdefault("email_verified_at", datetime.now(UTC))
-        user = User(role=Role(role), password_hash=generate_password_hash(password), **fields)
+        user = User(role=Role(role), password_hash=quick_hash(password), **fields)
         db.session.add(user)
         db.session.commit()
         return user
@@ -276,3 +284,48 @@ def monday(make_location, make_specialist, make_client, make_shift) -> SimpleNam
     doctor = make_specialist(first_name="Iryna", last_name="Bondarenko", slot_minutes=30,
                              default_location=room, shifts=[make_shift(0, time(9), time(12))])
     return SimpleNamespace(room=room, doctor=doctor, patient=make_client())
+
+
+@pytest.fixture
+def clinic_for_api(app, make_user, make_location, make_specialist, make_client, make_shift):
+    """Everything the API tests touch: users of each role (the clients with client records),
+    a specialist and room working every day 09:00-17:00, spare things nothing refers to, and
+    an appointment of `client` a week from now at 10:00."""
+    from flask_jwt_extended import create_access_token
+
+    every_day = [make_shift(day, time(9), time(17)) for day in range(7)]
+    room = make_location(name="Room 1", shifts=every_day)
+    users = {role: make_user(role=role, username=role) for role in ("admin", "manager")}
+    for name in ("client", "other"):
+        users[name] = make_user(role="client", username=name)
+        make_client(first_name=name.capitalize(), email=f"{name}@example.com", user=users[name])
+    doctor = make_specialist(first_name="Iryna", last_name="Bondarenko", slot_minutes=30,
+                             default_location=room, shifts=every_day)
+    week_ahead = (datetime.now(UTC) + timedelta(days=7)).date()
+    appointment = book_appointment(
+        db.session, specialist_id=doctor.id, client_id=users["client"].client.id,
+        date=week_ahead, start_time="10:00",
+    )
+    ids = SimpleNamespace(
+        doctor=doctor.id, room=room.id, shift=every_day[0].id, appointment=appointment.id,
+        own_client=users["client"].client.id, other_client=users["other"].client.id,
+        spare_doctor=make_specialist().id, spare_room=make_location().id,
+        spare_shift=make_shift(2, time(6), time(7)).id, spare_client=make_client().id,
+        manager=users["manager"].id, idle_manager=make_user(role="manager").id,
+        week_ahead=week_ahead.isoformat(),
+    )
+    tokens = {name: create_access_token(identity=user) for name, user in users.items()}
+    return SimpleNamespace(ids=ids, users=users, tokens=tokens)
+
+
+@pytest.fixture
+def call(client, clinic_for_api):
+    """`call("GET", "/api/v1/...", as_="manager", json=...)`: a request with that role's token."""
+
+    def request(method: str, path: str, as_: str | None = None, **kwargs):
+        headers = kwargs.pop("headers", {})
+        if as_:
+            headers["Authorization"] = f"Bearer {clinic_for_api.tokens[as_]}"
+        return client.open(path, method=method, headers=headers, **kwargs)
+
+    return request

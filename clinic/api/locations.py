@@ -81,4 +81,4 @@ class LocationItem(MethodView):
         get_or_404(Location, pk, "location")
         if scheduling.remove_location(db.session, pk, actor=user) is scheduling.Removal.DELETED:
             return None
-        return db.session.get(Location, pk), 200
+        return LocationOut().dump(db.session.get(Location, pk)), 200

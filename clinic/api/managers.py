@@ -76,4 +76,4 @@ class Manager(MethodView):
         manager = manager_or_404(pk)
         if scheduling.remove_staff_user(db.session, pk, actor=user) is scheduling.Removal.DELETED:
             return None
-        return manager, 200
+        return ManagerOut().dump(manager), 200

@@ -107,7 +107,8 @@ class Worker(MethodView):
         get_or_404(Specialist, pk, "specialist")
         if scheduling.remove_specialist(db.session, pk, actor=user) is scheduling.Removal.DELETED:
             return None
-        return with_slots([db.session.get(Specialist, pk)], clinic_now().date(), user)[0], 200
+        specialist = db.session.get(Specialist, pk)
+        return WorkerOut().dump(with_slots([specialist], clinic_now().date(), user)[0]), 200
 
 
 @blp.route("/workers/<int:pk>/slots/", strict_slashes=False)

@@ -1,0 +1,390 @@
+"""Do the API's resources keep the contract: fields, bodies (JSON and form), validation and
+conflicts, filters, pagination, deletes, errors, and bounded queries?"""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime, time, timedelta
+
+import pytest
+from sqlalchemy import func, insert, select
+
+from clinic.extensions import db
+from clinic.models import Appointment, AuditEntry, Client, Specialist
+
+
+def count(model) -> int:
+    return db.session.scalar(select(func.count()).select_from(model))
+
+
+# --- fields and bodies ------------------------------------------------------------------------
+
+
+def test_a_worker_has_the_original_fields(call, clinic_for_api):
+    """Does a worker carry pk, names, phone, specialty, available_slots and work_schedule?"""
+    ids = clinic_for_api.ids
+    worker = call("GET", f"/api/v1/workers/{ids.doctor}/?date={ids.week_ahead}").get_json()
+    assert set(worker) >= {"pk", "first_name", "last_name", "phone", "specialty",
+                           "available_slots", "work_schedule", "slot_minutes", "active",
+                           "default_location"}
+    assert "10:00" not in worker["available_slots"], "the booked slot is taken"
+    assert worker["available_slots"][0] == "09:00"
+    assert worker["work_schedule"][0] == {"pk": ids.shift, "weekday": "Monday",
+                                          "from_hour": "09:00:00", "to_hour": "17:00:00"}
+
+
+def test_an_appointment_has_the_original_fields_and_iso_times(app, call, clinic_for_api):
+    """Does an appointment carry the original fields plus start/end with the clinic's offset?"""
+    app.config["CLINIC_TIMEZONE"] = "Europe/Kyiv"
+    ids = clinic_for_api.ids
+    body = call("GET", f"/api/v1/appointments/{ids.appointment}/", as_="manager").get_json()
+    assert {k: body[k] for k in ("pk", "type", "date", "start_time", "end_time", "worker",
+                                 "client", "location", "status", "notes")} == {
+        "pk": ids.appointment, "type": "", "date": ids.week_ahead, "start_time": "10:00:00",
+        "end_time": "10:30:00", "worker": ids.doctor, "client": ids.own_client,
+        "location": ids.room, "status": "booked", "notes": ""}
+    start = datetime.fromisoformat(body["start"])
+    assert start.utcoffset() in (timedelta(hours=2), timedelta(hours=3))
+    assert start.replace(tzinfo=None) == datetime.fromisoformat(f"{ids.week_ahead}T10:00:00")
+
+
+@pytest.mark.parametrize("slash", ["/", ""])
+def test_the_trailing_slash_is_optional(call, clinic_for_api, slash):
+    """Do list and item URLs answer with and without the trailing slash (no redirect)?"""
+    ids = clinic_for_api.ids
+    for path in ("/api/v1/workers", f"/api/v1/appointments/{ids.appointment}", "/api/v1/me"):
+        assert call("GET", path + slash, as_="admin").status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("path", "body"),
+    [("/api/v1/workers/", {"first_name": "Taras", "last_name": "Melnyk", "slot_minutes": "45",
+                           "work_schedule": json.dumps([{"weekday": "Friday",
+                                                         "from_hour": "10:00",
+                                                         "to_hour": "14:00:00"}])}),
+     ("/api/v1/locations/", {"name": "Room 5", "address": "Second floor",
+                             "work_schedule": "[]"}),
+     ("/api/v1/clients/", {"first_name": "Anna", "last_name": "Koval", "phone": "+380",
+                           "email": "anna@example.com"}),
+     ("/api/v1/managers/", {"username": "desk2", "email": "desk2@example.com",
+                            "password": "long enough", "repeat_password": "long enough"})],
+)
+def test_form_data_is_taken_where_the_original_took_it(call, path, body):
+    """Do workers, locations, clients and managers accept form data as well as JSON?"""
+    response = call("POST", path, as_="admin", data=body)
+    assert response.status_code == 201, response.get_json()
+
+
+def test_work_schedule_takes_objects_pks_and_replaces_the_set(call, clinic_for_api):
+    """Can shifts be given as objects (made when new) or pks, and does PATCH replace them?"""
+    ids = clinic_for_api.ids
+    response = call("PATCH", f"/api/v1/workers/{ids.spare_doctor}/", as_="admin", json={
+        "work_schedule": [ids.shift, {"weekday": "Saturday", "from_hour": "08:00",
+                                      "to_hour": "12:00"}]})
+    assert response.status_code == 200
+    assert [(s["weekday"], s["from_hour"]) for s in response.get_json()["work_schedule"]] == [
+        ("Monday", "09:00:00"), ("Saturday", "08:00:00")]
+    again = call("PATCH", f"/api/v1/workers/{ids.spare_doctor}/", as_="admin",
+                 json={"work_schedule": [ids.shift]})
+    assert len(again.get_json()["work_schedule"]) == 1
+
+
+def test_repeated_form_pks_are_a_work_schedule(call, clinic_for_api):
+    """In a form, does work_schedule=1&work_schedule=2 give both shifts?"""
+    ids = clinic_for_api.ids
+    response = call("PATCH", f"/api/v1/locations/{ids.spare_room}/", as_="admin",
+                    data={"work_schedule": [str(ids.shift), str(ids.spare_shift)]})
+    assert len(response.get_json()["work_schedule"]) == 2
+
+
+# --- validation and conflicts -----------------------------------------------------------------
+
+
+def booking(ids, **fields):
+    return {"worker": ids.doctor, "client": ids.other_client, "date": ids.week_ahead,
+            "start_time": "11:00", **fields}
+
+
+@pytest.mark.parametrize(
+    ("fields", "field"),
+    [({"date": "2026-02-30"}, "date"), ({"start_time": "25:99"}, "start_time"),
+     ({"start_time": "9am"}, "start_time"), ({"end_time": "10:00"}, "end_time"),
+     ({"worker": 999}, "worker"), ({"worker": "one"}, "worker"), ({"client": 999}, "client"),
+     ({"location": 999}, "location"), ({"notes": "x" * 10_000}, "notes"),
+     ({"type": "x" * 101}, "type"), ({"date": "2020-01-06"}, "start_time"),
+     ({"start_time": "07:00"}, "start_time"), ({"notes": "nul\x00"}, "notes"),
+     ({"worker": None}, "worker"), ({"start_time": None}, "start_time")],
+)
+def test_bad_bookings_are_400_by_field_and_write_nothing(call, clinic_for_api, fields, field):
+    """Is each kind of bad booking a 400 naming the field, with nothing written?"""
+    appointments, entries = count(Appointment), count(AuditEntry)
+    response = call("POST", "/api/v1/appointments/", as_="manager",
+                    json=booking(clinic_for_api.ids, **fields))
+    assert response.status_code == 400
+    body = response.get_json()
+    assert field in body["errors"] and body["code"] == 400 and body["message"]
+    assert (count(Appointment), count(AuditEntry)) == (appointments, entries)
+
+
+@pytest.mark.parametrize("body", ["{not json", "[1, 2]", '"text"'])
+def test_a_body_that_is_not_a_json_object_is_400(call, body):
+    """Is malformed JSON, or JSON that is not an object, a 400 in the error shape?"""
+    response = call("POST", "/api/v1/appointments/", as_="manager", data=body,
+                    content_type="application/json")
+    assert response.status_code == 400
+    assert response.get_json()["code"] == 400
+
+
+def test_a_double_booking_is_409_naming_the_appointment_and_offering_slots(call, clinic_for_api):
+    """Does booking a taken time answer 409 with the collision and the nearest free times?"""
+    ids = clinic_for_api.ids
+    response = call("POST", "/api/v1/appointments/", as_="manager",
+                    json=booking(ids, start_time="10:00"))
+    assert response.status_code == 409
+    conflict = response.get_json()["conflict"]
+    assert conflict["appointment"]["pk"] == ids.appointment
+    assert [s[11:16] for s in conflict["suggestions"]] == ["09:00", "09:30", "10:30"]
+    assert count(Appointment) == 1
+
+
+def test_a_move_into_a_taken_time_is_409_and_changes_nothing(call, clinic_for_api):
+    """Is moving another appointment onto a taken time a 409, leaving it where it was?"""
+    ids = clinic_for_api.ids
+    other = call("POST", "/api/v1/appointments/", as_="manager", json=booking(ids)).get_json()
+    response = call("PATCH", f"/api/v1/appointments/{other['pk']}/", as_="manager",
+                    json={"start_time": "10:00", "notes": "moved"})
+    assert response.status_code == 409
+    again = call("GET", f"/api/v1/appointments/{other['pk']}/", as_="manager").get_json()
+    assert (again["start_time"], again["notes"]) == ("11:00:00", "")
+
+
+def test_status_changes_follow_the_table(call, clinic_for_api):
+    """Does PATCH status go booked → arrived → completed, and refuse completed → booked?"""
+    path = f"/api/v1/appointments/{clinic_for_api.ids.appointment}/"
+    assert call("PATCH", path, as_="manager", json={"status": "arrived"}).status_code == 200
+    assert call("PATCH", path, as_="manager", json={"status": "completed"}).status_code == 200
+    refused = call("PATCH", path, as_="manager", json={"status": "booked"})
+    assert refused.status_code == 409
+    assert "cannot become booked" in refused.get_json()["message"]
+    assert call("PATCH", path, as_="manager", json={"status": "lost"}).status_code == 400
+
+
+def test_delete_cancels_and_keeps_the_appointment(call, clinic_for_api):
+    """Is DELETE a cancellation (204, again 204), listed only with ?status=cancelled or all?"""
+    ids = clinic_for_api.ids
+    path = f"/api/v1/appointments/{ids.appointment}/"
+    assert call("DELETE", path, as_="manager").status_code == 204
+    assert call("DELETE", path, as_="manager").status_code == 204
+    assert call("GET", path, as_="manager").get_json()["status"] == "cancelled"
+    listed = lambda query: [a["pk"] for a in call(  # noqa: E731
+        "GET", f"/api/v1/appointments/{query}", as_="manager").get_json()]
+    assert listed("") == []
+    assert listed("?status=cancelled") == listed("?status=all") == [ids.appointment]
+
+
+def test_deleting_a_completed_appointment_is_409(call, clinic_for_api):
+    """Is cancelling a completed appointment refused with 409?"""
+    path = f"/api/v1/appointments/{clinic_for_api.ids.appointment}/"
+    call("PATCH", path, as_="manager", json={"status": "arrived"})
+    call("PATCH", path, as_="manager", json={"status": "completed"})
+    assert call("DELETE", path, as_="manager").status_code == 409
+
+
+def test_a_referenced_worker_is_deactivated_not_deleted(call, clinic_for_api):
+    """Does DELETE of a worker with appointments answer 200 with active false?"""
+    ids = clinic_for_api.ids
+    response = call("DELETE", f"/api/v1/workers/{ids.doctor}/", as_="admin")
+    assert response.status_code == 200
+    assert response.get_json()["active"] is False
+    assert db.session.get(Specialist, ids.doctor) is not None
+    public = [w["pk"] for w in call("GET", "/api/v1/workers/").get_json()]
+    assert ids.doctor not in public
+
+
+def test_a_client_with_appointments_cannot_be_deleted(call, clinic_for_api):
+    """Is deleting a client with appointments a 409 with the reason?"""
+    response = call("DELETE", f"/api/v1/clients/{clinic_for_api.ids.own_client}/", as_="admin")
+    assert response.status_code == 409
+    assert "has appointments" in response.get_json()["message"]
+    assert count(Client) >= 3
+
+
+def test_a_shift_in_use_cannot_be_deleted(call, clinic_for_api):
+    """Is deleting a shift someone works a 409 naming them?"""
+    response = call("DELETE", f"/api/v1/work_schedules/{clinic_for_api.ids.shift}/",
+                    as_="admin")
+    assert response.status_code == 409
+    assert "Iryna Bondarenko" in response.get_json()["message"]
+
+
+def test_a_client_books_for_themself_by_the_online_rules(call, clinic_for_api):
+    """Does a client's booking go to their own record, refusing one off the slot grid?"""
+    ids = clinic_for_api.ids
+    body = {"worker": ids.doctor, "date": ids.week_ahead, "start_time": "12:00"}
+    made = call("POST", "/api/v1/appointments/", as_="client", json=body)
+    assert made.status_code == 201
+    assert made.get_json()["client"] == ids.own_client
+    off_grid = call("POST", "/api/v1/appointments/", as_="client",
+                    json={**body, "start_time": "12:10"})
+    assert off_grid.status_code == 400
+
+
+def test_a_client_lists_only_their_own(call, clinic_for_api):
+    """Do clients see only their own record and appointments?"""
+    assert [c["pk"] for c in call("GET", "/api/v1/clients/", as_="client").get_json()] == [
+        clinic_for_api.ids.own_client]
+    assert call("GET", "/api/v1/appointments/", as_="other").get_json() == []
+
+
+# --- filters and pagination -------------------------------------------------------------------
+
+
+def test_appointment_filters(call, clinic_for_api):
+    """Do ?date, ?from/?to, ?worker, ?client, ?location and ?updated_since narrow the list?"""
+    ids = clinic_for_api.ids
+    second = call("POST", "/api/v1/appointments/", as_="manager", json=booking(ids)).get_json()
+    day = date.fromisoformat(ids.week_ahead)
+
+    def listed(query: str) -> list[int]:
+        return [a["pk"] for a in call("GET", "/api/v1/appointments/?" + query,
+                                      as_="manager").get_json()]
+
+    both = [ids.appointment, second["pk"]]
+    assert listed(f"date={day}") == both
+    assert listed(f"date={day + timedelta(days=1)}") == []
+    assert listed(f"from={day}&to={day}") == both
+    assert listed(f"to={day - timedelta(days=1)}") == []
+    assert listed(f"client={ids.other_client}") == [second["pk"]]
+    assert listed(f"worker={ids.doctor}&location={ids.room}") == both
+    assert listed("updated_since=2000-01-01T00:00:00Z") == both
+    assert listed("updated_since=2999-01-01T00:00:00%2B02:00") == []
+
+
+def test_pagination_only_when_asked(call, clinic_for_api, make_client):
+    """Is the list plain without ?page=, and a page with X-Pagination when asked?"""
+    for _ in range(5):
+        make_client()
+    plain = call("GET", "/api/v1/clients/", as_="manager")
+    assert "X-Pagination" not in plain.headers and len(plain.get_json()) == 8
+    paged = call("GET", "/api/v1/clients/?page=2&page_size=3", as_="manager")
+    assert len(paged.get_json()) == 3
+    assert json.loads(paged.headers["X-Pagination"]) == {
+        "total": 8, "total_pages": 3, "first_page": 1, "last_page": 3, "page": 2,
+        "previous_page": 1, "next_page": 3}
+
+
+def test_slots_of_a_range(call, clinic_for_api):
+    """Does /workers/{id}/slots/ give each day's free times, and refuse more than 62 days?"""
+    ids = clinic_for_api.ids
+    day = date.fromisoformat(ids.week_ahead)
+    days = call("GET", f"/api/v1/workers/{ids.doctor}/slots/?from={day}&to="
+                       f"{day + timedelta(days=1)}").get_json()
+    assert list(days) == [str(day), str(day + timedelta(days=1))]
+    assert "10:00" not in days[str(day)] and "10:00" in days[str(day + timedelta(days=1))]
+    too_long = call("GET", f"/api/v1/workers/{ids.doctor}/slots/?from={day}&to="
+                           f"{day + timedelta(days=62)}")
+    assert too_long.status_code == 400
+
+
+# --- errors -----------------------------------------------------------------------------------
+
+
+def test_unknown_api_urls_are_json_and_pages_are_html(client):
+    """Is a 404 under /api/ JSON, and elsewhere a page?"""
+    api = client.get("/api/v1/nothing-here/")
+    assert api.status_code == 404 and api.get_json()["code"] == 404
+    page = client.get("/nothing-here")
+    assert page.status_code == 404 and page.mimetype == "text/html"
+
+
+def test_a_wrong_method_is_405_with_allow(call):
+    """Does a wrong method answer 405 in the error shape with the Allow header?"""
+    response = call("DELETE", "/api/v1/workers/", as_="admin")
+    assert response.status_code == 405
+    assert response.get_json()["code"] == 405
+    assert {"GET", "POST"} <= set(response.headers["Allow"].replace(" ", "").split(","))
+
+
+def test_an_unknown_item_is_404(call):
+    """Is an unknown id in the URL a 404 in the error shape?"""
+    for path in ("/api/v1/workers/999/", "/api/v1/appointments/999/", "/api/v1/clients/999/"):
+        response = call("GET", path, as_="admin")
+        assert response.status_code == 404 and response.get_json()["message"]
+
+
+def test_a_server_error_is_500_json_under_the_api(app, call, monkeypatch):
+    """Does an unexpected failure answer 500 in the error shape, not a page?"""
+    from clinic.api import workers
+
+    monkeypatch.setattr(workers, "with_slots", lambda *a: 1 / 0)
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+    response = call("GET", "/api/v1/workers/")
+    assert response.status_code == 500
+    assert response.get_json()["code"] == 500
+
+
+def test_the_docs_are_served_offline(client):
+    """Is the spec OpenAPI 3 with bearer security and public operations, and is the docs page
+    served with its assets from the app?"""
+    spec = client.get("/api/v1/openapi.json").get_json()
+    assert spec["openapi"].startswith("3.")
+    assert spec["components"]["securitySchemes"]["bearerAuth"]["scheme"] == "bearer"
+    assert spec["paths"]["/api/v1/workers/"]["get"]["security"] == []
+    assert "security" not in spec["paths"]["/api/v1/appointments/"]["get"]
+    item = spec["paths"]["/api/v1/appointments/{pk}/"]
+    for method in ("get", "put", "patch", "delete"):
+        assert {"401", "404"} <= set(item[method]["responses"])
+    page = client.get("/api/v1/docs/").get_data(as_text=True)
+    assert "http" not in page.split("<body>")[1].replace("http-equiv", "")
+    for asset in ("/static/vendor/swagger-ui/swagger-ui-bundle.js",
+                  "/static/vendor/swagger-ui/swagger-ui.css", "/static/js/api-docs.js"):
+        assert asset in page
+        assert client.get(asset).status_code == 200
+    assert "<script>" not in page, "no inline script"
+
+
+# --- bounded queries --------------------------------------------------------------------------
+
+
+def test_listing_workers_costs_the_same_for_5_and_50(call, clinic_for_api, make_specialist,
+                                                    make_location, make_shift, count_queries):
+    """Is GET /workers/?date= a fixed number of queries, whatever the number of workers?"""
+    day = clinic_for_api.ids.week_ahead
+    shifts = [make_shift(d, time(9), time(17)) for d in range(7)]
+
+    def queries_with(total: int) -> int:
+        while db.session.scalar(select(func.count()).select_from(Specialist)) < total:
+            make_specialist(default_location=make_location(shifts=shifts), shifts=shifts)
+        with count_queries() as queries:
+            assert len(call("GET", f"/api/v1/workers/?date={day}").get_json()) == total
+        return len(queries)
+
+    assert queries_with(5) == queries_with(50)
+
+
+def test_listing_a_days_appointments_costs_the_same_for_10_and_1000(
+    call, clinic_for_api, make_client, count_queries
+):
+    """Is GET /appointments/?date= a fixed number of queries, whatever the bookings?"""
+    ids = clinic_for_api.ids
+    day = date.fromisoformat(ids.week_ahead)
+    clients = [make_client().id for _ in range(50)]
+
+    free_minutes = [m for m in range(24 * 60) if not 600 <= m < 630]  # 10:00-10:30 is taken
+
+    def queries_with(total: int) -> int:
+        midnight = datetime.combine(day, time(0))
+        rows = [{"specialist_id": ids.doctor, "client_id": clients[n % 50],
+                 "location_id": ids.room, "type": "",
+                 "starts_at": midnight + timedelta(minutes=free_minutes[n]),
+                 "ends_at": midnight + timedelta(minutes=free_minutes[n] + 1)}
+                for n in range(count(Appointment) - 1, total - 1)]
+        if rows:
+            db.session.execute(insert(Appointment), rows)
+            db.session.commit()
+        with count_queries() as queries:
+            listed = call("GET", f"/api/v1/appointments/?date={day}", as_="manager").get_json()
+        assert len(listed) == total
+        return len(queries)
+
+    assert queries_with(10) == queries_with(1000)
