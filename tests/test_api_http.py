@@ -1,0 +1,98 @@
+"""Served for real: does gunicorn with 4 worker processes give exactly one of 64 simultaneous
+bookings of one slot? (On a SQLite file here; on PostgreSQL in the CI's second run.)"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+from threading import Barrier
+
+import pytest
+from sqlalchemy import func, select
+
+from clinic import PROJECT_ROOT
+from clinic.extensions import db
+from clinic.models import Appointment, AppointmentStatus
+
+REQUESTS = 64
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture
+def server(app, database_url, tmp_path):
+    """The app under gunicorn, 4 worker processes, on the test's database; its base URL."""
+    port = free_port()
+    environ = {**os.environ, "DATABASE_URL": database_url,
+               "SECRET_KEY": app.config["SECRET_KEY"],
+               "JWT_SECRET_KEY": app.config["JWT_SECRET_KEY"],
+               "CLINIC_TIMEZONE": app.config["CLINIC_TIMEZONE"],
+               "INSTANCE_PATH": str(tmp_path)}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "--workers", "4", "--bind", f"127.0.0.1:{port}",
+         "--no-control-socket", "--graceful-timeout", "5", "wsgi:app"],
+        cwd=PROJECT_ROOT, env=environ, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"{base}/healthz", timeout=2) as answer:
+                    if answer.status == 200:
+                        break
+            except OSError:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(process.stderr.read().decode()[-2000:]) from None
+                time.sleep(0.2)
+        yield base
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+def post(url: str, token: str, body: dict) -> int:
+    request = urllib.request.Request(
+        url, data=json.dumps(body).encode(), method="POST",
+        headers={"Content-Type": "application/json", "Authorization": f"Bearer {token}"},
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=60) as answer:
+            return answer.status
+    except urllib.error.HTTPError as error:
+        return error.code
+
+
+def test_64_simultaneous_bookings_over_http_make_one(server, clinic_for_api, make_client):
+    """Of 64 bookings of one slot sent at once to 4 processes, is one 201 and 63 409?"""
+    ids, token = clinic_for_api.ids, clinic_for_api.tokens["manager"]
+    clients = [make_client().id for _ in range(REQUESTS)]
+    db.session.commit()
+    start = Barrier(REQUESTS)
+
+    def book(client_id: int) -> int:
+        start.wait()
+        return post(f"{server}/api/v1/appointments/", token, {
+            "worker": ids.doctor, "client": client_id, "date": ids.week_ahead,
+            "start_time": "14:00"})
+
+    with ThreadPoolExecutor(max_workers=REQUESTS) as pool:
+        outcomes = Counter(pool.map(book, clients))
+    assert outcomes == {201: 1, 409: REQUESTS - 1}
+    live = db.session.scalar(
+        select(func.count()).select_from(Appointment)
+        .where(Appointment.status != AppointmentStatus.CANCELLED)
+    )
+    assert live == 2, "the fixture's appointment and the one winner"
