@@ -330,6 +330,9 @@ def test_the_docs_are_served_offline(client):
     assert spec["openapi"].startswith("3.")
     assert spec["components"]["securitySchemes"]["bearerAuth"]["scheme"] == "bearer"
     assert spec["paths"]["/api/v1/workers/"]["get"]["security"] == []
+    for login in ("/api/v1/login/", "/api/v1/workers/login/", "/api/v1/auth/login/"):
+        assert list(spec["paths"][login]) == ["post"], "documented as the POST it is"
+        assert spec["paths"][login]["post"]["security"] == []
     assert "security" not in spec["paths"]["/api/v1/appointments/"]["get"]
     item = spec["paths"]["/api/v1/appointments/{pk}/"]
     for method in ("get", "put", "patch", "delete"):

@@ -65,7 +65,7 @@ class Login(MethodView):
 
 for path, endpoint in (("/login/", "login"), ("/workers/login/", "workers_login"),
                        ("/auth/login/", "auth_login")):
-    blp.add_url_rule(path, view_func=Login.as_view(endpoint), strict_slashes=False)
+    blp.add_url_rule(path, endpoint=endpoint, view_func=Login, strict_slashes=False)
 
 
 @blp.route("/auth/refresh/", strict_slashes=False)
