@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Mapping
 from pathlib import Path
@@ -15,6 +16,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from . import config as settings
 from .database import configure_engine
 from .extensions import csrf, db, jwt, limiter, login_manager, migrate
+from .models import ClinicSettings
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -45,13 +47,27 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     with app.app_context():
         configure_engine(db.engine)
 
-    from . import api, auth, cli, errors, public
+    from . import admin, api, auth, cli, desk, errors, notifications, public, security
 
     app.register_blueprint(public.bp)
+    app.register_blueprint(desk.bp)
+    app.register_blueprint(admin.bp)
     auth.init_app(app)
     api.init_app(app)
     errors.init_app(app)
+    security.init_app(app)
+    notifications.init_app(app)
     cli.init_app(app)
+    _log_to_console(app)
+
+    @app.context_processor
+    def clinic_settings() -> dict[str, Any]:
+        """Every page knows the clinic's name, address and phone (error pages do without)."""
+        try:
+            return {"clinic": ClinicSettings.get()}
+        except SQLAlchemyError:
+            db.session.rollback()
+            return {"clinic": None}
 
     @app.get("/healthz")
     def healthz():
@@ -64,3 +80,15 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         return jsonify(status="ok")
 
     return app
+
+
+def _log_to_console(app: Flask) -> None:
+    """Show the clinic's own INFO messages (such as emails under the console backend) on
+    stderr, unless logging is configured already or this is a test run."""
+    log = logging.getLogger("clinic")
+    if app.testing or log.handlers or logging.getLogger().handlers:
+        return
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    log.addHandler(handler)
+    log.setLevel(logging.INFO)

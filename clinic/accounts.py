@@ -25,6 +25,7 @@ MIN_PASSWORD_LENGTH = 8
 MAX_PASSWORD_LENGTH = 128
 MAX_NAME_LENGTH = 150
 VERIFY_EMAIL = "verify-email"
+RESET_PASSWORD = "reset-password"
 # Checked against when the username is unknown, so that both answers take as long.
 _NOBODY = generate_password_hash(secrets.token_hex(16))
 
@@ -40,7 +41,10 @@ class SignIn(enum.Enum):
 
 def authenticate(session: AnySession, username: str, password: str) -> tuple[User | None, SignIn]:
     """The user these credentials belong to, and whether they may sign in."""
-    user = session.scalar(select(User).where(User.username == (username or "").strip()))
+    name = (username or "").strip()
+    user = session.scalar(select(User).where(User.username == name))
+    if user is None and "@" in name:
+        user = find_by_email(session, name)
     if user is None:
         check_password_hash(_NOBODY, password or "")
         return None, SignIn.WRONG
@@ -51,6 +55,11 @@ def authenticate(session: AnySession, username: str, password: str) -> tuple[Use
     if user.email_verified_at is None:
         return user, SignIn.UNVERIFIED
     return user, SignIn.OK
+
+
+def find_by_email(session: AnySession, email: str) -> User | None:
+    """The user with this email address (case does not matter)."""
+    return session.scalar(select(User).where(func.lower(User.email) == email.strip().lower()))
 
 
 def read_username(value: Any) -> str:
@@ -192,9 +201,17 @@ def _serializer(purpose: str) -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=f"clinic-{purpose}")
 
 
+def _stamp(user: User, purpose: str) -> str:
+    """What must not have changed for a token to hold: the address, and for a password reset
+    the password itself (so that a reset link works once)."""
+    return user.password_hash[-16:] if purpose == RESET_PASSWORD else ""
+
+
 def email_token(user: User, purpose: str = VERIFY_EMAIL) -> str:
     """A signed, expiring token naming the user and the address it was sent to."""
-    return _serializer(purpose).dumps({"user": user.id, "email": user.email})
+    return _serializer(purpose).dumps(
+        {"user": user.id, "email": user.email, "stamp": _stamp(user, purpose)}
+    )
 
 
 def user_for_token(session: AnySession, token: str, purpose: str = VERIFY_EMAIL) -> User:
@@ -209,6 +226,8 @@ def user_for_token(session: AnySession, token: str, purpose: str = VERIFY_EMAIL)
     user = session.get(User, data.get("user")) if isinstance(data, dict) else None
     if user is None or user.email != data.get("email"):
         raise Invalid({"token": "This link is not valid."})
+    if data.get("stamp", "") != _stamp(user, purpose):
+        raise Invalid({"token": "This link has been used already; ask for a new one."})
     return user
 
 
@@ -239,3 +258,39 @@ def send_verification(user: User, password: str | None = None) -> None:
         lines += ["", f"Your username is {user.username} and your password is {password}",
                   "Please change the password after you sign in."]
     mail.send(user.email, "Confirm your email address", "\n".join(lines))
+
+
+def send_password_reset(user: User) -> None:
+    """Email the user a link to choose a new password."""
+    link = url_for("auth.reset_password", token=email_token(user, RESET_PASSWORD),
+                   _external=True)
+    hours = int(current_app.config["EMAIL_TOKEN_MAX_AGE"].total_seconds() // 3600)
+    mail.send(user.email, "Choose a new password", "\n".join([
+        f"Hello {user.full_name},",
+        "",
+        "Someone (we hope you) asked to reset your password. To choose a new one, open:",
+        link,
+        f"(It works once, for {hours} hours. If you did not ask, ignore this email.)",
+    ]))
+
+
+def set_password(session: AnySession, user: User, password: Any, repeat: Any = None,
+                 *, actor: User | None = None) -> None:
+    """Give the user a new password (8 characters or more). Commits."""
+    with writing(session):
+        password = read_password(password, repeat)
+        before = audit.snapshot(user)
+        user.password_hash = generate_password_hash(password)
+        audit.record(session, actor, "password", user, before)
+
+
+def reset_password(session: AnySession, token: str, password: Any, repeat: Any = None) -> User:
+    """Set the password of the reset link's user; the link also proves the address. Commits."""
+    with writing(session):
+        user = user_for_token(session, token, RESET_PASSWORD)
+        before = audit.snapshot(user)
+        user.password_hash = generate_password_hash(read_password(password, repeat))
+        if user.email_verified_at is None:
+            user.email_verified_at = datetime.now(UTC)
+        audit.record(session, None, "password", user, before)
+    return user

@@ -1,4 +1,4 @@
-"""The clinic's `flask` commands: demo, create-user, backup."""
+"""The clinic's `flask` commands: demo, create-user, backup, send-reminders."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from .accounts import create_user
 from .demo import DEMO_USERS, load_demo
 from .extensions import db
 from .models import Role, User
+from .notifications import send_reminders
 from .scheduling import Invalid
 
 
@@ -22,6 +23,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(demo_command)
     app.cli.add_command(create_user_command)
     app.cli.add_command(backup_command)
+    app.cli.add_command(send_reminders_command)
 
 
 @click.command("demo")
@@ -87,3 +89,10 @@ def backup_command(file: Path) -> None:
             copy.close()
     os.replace(partial, target)
     click.echo(f"Backed up {source} to {target}.")
+
+
+@click.command("send-reminders")
+def send_reminders_command() -> None:
+    """Email clients about their appointments of tomorrow, once each; safe to run hourly."""
+    sent = send_reminders()
+    click.echo(f"Sent {sent} reminder{'' if sent == 1 else 's'}.")

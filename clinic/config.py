@@ -50,6 +50,9 @@ def from_environ(environ: Mapping[str, str], instance_path: Path) -> dict[str, A
         "MAIL_USE_TLS": boolean(environ, "MAIL_USE_TLS", False),
         "MAIL_USE_SSL": boolean(environ, "MAIL_USE_SSL", False),
         "MAIL_DEFAULT_SENDER": environ.get("MAIL_DEFAULT_SENDER", "clinic@localhost"),
+        "PROXY_FIX_HOPS": whole_number(environ, "PROXY_FIX_HOPS", 0),
+        "SESSION_COOKIE_SECURE": boolean(environ, "SECURE_COOKIES", False),
+        "REMEMBER_COOKIE_SECURE": boolean(environ, "SECURE_COOKIES", False),
     }
     settings["MAIL_BACKEND"] = mail_backend(
         environ.get("MAIL_BACKEND") or ("smtp" if settings["MAIL_SERVER"] else "console"),
@@ -117,6 +120,16 @@ def positive_int(environ: Mapping[str, str], name: str, default: int) -> int:
     if value <= 0:
         raise ConfigError(f"{name} must be above zero, not {value}")
     return value
+
+
+def whole_number(environ: Mapping[str, str], name: str, default: int) -> int:
+    """Read a whole number of zero or more."""
+    raw = environ.get(name, "").strip()
+    if not raw:
+        return default
+    if not raw.isdigit():
+        raise ConfigError(f"{name} must be a whole number of zero or more, not {raw!r}")
+    return int(raw)
 
 
 def boolean(environ: Mapping[str, str], name: str, default: bool) -> bool:

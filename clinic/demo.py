@@ -8,6 +8,7 @@ from datetime import UTC, datetime, time, timedelta
 from sqlalchemy.orm import Session
 from werkzeug.security import generate_password_hash
 
+from . import notifications
 from .clock import clinic_now
 from .models import (
     Client,
@@ -83,7 +84,8 @@ def load_demo(session: Session) -> dict[str, int]:
             clients.append(Client(first_name=first, last_name=last, email=email, phone=phone))
     session.add_all([*shifts, *locations, *specialists, *clients])
     session.commit()
-    appointments = _book_appointments(session, rng, specialists, clients, users["manager"])
+    with notifications.quiet():
+        appointments = _book_appointments(session, rng, specialists, clients, users["manager"])
     return {
         "users": len(users),
         "locations": len(locations),

@@ -47,6 +47,7 @@ from .models import (
     location_shifts,
     specialist_shifts,
 )
+from .signals import appointment_changed
 
 AnySession = Session | scoped_session
 T = TypeVar("T")
@@ -765,6 +766,7 @@ def book_appointment(
             audit.record(session, actor, "create", appointment)
     except IntegrityError as error:
         raise _database_refusal(session, error, request, public, now) from error
+    appointment_changed.send(appointment, change="booked")
     return appointment
 
 
@@ -832,6 +834,10 @@ def update_appointment(
         if request is None:
             raise
         raise _database_refusal(session, error, request, public, now) from error
+    if "cancel" in actions:
+        appointment_changed.send(appointment, change="cancelled")
+    elif "reschedule" in actions:
+        appointment_changed.send(appointment, change="moved")
     return appointment
 
 

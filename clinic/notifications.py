@@ -1,0 +1,165 @@
+"""Emails to clients about their appointments: on booking, moving and cancelling (with an
+.ics calendar file), and the day-before reminders."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from datetime import UTC, datetime, time, timedelta
+
+from flask import Flask, current_app
+from icalendar import Calendar, Event, vCalAddress, vText
+from sqlalchemy import select, update
+
+from . import mail
+from .clock import clinic_now, to_aware
+from .extensions import db
+from .models import Appointment, AppointmentStatus, Client, ClinicSettings
+from .signals import appointment_changed
+
+log = logging.getLogger(__name__)
+_quiet: ContextVar[bool] = ContextVar("quiet", default=False)
+
+SUBJECTS = {
+    "booked": "Your appointment is booked",
+    "moved": "Your appointment has moved",
+    "cancelled": "Your appointment is cancelled",
+    "reminder": "Reminder: your appointment tomorrow",
+}
+
+
+def init_app(app: Flask) -> None:
+    """Email clients whenever an appointment changes."""
+    appointment_changed.connect(on_appointment_changed)
+
+
+@contextmanager
+def quiet() -> Iterator[None]:
+    """Send no appointment emails meanwhile (loading the demo clinic, for one)."""
+    token = _quiet.set(True)
+    try:
+        yield
+    finally:
+        _quiet.reset(token)
+
+
+def on_appointment_changed(appointment: Appointment, change: str) -> None:
+    """Email the client about a committed change; a failure is logged, the change stands."""
+    if _quiet.get() or not appointment.client.email:
+        return
+    try:
+        send_about(appointment, change)
+    except Exception:
+        log.exception("Could not email about appointment %s (%s)", appointment.id, change)
+
+
+def send_about(appointment: Appointment, change: str) -> None:
+    """The email about an appointment, with its calendar file."""
+    settings = db.session.get_one(ClinicSettings, 1)
+    cancelled = appointment.status is AppointmentStatus.CANCELLED
+    when = f"{appointment.starts_at:%A %d %B %Y at %H:%M}"
+    lines = [
+        f"Hello {appointment.client.full_name},",
+        "",
+        {"booked": f"Your appointment is booked for {when}.",
+         "moved": f"Your appointment has moved to {when}.",
+         "cancelled": f"Your appointment on {when} is cancelled.",
+         "reminder": f"This is a reminder of your appointment tomorrow, {when}."}[change],
+        f"With: {appointment.specialist.full_name}",
+        f"Where: {appointment.location.name}, {settings.name}"
+        + (f", {settings.address}" if settings.address else ""),
+    ]
+    if settings.phone:
+        lines += ["", f"To change it, call us on {settings.phone}."]
+    method = "CANCEL" if cancelled else "REQUEST"
+    mail.send(
+        appointment.client.email,
+        SUBJECTS[change],
+        "\n".join(lines),
+        attachments=[("appointment.ics", f"text/calendar; method={method}",
+                      calendar_file(appointment, settings))],
+    )
+
+
+def calendar_file(appointment: Appointment, settings: ClinicSettings) -> bytes:
+    """The appointment as an iCalendar file: a stable UID, the change count as SEQUENCE,
+    METHOD:CANCEL once cancelled, times in the clinic's zone."""
+    cancelled = appointment.status is AppointmentStatus.CANCELLED
+    sender = current_app.config["MAIL_DEFAULT_SENDER"]
+    calendar = Calendar()
+    calendar.add("prodid", f"-//{settings.name}//Clinic booking//EN")
+    calendar.add("version", "2.0")
+    calendar.add("method", "CANCEL" if cancelled else "REQUEST")
+    event = Event()
+    event.add("uid", f"appointment-{appointment.id}@{sender.rpartition('@')[2] or 'clinic'}")
+    event.add("sequence", appointment.ics_sequence)
+    event.add("dtstamp", datetime.now(UTC))
+    event.add("dtstart", to_aware(appointment.starts_at))
+    event.add("dtend", to_aware(appointment.ends_at))
+    event.add("summary", f"{appointment.type or 'Appointment'} with "
+                         f"{appointment.specialist.full_name}")
+    event.add("location", vText(f"{appointment.location.name}, {settings.name}"
+                                + (f", {settings.address}" if settings.address else "")))
+    event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
+    event.add("organizer", vCalAddress(f"mailto:{sender}"))
+    event.add("attendee", vCalAddress(f"mailto:{appointment.client.email}"))
+    calendar.add_component(event)
+    calendar.add_missing_timezones()
+    return calendar.to_ical()
+
+
+def send_reminders(now: datetime | None = None) -> int:
+    """Email every client with an address about their booked appointments of tomorrow, once
+    per appointment (again after a move); return how many were sent.
+
+    Each appointment is claimed by setting its reminder time before the email goes, so two
+    runs at once never send one twice; a failed email gives the claim back.
+    """
+    now = now or clinic_now()
+    tomorrow = datetime.combine(now.date() + timedelta(days=1), time())
+    due = db.session.scalars(
+        select(Appointment.id)
+        .join(Appointment.client)
+        .where(Client.email.is_not(None), Client.email != "")
+        .where(Appointment.status == AppointmentStatus.BOOKED,
+               Appointment.reminder_sent_at.is_(None),
+               Appointment.starts_at >= tomorrow,
+               Appointment.starts_at < tomorrow + timedelta(days=1))
+        .order_by(Appointment.starts_at)
+    ).all()
+    db.session.rollback()
+    sent = 0
+    for appointment_id in due:
+        if not _claim(appointment_id):
+            continue
+        appointment = db.session.get_one(Appointment, appointment_id)
+        try:
+            send_about(appointment, "reminder")
+        except Exception:
+            log.exception("Could not send the reminder of appointment %s", appointment_id)
+            _release(appointment_id)
+            continue
+        sent += 1
+    return sent
+
+
+def _claim(appointment_id: int) -> bool:
+    """Mark the reminder as sent, if nobody did yet; whether this run got it."""
+    claimed = db.session.execute(
+        update(Appointment)
+        .where(Appointment.id == appointment_id, Appointment.reminder_sent_at.is_(None))
+        .values(reminder_sent_at=datetime.now(UTC))
+    ).rowcount
+    db.session.commit()
+    return claimed == 1
+
+
+def _release(appointment_id: int) -> None:
+    """Give a claim back after the email failed, for the next run."""
+    db.session.execute(
+        update(Appointment).where(Appointment.id == appointment_id)
+        .values(reminder_sent_at=None)
+    )
+    db.session.commit()
