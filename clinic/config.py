@@ -52,6 +52,10 @@ def from_environ(environ: Mapping[str, str], instance_path: Path) -> dict[str, A
         "MAIL_DEFAULT_SENDER": environ.get("MAIL_DEFAULT_SENDER", "clinic@localhost"),
         "PROXY_FIX_HOPS": whole_number(environ, "PROXY_FIX_HOPS", 0),
         "SESSION_COOKIE_SECURE": boolean(environ, "SECURE_COOKIES", False),
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
         "REMEMBER_COOKIE_SECURE": boolean(environ, "SECURE_COOKIES", False),
     }
     settings["MAIL_BACKEND"] = mail_backend(

@@ -44,10 +44,6 @@ def add_headers(response: Response) -> Response:
 
 def init_app(app: Flask) -> None:
     """Install the headers, the cookie settings and (if configured) the proxy fix."""
-    app.config.setdefault("SESSION_COOKIE_HTTPONLY", True)
-    app.config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
-    app.config.setdefault("REMEMBER_COOKIE_HTTPONLY", True)
-    app.config.setdefault("REMEMBER_COOKIE_SAMESITE", "Lax")
     app.session_interface = SessionCookies()
     hops = app.config.get("PROXY_FIX_HOPS", 0)
     if hops:
