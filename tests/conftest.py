@@ -42,8 +42,11 @@ def pytest_report_header() -> str:
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Skip tests of the other database, saying why."""
+    """Skip tests of the other database, and browser tests without Chromium, saying why."""
     for item in items:
+        if item.get_closest_marker("e2e") and not Path(CHROMIUM).exists():
+            item.add_marker(pytest.mark.skip(reason=f"browser test: no Chromium at {CHROMIUM} "
+                                                    "(apt-get install -y chromium)"))
         if item.get_closest_marker("postgres") and not POSTGRES_URL:
             item.add_marker(pytest.mark.skip(reason=POSTGRES_ONLY))
         if item.get_closest_marker("sqlite") and POSTGRES_URL:
@@ -329,3 +332,31 @@ def call(client, clinic_for_api):
         return client.open(path, method=method, headers=headers, **kwargs)
 
     return request
+
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync"]
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    """Playwright drives Debian's Chromium (its own browser download cannot work here)."""
+    return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}
+
+
+@pytest.fixture
+def live_server(app):
+    """The app served from a thread on 127.0.0.1 (same app object, so the outbox is readable);
+    its base URL."""
+    import threading
+
+    from werkzeug.serving import make_server
+
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(timeout=10)

@@ -1,0 +1,102 @@
+"""In a real browser (Chromium via Playwright), at desktop and phone widths: can people sign
+in and register, using the keyboard, with no serious accessibility findings (axe-core)?"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+
+from clinic import mail
+
+pytestmark = pytest.mark.e2e
+
+WIDTHS = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 375, "height": 740}}
+
+
+@pytest.fixture(params=list(WIDTHS))
+def screen(request, page):
+    """The page at desktop (1280 px) or phone (375 px) width."""
+    page.set_viewport_size(WIDTHS[request.param])
+    return page
+
+
+def assert_accessible(page) -> None:
+    """axe-core finds nothing serious or critical on the page, and it fits its width."""
+    violations = Axe().run(page).response["violations"]
+    serious = [(v["id"], v["help"], [n["target"] for n in v["nodes"]][:3])
+               for v in violations if v["impact"] in ("serious", "critical")]
+    assert serious == []
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), \
+        "nothing sticks out sideways"
+
+
+def test_staff_sign_in_with_the_keyboard(screen, live_server, make_user):
+    """Can a manager reach the form by keyboard, sign in, and land on the desk?"""
+    make_user(role="manager", username="desk", first_name="Olha", last_name="Desk")
+    page = screen
+    page.goto(f"{live_server}/login")
+    assert_accessible(page)
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.className") == "skip-link"
+    page.get_by_label("Username or email").fill("desk")
+    page.get_by_label("Password", exact=True).fill("password123")
+    page.get_by_label("Password", exact=True).press("Enter")
+    page.wait_for_url(f"{live_server}/desk/")
+    assert page.get_by_role("heading", level=1).inner_text().startswith("Appointments on")
+    assert page.get_by_role("link", name="Olha Desk").is_visible()
+    assert_accessible(page)
+
+
+def test_a_wrong_password_shows_the_error_summary(screen, live_server, make_user):
+    """Does a failed sign-in show an accessible error summary, the form still there?"""
+    make_user(role="manager", username="desk")
+    page = screen
+    page.goto(f"{live_server}/login")
+    page.get_by_label("Username or email").fill("desk")
+    page.get_by_label("Password", exact=True).fill("wrong")
+    page.get_by_role("button", name="Sign in").click()
+    assert page.get_by_role("alert").inner_text().count("Wrong username or password") == 1
+    assert_accessible(page)
+
+
+def test_register_verify_and_see_my_appointments(screen, live_server):
+    """Can a patient register, open the emailed link, and arrive signed in?"""
+    page = screen
+    page.goto(f"{live_server}/register")
+    assert_accessible(page)
+    page.get_by_label("First name").fill("Anna")
+    page.get_by_label("Last name").fill("Koval")
+    page.get_by_label("Email").fill("anna@example.com")
+    page.get_by_label("Phone").fill("+380 67 000 0001")
+    page.get_by_label("Password", exact=True).fill("short")
+    page.get_by_label("Password again").fill("short")
+    page.get_by_role("button", name="Register").click()
+    assert "at least 8" in page.get_by_role("alert").inner_text()
+    assert_accessible(page)
+    page.get_by_label("Password", exact=True).fill("correct horse")
+    page.get_by_label("Password again").fill("correct horse")
+    page.get_by_role("button", name="Register").click()
+    assert page.get_by_role("heading", level=1).inner_text() == "Check your email"
+    assert_accessible(page)
+    link = re.search(r"https?://\S+/verify/\S+", mail.outbox()[-1].get_content()).group(0)
+    assert link.startswith(live_server), "the link leads back to this site"
+    page.goto(link)
+    page.wait_for_url(f"{live_server}/me/appointments")
+    assert page.get_by_role("heading", level=1).inner_text() == "My appointments"
+    assert_accessible(page)
+
+
+def test_the_api_docs_work_offline_under_the_csp(page, live_server):
+    """Does the API docs page render the operations with only the app's own assets and no
+    Content-Security-Policy complaint?"""
+    outside, complaints = [], []
+    page.on("request", lambda r: outside.append(r.url) if not r.url.startswith(live_server)
+            else None)
+    page.on("console", lambda m: complaints.append(m.text)
+            if "Content Security Policy" in m.text else None)
+    page.goto(f"{live_server}/api/v1/docs/")
+    page.wait_for_selector(".opblock-tag")
+    assert page.locator(".opblock").count() > 30
+    assert outside == [] and complaints == []
