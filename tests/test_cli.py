@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import func, select, text
 from werkzeug.security import check_password_hash
 
+from clinic import mail
 from clinic.clock import clinic_now
 from clinic.extensions import db
 from clinic.models import Appointment, AuditEntry, Client, Role, Specialist, User
@@ -41,6 +42,7 @@ def test_demo_loads_a_working_clinic(runner):
         assert specialist.default_location is not None
         assert sorted(shift.weekday for shift in specialist.shifts) == [0, 1, 2, 3, 4]
     assert count(Client) >= 24
+    assert mail.outbox() == [], "the demo's bookings email nobody"
 
 
 def test_demo_appointments_lie_in_working_hours_of_the_next_two_weeks(runner):

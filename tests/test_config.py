@@ -42,6 +42,8 @@ def test_every_setting_is_read(tmp_path):
             "MAIL_USE_TLS": "yes",
             "MAIL_DEFAULT_SENDER": "desk@clinic.test",
             "RATELIMIT_STORAGE_URI": "redis://localhost:6379",
+            "PROXY_FIX_HOPS": "1",
+            "SECURE_COOKIES": "on",
         },
         tmp_path,
     )
@@ -58,6 +60,8 @@ def test_every_setting_is_read(tmp_path):
     assert (settings["MAIL_PORT"], settings["MAIL_USE_TLS"]) == (587, True)
     assert settings["MAIL_DEFAULT_SENDER"] == "desk@clinic.test"
     assert settings["RATELIMIT_STORAGE_URI"] == "redis://localhost:6379"
+    assert settings["PROXY_FIX_HOPS"] == 1
+    assert settings["SESSION_COOKIE_SECURE"] is settings["REMEMBER_COOKIE_SECURE"] is True
 
 
 @pytest.mark.parametrize(
@@ -92,6 +96,8 @@ def test_a_postgresql_url_switches_the_app_to_postgresql(monkeypatch, tmp_path):
         ({"MAIL_USE_TLS": "maybe"}, "must be true or false"),
         ({"MAIL_BACKEND": "pigeon"}, "MAIL_BACKEND must be one of"),
         ({"MAIL_BACKEND": "smtp"}, "needs MAIL_SERVER"),
+        ({"PROXY_FIX_HOPS": "-1"}, "PROXY_FIX_HOPS must be a whole number"),
+        ({"SECURE_COOKIES": "sometimes"}, "SECURE_COOKIES must be true or false"),
     ],
 )
 def test_nonsense_is_refused_with_a_clear_message(tmp_path, environ, message):
