@@ -605,7 +605,7 @@ def _nearest_free(
 
 @dataclass
 class _Request:
-    """A booking's wanted specialist, client, location and time, read and looked up."""
+    """A booking's specialist, client, location (asked for, then the one taken) and time."""
 
     specialist: Specialist
     client: Client
@@ -756,7 +756,7 @@ def book_appointment(
             )
             if public:
                 _check_public(session, request, now)
-            location = _place(session, request, None, public, now)
+            location = request.location = _place(session, request, None, public, now)
             appointment = Appointment(
                 type=kind, notes=notes, specialist=specialist, client=request.client,
                 location=location, starts_at=request.span.start, ends_at=request.span.end,
@@ -886,7 +886,7 @@ def _move(session: AnySession, appointment: Appointment, changes: dict[str, Any]
     )
     if public:
         _check_public(session, request, now)
-    location = _place(session, request, appointment.id, public, now)
+    location = request.location = _place(session, request, appointment.id, public, now)
     appointment.specialist, appointment.location = specialist, location
     appointment.starts_at, appointment.ends_at = request.span
     appointment.ics_sequence += 1
@@ -947,8 +947,7 @@ def _database_refusal(
         .where(Appointment.starts_at < span.end, Appointment.ends_at > span.start)
         .where(or_(Appointment.specialist_id == request.specialist.id,
                    Appointment.client_id == request.client.id,
-                   Appointment.location_id == (request.location.id if request.location else
-                                               request.specialist.default_location_id)))
+                   Appointment.location_id == request.location.id))
         .order_by(Appointment.id)
         .limit(1)
     ).first()

@@ -321,3 +321,16 @@ def test_online_moves_stop_at_the_cancellation_window(monday, book):
     with pytest.raises(Conflict, match="until 24 hours before"):
         scheduling.reschedule_appointment(db.session, appointment.id, date=MONDAY,
                                           start_time="11:00", public=True, now=at("08:00"))
+
+
+def test_the_database_refusal_names_the_room_taken(monday, book, make_specialist, make_client,
+                                                   make_shift, monkeypatch):
+    """When the database refuses a room another process took, does the Conflict name it?"""
+    monday.doctor.default_location = None
+    db.session.commit()
+    nurse = make_specialist(shifts=[make_shift(0)])
+    held = book(nurse, make_client(), "10:00", location_id=monday.room.id)
+    monkeypatch.setattr(scheduling._Calendar, "taken", lambda *args: None)
+    with pytest.raises(Conflict, match="a moment ago") as conflict:
+        book(monday.doctor, monday.patient, "10:00")
+    assert conflict.value.appointment == held

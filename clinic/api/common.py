@@ -3,7 +3,6 @@ the errors each operation documents, and optional pagination."""
 
 from __future__ import annotations
 
-import functools
 import json
 import math
 from collections.abc import Callable, Iterable
@@ -21,7 +20,6 @@ from ..models import Role, User
 
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 STAFF = (Role.ADMIN, Role.MANAGER)
-MAX_PAGE_SIZE = 100
 
 
 class JsonOrFormParser(FlaskParser):
@@ -65,20 +63,6 @@ def caller(*roles: Role, optional: bool = False) -> User | None:
     if roles and (user is None or user.role not in roles):
         abort(403, message="Your account may not do this.")
     return user
-
-
-def requires(*roles: Role) -> Callable:
-    """A view for signed-in users, of these roles when any are named."""
-
-    def decorate(view: Callable) -> Callable:
-        @functools.wraps(view)
-        def wrapper(*args: Any, **kwargs: Any) -> Any:
-            caller(*roles)
-            return view(*args, **kwargs)
-
-        return wrapper
-
-    return decorate
 
 
 def is_staff(user: User | None) -> bool:
