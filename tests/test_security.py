@@ -114,3 +114,11 @@ def test_a_500_page_hides_the_details(database_url):
     page = response.get_data(as_text=True)
     assert response.status_code == 500
     assert "Something went wrong" in page and "secret detail" not in page
+
+
+def test_remember_me_sets_a_safe_lasting_cookie(client, desk):
+    """Does "keep me signed in" set a remember cookie that is HttpOnly and SameSite=Lax?"""
+    response = client.post("/login", data={**SIGN_IN, "remember": "y"})
+    cookie = next(value for value in response.headers.getlist("Set-Cookie")
+                  if value.startswith("remember_token="))
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Expires=" in cookie
