@@ -100,3 +100,22 @@ def test_the_api_docs_work_offline_under_the_csp(page, live_server):
     page.wait_for_selector(".opblock-tag")
     assert page.locator(".opblock").count() > 30
     assert outside == [] and complaints == []
+
+
+def test_the_area_pages_are_accessible(screen, live_server, make_user, monday, book):
+    """Are the home page, the desk's day and the admin overview axe-clean at both widths?"""
+    make_user(role="admin", username="boss")
+    book(monday.doctor, monday.patient, "10:00")
+    page = screen
+    page.goto(live_server + "/")
+    assert page.get_by_text("Iryna Bondarenko").is_visible()
+    assert_accessible(page)
+    page.goto(f"{live_server}/login")
+    page.get_by_label("Username or email").fill("boss")
+    page.get_by_label("Password", exact=True).fill("password123")
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(f"{live_server}/admin/")
+    assert_accessible(page)
+    page.goto(f"{live_server}/desk/?date=2027-01-04")
+    assert page.get_by_role("cell", name="Iryna Bondarenko").is_visible()
+    assert_accessible(page)
