@@ -244,7 +244,7 @@ def verify_email(session: AnySession, token: str) -> User:
 
 def send_verification(user: User, password: str | None = None) -> None:
     """Email the user the link that verifies their address (and signs them in), with the
-    generated password when they chose none."""
+    generated password when they chose none; a failure is logged (they can ask again)."""
     link = url_for("auth.verify_email", token=email_token(user), _external=True)
     hours = int(current_app.config["EMAIL_TOKEN_MAX_AGE"].total_seconds() // 3600)
     lines = [
@@ -257,7 +257,7 @@ def send_verification(user: User, password: str | None = None) -> None:
     if password:
         lines += ["", f"Your username is {user.username} and your password is {password}",
                   "Please change the password after you sign in."]
-    mail.send(user.email, "Confirm your email address", "\n".join(lines))
+    mail.send_or_log(user.email, "Confirm your email address", "\n".join(lines))
 
 
 def send_password_reset(user: User) -> None:
@@ -265,7 +265,7 @@ def send_password_reset(user: User) -> None:
     link = url_for("auth.reset_password", token=email_token(user, RESET_PASSWORD),
                    _external=True)
     hours = int(current_app.config["EMAIL_TOKEN_MAX_AGE"].total_seconds() // 3600)
-    mail.send(user.email, "Choose a new password", "\n".join([
+    mail.send_or_log(user.email, "Choose a new password", "\n".join([
         f"Hello {user.full_name},",
         "",
         "Someone (we hope you) asked to reset your password. To choose a new one, open:",

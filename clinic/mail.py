@@ -34,6 +34,24 @@ def send(
     return message
 
 
+def send_or_log(
+    to: str,
+    subject: str,
+    text: str,
+    html: str | None = None,
+    attachments: Iterable[Attachment] = (),
+) -> bool:
+    """Send a message that follows a change already committed: a failure (no mail server, a
+    refused address) is logged and answered False, never raised, so it neither undoes the
+    change nor turns the answer into an error."""
+    try:
+        send(to, subject, text, html, attachments)
+    except Exception:
+        log.exception("Could not send %r to %s", subject, to)
+        return False
+    return True
+
+
 def outbox() -> list[EmailMessage]:
     """The messages sent so far with the in-memory backend (tests read it)."""
     return current_app.extensions.setdefault("mail_outbox", [])

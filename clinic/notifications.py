@@ -46,7 +46,8 @@ def quiet() -> Iterator[None]:
 
 
 def on_appointment_changed(appointment: Appointment, change: str) -> None:
-    """Email the client about a committed change; a failure is logged, the change stands."""
+    """Email the client about a committed change; whatever goes wrong is logged, and the
+    change stands (a receiver never fails the booking that sent the signal)."""
     if _quiet.get() or not appointment.client.email:
         return
     try:
@@ -55,8 +56,8 @@ def on_appointment_changed(appointment: Appointment, change: str) -> None:
         log.exception("Could not email about appointment %s (%s)", appointment.id, change)
 
 
-def send_about(appointment: Appointment, change: str) -> None:
-    """The email about an appointment, with its calendar file."""
+def send_about(appointment: Appointment, change: str) -> bool:
+    """The email about an appointment, with its calendar file; whether it went."""
     settings = db.session.get_one(ClinicSettings, 1)
     cancelled = appointment.status is AppointmentStatus.CANCELLED
     when = f"{appointment.starts_at:%A %d %B %Y at %H:%M}"
@@ -74,7 +75,7 @@ def send_about(appointment: Appointment, change: str) -> None:
     if settings.phone:
         lines += ["", f"To change it, call us on {settings.phone}."]
     method = "CANCEL" if cancelled else "REQUEST"
-    mail.send(
+    return mail.send_or_log(
         appointment.client.email,
         SUBJECTS[change],
         "\n".join(lines),
@@ -134,14 +135,10 @@ def send_reminders(now: datetime | None = None) -> int:
     for appointment_id in due:
         if not _claim(appointment_id):
             continue
-        appointment = db.session.get_one(Appointment, appointment_id)
-        try:
-            send_about(appointment, "reminder")
-        except Exception:
-            log.exception("Could not send the reminder of appointment %s", appointment_id)
+        if send_about(db.session.get_one(Appointment, appointment_id), "reminder"):
+            sent += 1
+        else:
             _release(appointment_id)
-            continue
-        sent += 1
     return sent
 
 

@@ -90,3 +90,15 @@ def test_an_address_that_is_empty_or_injects_headers_is_refused(app, to):
     with pytest.raises(ValueError, match="not an email address"):
         mail.send(to, "Hello", "Text")
     assert mail.outbox() == []
+
+
+def test_send_or_log_logs_a_failure_instead_of_raising(app, monkeypatch, caplog):
+    """Does send_or_log answer False and log when delivery fails, True when it works?"""
+    import logging
+
+    assert mail.send_or_log("olena@example.com", "Hello", "Text") is True
+    monkeypatch.setattr(mail, "_send_smtp", lambda message: (_ for _ in ()).throw(OSError()))
+    app.config.update(MAIL_BACKEND="smtp", MAIL_SERVER="smtp.clinic.test")
+    with caplog.at_level(logging.ERROR, logger="clinic.mail"):
+        assert mail.send_or_log("olena@example.com", "Hello", "Text") is False
+    assert "Could not send 'Hello' to olena@example.com" in caplog.text

@@ -242,3 +242,24 @@ def test_the_header_shows_who_is_signed_in_and_their_links(client, people):
     page = client.get("/").get_data(as_text=True)
     assert "Sign out" in page and 'href="/admin/"' in page and 'href="/desk/"' in page
     assert "My appointments" not in page
+
+
+def test_a_mail_failure_does_not_break_registration(database_url, monkeypatch, caplog):
+    """When the verification email cannot be sent, is the failure logged, the account kept,
+    and the person told to ask for a new link (no server error)?"""
+    import logging
+
+    app = create_app({**config.testing(database_url), "PROPAGATE_EXCEPTIONS": False})
+
+    def fail(*args, **kwargs):
+        raise ConnectionRefusedError("no mail server")
+
+    monkeypatch.setattr(mail, "send", fail)
+    with app.app_context(), caplog.at_level(logging.ERROR, logger="clinic"):
+        web = app.test_client().post("/register", data=REGISTRATION)
+        api = app.test_client().post("/api/v1/register/", json={
+            "username": "petro", "email": "petro@example.com"})
+        assert db.session.scalar(select(User).where(User.username == "petro")) is not None
+    assert web.status_code == 200 and "Check your email" in web.get_data(as_text=True)
+    assert api.status_code == 201
+    assert caplog.text.count("Could not send") == 2
