@@ -1,9 +1,10 @@
 """`make bench`: how long the booking rules take, as ratios to a bare Flask request.
 
-Builds a throwaway SQLite clinic (50 specialists, each with a room and a client, and 5,000
-appointments) with the migrations, then times each operation as the best of several runs and
-prints it next to the time of one request to a bare Flask app measured in the same run, so the
-figures compare across machines. Queries are counted too. Nothing here is a test: it measures.
+Builds a throwaway SQLite clinic with the migrations (`clinic.demo.BusyClinic`: 50
+specialists, each with a room and a client, and 5,000 appointments), then times each operation
+as the best of several runs and prints it next to the time of one request to a bare Flask app
+measured in the same run, so the figures compare across machines. Queries are counted too.
+Nothing here is a test: it measures.
 """
 
 from __future__ import annotations
@@ -12,16 +13,16 @@ import statistics
 import tempfile
 import time as clock
 from collections.abc import Callable
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import flask_migrate
 from flask import Flask
-from sqlalchemy import event, insert
+from sqlalchemy import event
 
 from clinic import config, create_app, scheduling
+from clinic.demo import BusyClinic
 from clinic.extensions import db
-from clinic.models import Appointment, Client, Location, Specialist
 
 SPECIALISTS = 50
 APPOINTMENTS = 5000
@@ -47,30 +48,6 @@ def bare_flask_request() -> float:
     return best(lambda: client.get("/"), runs=300)
 
 
-def fill_clinic() -> None:
-    """50 specialists working 09:00-17:00 daily, a room and a client each, 5,000 appointments."""
-    from clinic.models import Shift
-
-    shifts = [Shift(weekday=day, start_time=time(9), end_time=time(17)) for day in range(7)]
-    rooms = [Location(name=f"Room {n}", shifts=shifts) for n in range(SPECIALISTS)]
-    specialists = [Specialist(first_name="Doctor", last_name=str(n), slot_minutes=30,
-                              default_location=rooms[n], shifts=shifts)
-                   for n in range(SPECIALISTS)]
-    clients = [Client(first_name="Client", last_name=str(n)) for n in range(SPECIALISTS)]
-    db.session.add_all([*rooms, *specialists, *clients])
-    db.session.commit()
-    rows = []
-    for n in range(APPOINTMENTS):
-        owner, turn = n % SPECIALISTS, n // SPECIALISTS
-        start = datetime.combine(MONDAY, time(9)) + timedelta(days=turn // 10 * 3,
-                                                              minutes=45 * (turn % 10))
-        rows.append({"specialist_id": specialists[owner].id, "client_id": clients[owner].id,
-                     "location_id": rooms[owner].id, "starts_at": start,
-                     "ends_at": start + timedelta(minutes=30), "type": "Check-up"})
-    db.session.execute(insert(Appointment), rows)
-    db.session.commit()
-
-
 def queries(operation: Callable[[], object]) -> int:
     """How many statements `operation` sends to the database."""
     statements: list[str] = []
@@ -91,7 +68,7 @@ def main() -> None:
         app = create_app(config.testing(f"sqlite:///{Path(folder) / 'bench.sqlite3'}"))
         with app.app_context():
             flask_migrate.upgrade()
-            fill_clinic()
+            BusyClinic(db.session, MONDAY, SPECIALISTS).fill(APPOINTMENTS)
             baseline = bare_flask_request()
             client = app.test_client()
             operations = {

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import random
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 from werkzeug.security import generate_password_hash
 
 from . import notifications
 from .clock import clinic_now
 from .models import (
+    Appointment,
     Client,
     ClinicSettings,
     Location,
@@ -50,6 +52,7 @@ WORKING_DAYS = range(0, 5)
 OPENING, CLOSING = time(9), time(18)
 DAYS_AHEAD = 14
 APPOINTMENTS_PER_DAY = 4
+OPENING_BUSY, CLOSING_BUSY, BUSY_SLOT = time(9), time(17), timedelta(minutes=30)
 
 
 def load_demo(session: Session) -> dict[str, int]:
@@ -151,3 +154,44 @@ def _book_appointments(
                     continue
                 booked += 1
     return booked
+
+
+class BusyClinic:
+    """A clinic for measuring (make bench, query-count tests): specialists working 09:00-17:00
+    every day in 30-minute slots, each with a room and a client of their own. `fill(total)`
+    adds appointments straight to the table (no rules, no emails, no audit) until there are
+    `total`, filling each specialist's days back to back from `first_day`."""
+
+    def __init__(self, session: Session, first_day: date, specialists: int = 50) -> None:
+        self.session, self.first_day = session, first_day
+        shifts = [Shift(weekday=day, start_time=OPENING_BUSY, end_time=CLOSING_BUSY)
+                  for day in range(7)]
+        self.rooms = [Location(name=f"Busy room {n}", shifts=shifts) for n in range(specialists)]
+        self.specialists = [
+            Specialist(first_name="Doctor", last_name=str(n), slot_minutes=30,
+                       default_location=self.rooms[n], shifts=shifts)
+            for n in range(specialists)
+        ]
+        self.clients = [Client(first_name="Client", last_name=str(n)) for n in range(specialists)]
+        session.add_all([*self.rooms, *self.specialists, *self.clients])
+        session.commit()
+        self.ids = [(s.id, r.id, c.id) for s, r, c in
+                    zip(self.specialists, self.rooms, self.clients, strict=True)]
+
+    def fill(self, total: int) -> None:
+        """Add appointments until the clinic has `total`."""
+        have = self.session.scalar(select(func.count()).select_from(Appointment))
+        per_day = int((datetime.combine(self.first_day, CLOSING_BUSY)
+                       - datetime.combine(self.first_day, OPENING_BUSY)) / BUSY_SLOT)
+        rows = []
+        for n in range(have, total):
+            specialist_id, room_id, client_id = self.ids[n % len(self.ids)]
+            turn = n // len(self.ids)
+            start = (datetime.combine(self.first_day + timedelta(days=turn // per_day),
+                                      OPENING_BUSY) + (turn % per_day) * BUSY_SLOT)
+            rows.append({"specialist_id": specialist_id, "client_id": client_id,
+                         "location_id": room_id, "starts_at": start,
+                         "ends_at": start + BUSY_SLOT, "type": "Check-up"})
+        if rows:
+            self.session.execute(insert(Appointment), rows)
+            self.session.commit()

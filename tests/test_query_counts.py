@@ -2,47 +2,23 @@
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
+from datetime import timedelta
 
 import pytest
 from conftest import MONDAY, NOW
-from sqlalchemy import func, insert, select
 
 from clinic import scheduling
+from clinic.demo import BusyClinic
 from clinic.extensions import db
-from clinic.models import Appointment, Client, Location, Specialist
 
 SPECIALISTS = 50
 
 
 @pytest.fixture
-def busy_clinic(make_shift):
-    """50 specialists, each with a room of their own and a client; `fill(n)` makes n
-    appointments in all, spread over their days from MONDAY on (added straight to the table)."""
-    weekdays = [make_shift(day, time(9), time(17)) for day in range(7)]
-    locations = [Location(name=f"Room {n}", shifts=weekdays) for n in range(SPECIALISTS)]
-    specialists = [Specialist(first_name="Doctor", last_name=str(n), slot_minutes=30,
-                              default_location=locations[n], shifts=weekdays)
-                   for n in range(SPECIALISTS)]
-    clients = [Client(first_name="Client", last_name=str(n)) for n in range(SPECIALISTS)]
-    db.session.add_all([*locations, *specialists, *clients])
-    db.session.commit()
-
-    def fill(total: int) -> None:
-        have = db.session.scalar(select(func.count()).select_from(Appointment))
-        rows = []
-        for n in range(have, total):
-            owner = n % SPECIALISTS
-            turn = n // SPECIALISTS
-            start = datetime.combine(MONDAY, time(9)) + timedelta(days=turn // 16,
-                                                                  minutes=30 * (turn % 16))
-            rows.append({"specialist_id": specialists[owner].id, "client_id": clients[owner].id,
-                         "location_id": locations[owner].id, "starts_at": start,
-                         "ends_at": start + timedelta(minutes=30), "type": "Check-up"})
-        db.session.execute(insert(Appointment), rows)
-        db.session.commit()
-
-    return specialists, fill
+def busy_clinic(app):
+    """50 specialists, each with a room and a client; `fill(n)` makes n appointments in all."""
+    clinic = BusyClinic(db.session, MONDAY, SPECIALISTS)
+    return clinic.specialists, clinic.fill
 
 
 def queries_for(count_queries, compute) -> int:
