@@ -362,7 +362,9 @@ def test_listing_workers_costs_the_same_for_5_and_50(call, clinic_for_api, make_
             assert len(call("GET", f"/api/v1/workers/?date={day}").get_json()) == total
         return len(queries)
 
-    assert queries_with(5) == queries_with(50)
+    # specialists, shifts, default rooms, their shifts, all rooms and their shifts (one
+    # specialist has no default), settings, time off, appointments
+    assert queries_with(5) == queries_with(50) <= 9
 
 
 def test_listing_a_days_appointments_costs_the_same_for_10_and_1000(

@@ -9,7 +9,6 @@ from flask import jsonify
 from flask.views import MethodView
 from flask_smorest import abort
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
 from .. import directory, scheduling
 from ..clock import clinic_now
@@ -26,7 +25,7 @@ def with_slots(specialists: list[Specialist], day, user) -> list[Specialist]:
     """Give each specialist `available_slots` for the day: what the public may book, or for
     staff every free time."""
     slots = scheduling.free_slots_by_specialist(
-        db.session, day, [s.id for s in specialists], public=not is_staff(user)
+        db.session, day, specialists, public=not is_staff(user)
     )
     for specialist in specialists:
         specialist.available_slots = [f"{slot:%H:%M}" for slot in slots.get(specialist.id, [])]
@@ -35,7 +34,7 @@ def with_slots(specialists: list[Specialist], day, user) -> list[Specialist]:
 
 def visible(user) -> select:
     """The specialists this caller may see: all for admins, the active ones otherwise."""
-    query = select(Specialist).options(selectinload(Specialist.shifts)).order_by(
+    query = select(Specialist).options(*scheduling.SPECIALIST_SCHEDULE).order_by(
         Specialist.last_name, Specialist.first_name, Specialist.id)
     if user is None or user.role is not Role.ADMIN:
         query = query.where(Specialist.active)
