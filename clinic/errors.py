@@ -6,7 +6,7 @@ from __future__ import annotations
 from http import HTTPStatus
 from typing import Any
 
-from flask import Flask, Response, jsonify, render_template, request
+from flask import Flask, Response, current_app, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from .clock import to_aware
@@ -44,8 +44,6 @@ def handle_http_error(error: HTTPException):
     """An HTTP error: JSON under /api/, a page elsewhere."""
     code = error.code or 500
     if isinstance(error, InternalServerError) and error.original_exception is not None:
-        from flask import current_app
-
         current_app.logger.error("Unhandled error", exc_info=error.original_exception)
     if not wants_json():
         return render_template("errors/error.html", code=code, error=error), code

@@ -6,6 +6,7 @@ from __future__ import annotations
 from apispec.ext.marshmallow import MarshmallowPlugin
 from flask import Blueprint, Flask, render_template
 from flask_smorest import Api
+from sqlalchemy import select
 
 from ..extensions import csrf, db, jwt
 from ..models import RevokedToken, User
@@ -92,4 +93,4 @@ def _token_handling() -> None:
 
 def is_revoked(jti: str) -> bool:
     """Whether a token was revoked (logged out)."""
-    return db.session.query(RevokedToken.id).filter_by(jti=jti).first() is not None
+    return db.session.scalar(select(RevokedToken.id).where(RevokedToken.jti == jti)) is not None
