@@ -14,12 +14,13 @@ import sqlite3
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 from types import SimpleNamespace
 
 import flask_migrate
 import pytest
+from helpers import CHROMIUM, CHROMIUM_ARGS, MONDAY, NOW
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from werkzeug.security import generate_password_hash
@@ -258,11 +259,6 @@ def make_client(app) -> Callable[..., Client]:
     return make
 
 
-MONDAY = date(2027, 1, 4)
-"""A Monday after the `now` of booking tests."""
-NOW = datetime(2027, 1, 1, 8, 0)
-"""The `now` of booking tests: the Friday before MONDAY."""
-
 
 @pytest.fixture
 def book(app) -> Callable[..., Appointment]:
@@ -332,12 +328,6 @@ def call(client, clinic_for_api):
         return client.open(path, method=method, headers=headers, **kwargs)
 
     return request
-
-
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync"]
 
 
 @pytest.fixture(scope="session")

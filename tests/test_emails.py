@@ -7,7 +7,7 @@ import logging
 from datetime import datetime, time, timedelta
 
 import pytest
-from conftest import MONDAY, NOW
+from helpers import MONDAY, NOW
 from icalendar import Calendar
 
 from clinic import mail, notifications, scheduling

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 import pytest
-from conftest import NOW
+from helpers import NOW
 from sqlalchemy import select
 
 from clinic import scheduling

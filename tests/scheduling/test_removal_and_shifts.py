@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import time
 
 import pytest
-from conftest import MONDAY, NOW
+from helpers import MONDAY, NOW
 from sqlalchemy import select
 
 from clinic import scheduling

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from conftest import MONDAY, NOW
+from helpers import MONDAY, NOW
 from sqlalchemy import func, select
 from sqlalchemy.exc import OperationalError
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from conftest import MONDAY, NOW
+from helpers import MONDAY, NOW
 
 from clinic import scheduling
 from clinic.demo import BusyClinic

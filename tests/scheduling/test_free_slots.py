@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, time, timedelta
 
 import pytest
-from conftest import MONDAY, NOW
+from helpers import MONDAY, NOW
 
 from clinic import scheduling
 from clinic.extensions import db
