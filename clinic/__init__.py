@@ -12,11 +12,11 @@ from flask import Flask, jsonify
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
+from werkzeug.exceptions import HTTPException, InternalServerError
 
 from . import config as settings
 from .database import configure_engine
 from .extensions import csrf, db, jwt, limiter, login_manager, migrate
-from .models import ClinicSettings
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -47,27 +47,15 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     with app.app_context():
         configure_engine(db.engine)
 
-    from . import admin, api, auth, cli, desk, errors, notifications, public, security
+    from . import api, cli, notifications, security, web
 
-    app.register_blueprint(public.bp)
-    app.register_blueprint(desk.bp)
-    app.register_blueprint(admin.bp)
-    auth.init_app(app)
+    web.init_app(app)
     api.init_app(app)
-    errors.init_app(app)
+    _answer_errors(app)
     security.init_app(app)
     notifications.init_app(app)
     cli.init_app(app)
     _log_to_console(app)
-
-    @app.context_processor
-    def clinic_settings() -> dict[str, Any]:
-        """Every page knows the clinic's name, address and phone (error pages do without)."""
-        try:
-            return {"clinic": ClinicSettings.get()}
-        except SQLAlchemyError:
-            db.session.rollback()
-            return {"clinic": None}
 
     @app.get("/healthz")
     def healthz():
@@ -80,6 +68,24 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         return jsonify(status="ok")
 
     return app
+
+
+def _answer_errors(app: Flask) -> None:
+    """One app-level error handler: the API's JSON under /api/, a page elsewhere. Routing
+    errors (404, 405, 413) reach no blueprint's handler, hence app-level; registered after
+    flask-smorest's own (in api.init_app), so that this one wins."""
+    from .api.errors import error_answer, in_api
+    from .scheduling import SchedulingError
+    from .web import error_page
+
+    def answer(error: HTTPException | SchedulingError):
+        """An HTTP error or a refusal of the booking rules, as the door it came through says."""
+        if isinstance(error, InternalServerError) and error.original_exception is not None:
+            app.logger.error("Unhandled error", exc_info=error.original_exception)
+        return error_answer(error) if in_api() else error_page(error)
+
+    app.register_error_handler(HTTPException, answer)
+    app.register_error_handler(SchedulingError, answer)
 
 
 def _log_to_console(app: Flask) -> None:

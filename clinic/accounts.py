@@ -1,5 +1,7 @@
-"""Accounts: who may sign in, creating users, registering clients, and the signed links that
-verify an email address (the API's /activate/ and the web's /verify/<token> share them)."""
+"""Accounts: who may sign in, reading usernames, emails and passwords, registering clients,
+and the signed emailed links that verify an address or reset a password (the API's /activate/
+and the web's /verify/<token> share them). Links come from `links`, bodies from
+templates/emails/."""
 
 from __future__ import annotations
 
@@ -10,20 +12,20 @@ from datetime import UTC, datetime
 from typing import Any
 
 from email_validator import EmailNotValidError, validate_email
-from flask import current_app, url_for
+from flask import current_app, render_template
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from . import audit, mail
+from . import audit, links, mail
 from .database import writing
 from .models import Client, Role, User
 from .scheduling import AnySession, Invalid
+from .scheduling.values import limit, parse_name
 
 USERNAME = re.compile(r"^[\w.@+-]{1,150}$")
 MIN_PASSWORD_LENGTH = 8
 MAX_PASSWORD_LENGTH = 128
-MAX_NAME_LENGTH = 150
 VERIFY_EMAIL = "verify-email"
 RESET_PASSWORD = "reset-password"
 # Checked against when the username is unknown, so that both answers take as long.
@@ -92,13 +94,8 @@ def read_password(value: Any, repeat: Any = None, field: str = "password") -> st
 
 
 def read_name(value: Any, field: str, required: bool = True) -> str:
-    """A first or last name."""
-    value = value.strip() if isinstance(value, str) else ""
-    if required and not value:
-        raise Invalid({field: "This is required."})
-    if len(value) > MAX_NAME_LENGTH:
-        raise Invalid({field: f"Use at most {MAX_NAME_LENGTH} characters."})
-    return value
+    """A user's first or last name."""
+    return parse_name(value, field, limit(User.first_name), required)
 
 
 def check_unique(session: AnySession, username: str | None, email: str | None,
@@ -109,36 +106,6 @@ def check_unique(session: AnySession, username: str | None, email: str | None,
         raise Invalid({"username": "That username is taken."})
     if email and session.scalar(others.where(func.lower(User.email) == email)):
         raise Invalid({"email": "There is already an account with that email address."})
-
-
-def create_user(
-    session: AnySession,
-    *,
-    username: Any,
-    role: Role | str,
-    password: Any,
-    email: Any = None,
-    first_name: Any = "",
-    last_name: Any = "",
-    actor: User | None = None,
-) -> User:
-    """Create a verified, active user (staff, or a client with a client record). Commits."""
-    with writing(session):
-        user = User(
-            username=read_username(username),
-            email=read_email(email) if email else None,
-            password_hash=generate_password_hash(read_password(password)),
-            first_name=read_name(first_name, "first_name", required=False),
-            last_name=read_name(last_name, "last_name", required=False),
-            role=Role(role),
-            email_verified_at=datetime.now(UTC),
-        )
-        check_unique(session, user.username, user.email)
-        session.add(user)
-        audit.record(session, actor, "create", user)
-        if user.role is Role.CLIENT:
-            _client_for(session, user, actor)
-    return user
 
 
 def register_client(
@@ -170,11 +137,12 @@ def register_client(
         session.add(user)
         audit.record(session, None, "register", user)
         phone = phone.strip()[:32] if isinstance(phone, str) else ""
-        _client_for(session, user, None, phone)
+        client_record_for(session, user, None, phone)
     return user, generated
 
 
-def _client_for(session: AnySession, user: User, actor: User | None, phone: str = "") -> Client:
+def client_record_for(session: AnySession, user: User, actor: User | None, phone: str = ""
+                      ) -> Client:
     """Link the user to the desk's client record with their email, or make one."""
     client = None
     if user.email:
@@ -242,36 +210,24 @@ def verify_email(session: AnySession, token: str) -> User:
     return user
 
 
+def _hours() -> int:
+    """How long emailed links work, in hours."""
+    return int(current_app.config["EMAIL_TOKEN_MAX_AGE"].total_seconds() // 3600)
+
+
 def send_verification(user: User, password: str | None = None) -> None:
     """Email the user the link that verifies their address (and signs them in), with the
     generated password when they chose none; a failure is logged (they can ask again)."""
-    link = url_for("auth.verify_email", token=email_token(user), _external=True)
-    hours = int(current_app.config["EMAIL_TOKEN_MAX_AGE"].total_seconds() // 3600)
-    lines = [
-        f"Hello {user.full_name},",
-        "",
-        "Please confirm your email address by opening this link:",
-        link,
-        f"(It works for {hours} hours.)",
-    ]
-    if password:
-        lines += ["", f"Your username is {user.username} and your password is {password}",
-                  "Please change the password after you sign in."]
-    mail.send_or_log(user.email, "Confirm your email address", "\n".join(lines))
+    body = render_template("emails/verify_email.txt", user=user, password=password,
+                           link=links.verify_email_link(email_token(user)), hours=_hours())
+    mail.send_or_log(user.email, "Confirm your email address", body)
 
 
 def send_password_reset(user: User) -> None:
     """Email the user a link to choose a new password."""
-    link = url_for("auth.reset_password", token=email_token(user, RESET_PASSWORD),
-                   _external=True)
-    hours = int(current_app.config["EMAIL_TOKEN_MAX_AGE"].total_seconds() // 3600)
-    mail.send_or_log(user.email, "Choose a new password", "\n".join([
-        f"Hello {user.full_name},",
-        "",
-        "Someone (we hope you) asked to reset your password. To choose a new one, open:",
-        link,
-        f"(It works once, for {hours} hours. If you did not ask, ignore this email.)",
-    ]))
+    body = render_template("emails/reset_password.txt", user=user, hours=_hours(),
+                           link=links.reset_password_link(email_token(user, RESET_PASSWORD)))
+    mail.send_or_log(user.email, "Choose a new password", body)
 
 
 def set_password(session: AnySession, user: User, password: Any, repeat: Any = None,

@@ -1,4 +1,7 @@
-"""The audit log: every change to the clinic's data, with who made it, before and after."""
+"""The audit log: every change to the clinic's data, with who made it, before and after.
+
+Recording an entry also notes the change for the unit of work, so that `clinic_changed`
+names everything the unit did once it commits."""
 
 from __future__ import annotations
 
@@ -9,7 +12,9 @@ from typing import Any
 from sqlalchemy import inspect
 from sqlalchemy.orm import Session
 
+from .database import note_change
 from .models import AuditEntry, User
+from .signals import Change
 
 SECRET_COLUMNS = frozenset({"password_hash"})
 
@@ -42,6 +47,7 @@ def record(
         after=None if action == "delete" else snapshot(entity),
     )
     session.add(entry)
+    note_change(session, Change(entry.entity, entity.id, action, entity))
     return entry
 
 

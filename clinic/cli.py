@@ -10,12 +10,12 @@ import click
 from flask import Flask
 from sqlalchemy import func, select
 
-from .accounts import create_user
 from .demo import DEMO_USERS, load_demo
 from .extensions import db
 from .models import Role, User
 from .notifications import send_reminders
 from .scheduling import Invalid
+from .setup import create_user
 
 
 def init_app(app: Flask) -> None:

@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import click
@@ -16,6 +17,7 @@ from sqlalchemy.exc import ArgumentError
 
 SUPPORTED_DATABASES = ("sqlite", "postgresql+psycopg")
 MAIL_BACKENDS = ("console", "smtp", "memory")
+DEFAULT_BASE_URL = "http://127.0.0.1:5000"
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
 
@@ -50,6 +52,7 @@ def from_environ(environ: Mapping[str, str], instance_path: Path) -> dict[str, A
         "MAIL_USE_TLS": boolean(environ, "MAIL_USE_TLS", False),
         "MAIL_USE_SSL": boolean(environ, "MAIL_USE_SSL", False),
         "MAIL_DEFAULT_SENDER": environ.get("MAIL_DEFAULT_SENDER", "clinic@localhost"),
+        "BASE_URL": base_url(environ.get("BASE_URL", DEFAULT_BASE_URL)),
         "PROXY_FIX_HOPS": whole_number(environ, "PROXY_FIX_HOPS", 0),
         "SESSION_COOKIE_SECURE": boolean(environ, "SECURE_COOKIES", False),
         "SESSION_COOKIE_HTTPONLY": True,
@@ -146,6 +149,15 @@ def boolean(environ: Mapping[str, str], name: str, default: bool) -> bool:
     if raw in _FALSE:
         return False
     raise ConfigError(f"{name} must be true or false, not {environ[name]!r}")
+
+
+def base_url(value: str) -> str:
+    """Check the site's address as people reach it (emailed links start with it)."""
+    url = urlsplit(value.strip())
+    if url.scheme not in ("http", "https") or not url.hostname or url.query or url.fragment:
+        raise ConfigError(f"BASE_URL {value!r} is not a site address; expected e.g. "
+                          "https://clinic.example")
+    return value.strip().rstrip("/")
 
 
 def mail_backend(value: str, server: str) -> str:

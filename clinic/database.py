@@ -12,11 +12,17 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 from sqlalchemy import Engine, event
 from sqlalchemy.orm import Session, scoped_session
 
+from .signals import clinic_changed
+
 WRITE_LOCK = "clinic_write_lock"
+DEPTH = "clinic_unit_depth"
+CHANGES = "clinic_unit_changes"
+DOOMED = "clinic_unit_doomed"
 BUSY_TIMEOUT_MS = 30_000
 
 
@@ -46,28 +52,62 @@ def _sqlite_begin(connection) -> None:
         connection.exec_driver_sql("BEGIN")
 
 
-def begin_write(session: Session | scoped_session) -> None:
-    """Start the session's transaction holding the database's write lock (SQLite).
+def _plain(session: Session | scoped_session) -> Session:
+    """The session itself behind a scoped session."""
+    return session() if isinstance(session, scoped_session) else session
 
-    Call it before the first read of a check-then-write (booking, rescheduling) so that the
-    check and the write see the same data. A transaction already open is closed first: it has
-    only read (callers commit their writes), and SQLite could not upgrade it safely. On
-    PostgreSQL this is a plain transaction; the exclusion constraints settle races there.
-    """
-    if isinstance(session, scoped_session):
-        session = session()
-    if session.in_transaction():
-        session.commit()
-    session.connection(execution_options={WRITE_LOCK: True})
+
+def in_unit(session: Session | scoped_session) -> bool:
+    """Whether a unit of work (`writing`) is open on the session."""
+    return _plain(session).info.get(DEPTH, 0) > 0
+
+
+def note_change(session: Session | scoped_session, change: Any) -> None:
+    """Remember what the open unit changed, for `clinic_changed` once it commits."""
+    _plain(session).info.setdefault(CHANGES, []).append(change)
 
 
 @contextmanager
 def writing(session: Session | scoped_session) -> Iterator[None]:
-    """One change as one write transaction: commit at the end, roll back on any error."""
-    begin_write(session)
+    """One change as one unit of work, all or nothing; re-entrant.
+
+    The outermost unit ends any read transaction already open (a view, flask-login or the
+    context processor may have read; SQLite cannot safely upgrade a read to a write), then
+    holds the write lock (BEGIN IMMEDIATE on SQLite) until it commits, and after the commit
+    sends `clinic_changed` with what changed. A nested unit joins the outer one: it neither
+    commits nor rolls back, and a refusal inside it dooms the whole unit, even if the caller
+    catches it. On PostgreSQL the transaction is a plain one; the exclusion constraints settle
+    races there.
+    """
+    session = _plain(session)
+    depth = session.info.get(DEPTH, 0)
+    if depth:
+        session.info[DEPTH] = depth + 1
+        try:
+            yield
+        except BaseException as error:
+            session.info.setdefault(DOOMED, error)
+            raise
+        finally:
+            session.info[DEPTH] = depth
+        return
+    if session.in_transaction():
+        session.commit()
+    session.info[DEPTH] = 1
+    session.info[CHANGES] = []
     try:
+        session.connection(execution_options={WRITE_LOCK: True})
         yield
+        doomed = session.info.get(DOOMED)
+        if doomed is not None:
+            raise doomed
         session.commit()
     except BaseException:
         session.rollback()
         raise
+    finally:
+        changes = session.info.pop(CHANGES, [])
+        session.info.pop(DOOMED, None)
+        session.info[DEPTH] = 0
+    if changes:
+        clinic_changed.send(session, changes=changes)

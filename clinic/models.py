@@ -12,6 +12,7 @@ import enum
 from datetime import UTC, datetime, time
 from typing import Any
 
+from flask_login import UserMixin
 from sqlalchemy import (
     JSON,
     Boolean,
@@ -114,7 +115,7 @@ location_shifts = Table(
 )
 
 
-class User(db.Model):
+class User(UserMixin, db.Model):
     """Someone who signs in: staff (admin, manager) or a client."""
 
     __tablename__ = "users"
@@ -137,21 +138,10 @@ class User(db.Model):
         """First and last name, or the username when both are empty."""
         return f"{self.first_name} {self.last_name}".strip() or self.username
 
-    # flask-login asks these
     @property
     def is_active(self) -> bool:
+        """flask-login asks: the admin's switch."""
         return self.active
-
-    @property
-    def is_authenticated(self) -> bool:
-        return True
-
-    @property
-    def is_anonymous(self) -> bool:
-        return False
-
-    def get_id(self) -> str:
-        return str(self.id)
 
 
 class Shift(db.Model):

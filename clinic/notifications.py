@@ -1,5 +1,6 @@
 """Emails to clients about their appointments: on booking, moving and cancelling (with an
-.ics calendar file), and the day-before reminders."""
+.ics calendar file), sent once the unit of work that made the change has committed, and the
+day-before reminders. Bodies come from templates/emails/."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import UTC, datetime, time, timedelta
 
-from flask import Flask, current_app
+from flask import Flask, current_app, render_template
 from icalendar import Calendar, Event, vCalAddress, vText
 from sqlalchemy import select, update
 
@@ -17,7 +18,7 @@ from . import mail
 from .clock import clinic_now, to_aware
 from .extensions import db
 from .models import Appointment, AppointmentStatus, Client, ClinicSettings
-from .signals import appointment_changed
+from .signals import Change, clinic_changed
 
 log = logging.getLogger(__name__)
 _quiet: ContextVar[bool] = ContextVar("quiet", default=False)
@@ -31,8 +32,8 @@ SUBJECTS = {
 
 
 def init_app(app: Flask) -> None:
-    """Email clients whenever an appointment changes."""
-    appointment_changed.connect(on_appointment_changed)
+    """Email clients whenever a unit of work booked, moved or cancelled appointments."""
+    clinic_changed.connect(on_clinic_changed)
 
 
 @contextmanager
@@ -45,40 +46,45 @@ def quiet() -> Iterator[None]:
         _quiet.reset(token)
 
 
-def on_appointment_changed(appointment: Appointment, change: str) -> None:
-    """Email the client about a committed change; whatever goes wrong is logged, and the
-    change stands (a receiver never fails the booking that sent the signal)."""
-    if _quiet.get() or not appointment.client.email:
+def appointment_news(changes: list[Change]) -> dict[int, tuple[Appointment, str]]:
+    """What a client hears of a unit's changes: per appointment, "booked", "moved" or
+    "cancelled" (the last of them when the unit changed it several times)."""
+    news: dict[int, tuple[Appointment, str]] = {}
+    for change in changes:
+        if change.entity != Appointment.__tablename__:
+            continue
+        actions = change.action.split("+")
+        said = ("booked" if "create" in actions else "cancelled" if "cancel" in actions
+                else "moved" if "reschedule" in actions else None)
+        if said is not None:
+            news[change.entity_id] = (change.row, said)
+    return news
+
+
+def on_clinic_changed(_sender: object, changes: list[Change]) -> None:
+    """Email the clients about committed bookings, moves and cancellations; whatever goes
+    wrong is logged, and the change stands (a receiver never fails the unit that sent it)."""
+    if _quiet.get():
         return
-    try:
-        send_about(appointment, change)
-    except Exception:
-        log.exception("Could not email about appointment %s (%s)", appointment.id, change)
+    for appointment, change in appointment_news(changes).values():
+        try:
+            if appointment.client.email:
+                send_about(appointment, change)
+        except Exception:
+            log.exception("Could not email about appointment %s (%s)", appointment.id, change)
 
 
 def send_about(appointment: Appointment, change: str) -> bool:
     """The email about an appointment, with its calendar file; whether it went."""
     settings = db.session.get_one(ClinicSettings, 1)
     cancelled = appointment.status is AppointmentStatus.CANCELLED
-    when = f"{appointment.starts_at:%A %d %B %Y at %H:%M}"
-    lines = [
-        f"Hello {appointment.client.full_name},",
-        "",
-        {"booked": f"Your appointment is booked for {when}.",
-         "moved": f"Your appointment has moved to {when}.",
-         "cancelled": f"Your appointment on {when} is cancelled.",
-         "reminder": f"This is a reminder of your appointment tomorrow, {when}."}[change],
-        f"With: {appointment.specialist.full_name}",
-        f"Where: {appointment.location.name}, {settings.name}"
-        + (f", {settings.address}" if settings.address else ""),
-    ]
-    if settings.phone:
-        lines += ["", f"To change it, call us on {settings.phone}."]
+    body = render_template("emails/appointment.txt", appointment=appointment, change=change,
+                           clinic=settings)
     method = "CANCEL" if cancelled else "REQUEST"
     return mail.send_or_log(
         appointment.client.email,
         SUBJECTS[change],
-        "\n".join(lines),
+        body,
         attachments=[("appointment.ics", f"text/calendar; method={method}",
                       calendar_file(appointment, settings))],
     )

@@ -1,10 +1,27 @@
-"""What happened, for whoever wants to know (emails, later perhaps webhooks).
+"""What happened, for whoever wants to know (emails now, the response cache later).
 
-`appointment_changed` is sent after the change has been committed, with the appointment and
-`change` = "booked", "moved" or "cancelled"; a receiver's failure never undoes the change.
+`clinic_changed` is sent once per unit of work, after it has been committed (never for one
+rolled back), with `changes`: the list of `Change`s it made, in order. A receiver's failure
+never undoes the change.
 """
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
 
 from blinker import Namespace
 
 _signals = Namespace()
-appointment_changed = _signals.signal("appointment-changed")
+clinic_changed = _signals.signal("clinic-changed")
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """One audited change: the table, the row's id, the action ("create", "cancel", ...) and
+    the row itself."""
+
+    entity: str
+    entity_id: int | None
+    action: str
+    row: Any

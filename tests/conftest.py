@@ -1,5 +1,6 @@
 """Fixtures: a migrated database per test (SQLite file, or PostgreSQL with TEST_DATABASE_URL),
-the app and its clients, factories for the clinic's things, and a query counter.
+the app and its clients (`signed_in(role)` for one signed in), one factory `make(Model, **fields)`
+for the clinic's things, and a query counter.
 
 Test databases are built by the migrations, never `create_all`, so the triggers and exclusion
 constraints are what the tests exercise. Each test gets a copy of one migrated template.
@@ -17,9 +18,11 @@ from contextlib import contextmanager
 from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 from types import SimpleNamespace
+from typing import TypeVar
 
 import flask_migrate
 import pytest
+from flask.testing import FlaskClient
 from helpers import CHROMIUM, CHROMIUM_ARGS, MONDAY, NOW
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
@@ -33,6 +36,7 @@ from clinic.scheduling import book_appointment
 POSTGRES_URL = os.environ.get("TEST_DATABASE_URL", "")
 POSTGRES_ONLY = "PostgreSQL only: set TEST_DATABASE_URL=postgresql+psycopg://... to run it"
 SQLITE_ONLY = "SQLite only: this run uses PostgreSQL (TEST_DATABASE_URL)"
+M = TypeVar("M")
 
 
 def pytest_report_header() -> str:
@@ -177,87 +181,65 @@ def quick_hash(password: str) -> str:
     return generate_password_hash(password, method="pbkdf2:sha256:1000")
 
 
-@pytest.fixture
-def make_user(app) -> Callable[..., User]:
-    """Create a user (password "password123" unless given), committed."""
-    counter = itertools.count(1)
-
-    def make(role: Role | str = Role.CLIENT, password: str = "password123", **fields) -> User:
-        n = next(counter)
-        fields.setdefault("username", f"user{n}")
-        fields.setdefault("email", f"user{n}@example.com")
-        fields.setdefault("email_verified_at", datetime.now(UTC))
-        user = User(role=Role(role), password_hash=quick_hash(password), **fields)
-        db.session.add(user)
-        db.session.commit()
-        return user
-
-    return make
+PASSWORD = "password123"
+"""The password of every user `make` creates."""
 
 
-@pytest.fixture
-def make_shift(app) -> Callable[..., Shift]:
-    """Get or create the shift `weekday from-to` (Monday 09:00-18:00 unless given)."""
+def _get_or_add_shift(fields: dict) -> Shift:
+    """Shifts are unique by weekday and times: the one already there, or a new one."""
+    return db.session.query(Shift).filter_by(**fields).one_or_none() or Shift(**fields)
 
-    def make(weekday: int = 0, start: time = time(9), end: time = time(18)) -> Shift:
-        shift = db.session.query(Shift).filter_by(
-            weekday=weekday, start_time=start, end_time=end
-        ).one_or_none() or Shift(weekday=weekday, start_time=start, end_time=end)
-        db.session.add(shift)
-        db.session.commit()
-        return shift
 
-    return make
+_DEFAULTS: dict[type, Callable[[int], dict]] = {
+    User: lambda n: {"username": f"user{n}", "email": f"user{n}@example.com",
+                     "email_verified_at": datetime.now(UTC), "role": Role.CLIENT,
+                     "password_hash": quick_hash(PASSWORD)},
+    Shift: lambda n: {"weekday": 0, "start_time": time(9), "end_time": time(18)},
+    Location: lambda n: {"name": f"Room {n}"},
+    Specialist: lambda n: {"first_name": f"Specialist{n}", "last_name": f"Surname{n}"},
+    Client: lambda n: {"first_name": f"Client{n}", "last_name": f"Patient{n}"},
+}
 
 
 @pytest.fixture
-def make_location(app) -> Callable[..., Location]:
-    """Create a location, committed."""
-    counter = itertools.count(1)
+def make(app) -> Callable:
+    """`make(Model, **fields)`: a committed row with defaults for what is not given.
 
-    def make(**fields) -> Location:
-        fields.setdefault("name", f"Room {next(counter)}")
-        location = Location(**fields)
-        db.session.add(location)
+    Users are verified and active, of role client, with the password PASSWORD; a shift is
+    Monday 09:00-18:00, and an existing identical shift is returned rather than duplicated.
+    """
+    counters: dict[type, itertools.count] = {}
+
+    def create(model: type[M], **fields) -> M:
+        n = next(counters.setdefault(model, itertools.count(1)))
+        fields = {**_DEFAULTS[model](n), **fields}
+        if model is User:
+            fields["role"] = Role(fields["role"])
+        row = _get_or_add_shift(fields) if model is Shift else model(**fields)
+        db.session.add(row)
         db.session.commit()
-        return location
+        return row
 
-    return make
+    return create
 
 
 @pytest.fixture
-def make_specialist(app) -> Callable[..., Specialist]:
-    """Create a specialist (30-minute slots unless given), committed."""
-    counter = itertools.count(1)
+def signed_in(app, make) -> Callable:
+    """`signed_in(role)`: a test client signed in through the /login form as a fresh verified
+    user of that role ("admin", "manager", "client"; a client also gets a client record).
+    The user is `.user` on the client."""
 
-    def make(**fields) -> Specialist:
-        n = next(counter)
-        fields.setdefault("first_name", f"Specialist{n}")
-        fields.setdefault("last_name", f"Surname{n}")
-        specialist = Specialist(**fields)
-        db.session.add(specialist)
-        db.session.commit()
-        return specialist
+    def sign_in(role: Role | str) -> FlaskClient:
+        user = make(User, role=role)
+        if user.role is Role.CLIENT:
+            make(Client, email=user.email, user=user)
+        browser = app.test_client()
+        response = browser.post("/login", data={"username": user.username, "password": PASSWORD})
+        assert response.status_code == 302, f"signing in as {user.username} failed"
+        browser.user = user
+        return browser
 
-    return make
-
-
-@pytest.fixture
-def make_client(app) -> Callable[..., Client]:
-    """Create a client record, committed."""
-    counter = itertools.count(1)
-
-    def make(**fields) -> Client:
-        n = next(counter)
-        fields.setdefault("first_name", f"Client{n}")
-        fields.setdefault("last_name", f"Patient{n}")
-        client = Client(**fields)
-        db.session.add(client)
-        db.session.commit()
-        return client
-
-    return make
-
+    return sign_in
 
 
 @pytest.fixture
@@ -275,31 +257,34 @@ def book(app) -> Callable[..., Appointment]:
 
 
 @pytest.fixture
-def monday(make_location, make_specialist, make_client, make_shift) -> SimpleNamespace:
+def monday(make) -> SimpleNamespace:
     """A room open every day 08:00-20:00; a doctor working Monday 09:00-12:00 in 30-minute
     slots with that room as default; a patient."""
-    room = make_location(name="Room 1", shifts=[make_shift(day, time(8), time(20))
-                                                for day in range(7)])
-    doctor = make_specialist(first_name="Iryna", last_name="Bondarenko", slot_minutes=30,
-                             default_location=room, shifts=[make_shift(0, time(9), time(12))])
-    return SimpleNamespace(room=room, doctor=doctor, patient=make_client())
+    room = make(Location, name="Room 1",
+                shifts=[make(Shift, weekday=day, start_time=time(8), end_time=time(20))
+                        for day in range(7)])
+    doctor = make(Specialist, first_name="Iryna", last_name="Bondarenko", slot_minutes=30,
+                  default_location=room,
+                  shifts=[make(Shift, weekday=0, start_time=time(9), end_time=time(12))])
+    return SimpleNamespace(room=room, doctor=doctor, patient=make(Client))
 
 
 @pytest.fixture
-def clinic_for_api(app, make_user, make_location, make_specialist, make_client, make_shift):
+def clinic_for_api(app, make):
     """Everything the API tests touch: users of each role (the clients with client records),
     a specialist and room working every day 09:00-17:00, spare things nothing refers to, and
     an appointment of `client` a week from now at 10:00."""
     from flask_jwt_extended import create_access_token
 
-    every_day = [make_shift(day, time(9), time(17)) for day in range(7)]
-    room = make_location(name="Room 1", shifts=every_day)
-    users = {role: make_user(role=role, username=role) for role in ("admin", "manager")}
+    every_day = [make(Shift, weekday=day, start_time=time(9), end_time=time(17))
+                 for day in range(7)]
+    room = make(Location, name="Room 1", shifts=every_day)
+    users = {role: make(User, role=role, username=role) for role in ("admin", "manager")}
     for name in ("client", "other"):
-        users[name] = make_user(role="client", username=name)
-        make_client(first_name=name.capitalize(), email=f"{name}@example.com", user=users[name])
-    doctor = make_specialist(first_name="Iryna", last_name="Bondarenko", slot_minutes=30,
-                             default_location=room, shifts=every_day)
+        users[name] = make(User, role="client", username=name)
+        make(Client, first_name=name.capitalize(), email=f"{name}@example.com", user=users[name])
+    doctor = make(Specialist, first_name="Iryna", last_name="Bondarenko", slot_minutes=30,
+                  default_location=room, shifts=every_day)
     week_ahead = (datetime.now(UTC) + timedelta(days=7)).date()
     appointment = book_appointment(
         db.session, specialist_id=doctor.id, client_id=users["client"].client.id,
@@ -308,9 +293,10 @@ def clinic_for_api(app, make_user, make_location, make_specialist, make_client, 
     ids = SimpleNamespace(
         doctor=doctor.id, room=room.id, shift=every_day[0].id, appointment=appointment.id,
         own_client=users["client"].client.id, other_client=users["other"].client.id,
-        spare_doctor=make_specialist().id, spare_room=make_location().id,
-        spare_shift=make_shift(2, time(6), time(7)).id, spare_client=make_client().id,
-        manager=users["manager"].id, idle_manager=make_user(role="manager").id,
+        spare_doctor=make(Specialist).id, spare_room=make(Location).id,
+        spare_shift=make(Shift, weekday=2, start_time=time(6), end_time=time(7)).id,
+        spare_client=make(Client).id, manager=users["manager"].id,
+        idle_manager=make(User, role="manager").id,
         week_ahead=week_ahead.isoformat(),
     )
     tokens = {name: create_access_token(identity=user) for name, user in users.items()}
@@ -347,6 +333,7 @@ def live_server(app):
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
+    app.config["BASE_URL"] = f"http://127.0.0.1:{server.server_port}"
+    yield app.config["BASE_URL"]
     server.shutdown()
     thread.join(timeout=10)

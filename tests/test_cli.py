@@ -119,9 +119,9 @@ def test_create_user_refuses_nonsense(runner, args, message):
     assert count(User) == 0
 
 
-def test_create_user_refuses_a_taken_name_or_email(runner, make_user):
+def test_create_user_refuses_a_taken_name_or_email(runner, make):
     """Is a second user with the same username or email refused?"""
-    make_user(username="taken", email="taken@example.com")
+    make(User, username="taken", email="taken@example.com")
     for args, message in ((["taken"], "That username is taken"),
                           (["fresh", "--email", "TAKEN@example.com"], "already an account")):
         result = runner.invoke(

@@ -13,7 +13,7 @@ from sqlalchemy import inspect, text
 from sqlalchemy.exc import OperationalError
 
 from clinic import PROJECT_ROOT, config, create_app
-from clinic.database import begin_write
+from clinic.database import writing
 from clinic.demo import load_demo
 from clinic.extensions import db
 
@@ -70,14 +70,13 @@ def test_sqlite_connections_use_wal_a_busy_timeout_and_foreign_keys(app):
 
 @pytest.mark.sqlite
 def test_a_write_transaction_holds_the_lock_while_reads_go_on(app, database_url):
-    """Does begin_write take SQLite's write lock at once, leaving readers free?"""
-    begin_write(db.session)
+    """Does a unit of work take SQLite's write lock at once, leaving readers free?"""
     other = sqlite3.connect(make_path(database_url), timeout=0, isolation_level=None)
     try:
-        assert other.execute("SELECT count(*) FROM specialists").fetchone() == (0,)
-        with pytest.raises(sqlite3.OperationalError, match="locked"):
-            other.execute("BEGIN IMMEDIATE")
-        db.session.rollback()
+        with writing(db.session):
+            assert other.execute("SELECT count(*) FROM specialists").fetchone() == (0,)
+            with pytest.raises(sqlite3.OperationalError, match="locked"):
+                other.execute("BEGIN IMMEDIATE")
         other.execute("BEGIN IMMEDIATE")
         other.execute("ROLLBACK")
     finally:

@@ -6,11 +6,11 @@ from __future__ import annotations
 from apispec.ext.marshmallow import MarshmallowPlugin
 from flask import Blueprint, Flask, render_template
 from flask_smorest import Api
-from sqlalchemy import select
 
-from ..extensions import csrf, db, jwt
-from ..models import RevokedToken, User
+from ..extensions import csrf
+from . import appointments, auth, clients, locations, managers, work_schedules, workers
 from .common import add_pagination_header
+from .tokens import init_tokens
 
 api = Api()
 docs = Blueprint("api_docs", __name__)
@@ -41,14 +41,12 @@ def init_app(app: Flask) -> None:
     api.spec.components.security_scheme(
         "bearerAuth", {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
     )
-    from . import appointments, auth, clients, locations, managers, work_schedules, workers
-
     for module in (auth, workers, locations, work_schedules, clients, appointments, managers):
         api.register_blueprint(module.blp, url_prefix="/api/v1")
         csrf.exempt(module.blp)
     app.register_blueprint(docs)
     app.after_request(add_pagination_header)
-    _token_handling()
+    init_tokens()
 
 
 def schema_name(schema) -> str:
@@ -56,41 +54,3 @@ def schema_name(schema) -> str:
     if isinstance(schema, type):
         return schema.__name__
     return type(schema).__name__ + ("Partial" if schema.partial else "")
-
-
-def _token_handling() -> None:
-    """Tokens name a user by id; the user is re-read on every request, and every fault of a
-    token is a 401 in the API's error shape (flask-jwt-extended would say 422 for some)."""
-    from ..errors import json_error
-
-    @jwt.user_identity_loader
-    def identity(user: User) -> str:
-        return str(user.id)
-
-    @jwt.user_lookup_loader
-    def load_user(_header: dict, payload: dict) -> User | None:
-        subject = payload.get("sub", "")
-        user = db.session.get(User, int(subject)) if str(subject).isdigit() else None
-        return user if user is not None and user.active else None
-
-    @jwt.token_in_blocklist_loader
-    def revoked(_header: dict, payload: dict) -> bool:
-        return is_revoked(payload["jti"])
-
-    def unauthorized(message: str):
-        return json_error(401, message, headers={"WWW-Authenticate": "Bearer"})
-
-    jwt.unauthorized_loader(lambda reason: unauthorized("Sign in first: " + reason + "."))
-    jwt.invalid_token_loader(lambda reason: unauthorized("The token is not valid: " + reason))
-    jwt.expired_token_loader(lambda _h, _p: unauthorized("The token has expired."))
-    jwt.revoked_token_loader(lambda _h, _p: unauthorized("The token has been revoked."))
-    jwt.user_lookup_error_loader(
-        lambda _h, _p: unauthorized("The account is gone or switched off.")
-    )
-    jwt.needs_fresh_token_loader(lambda _h, _p: unauthorized("A fresh token is needed."))
-    jwt.token_verification_failed_loader(lambda _h, _p: unauthorized("The token is refused."))
-
-
-def is_revoked(jti: str) -> bool:
-    """Whether a token was revoked (logged out)."""
-    return db.session.scalar(select(RevokedToken.id).where(RevokedToken.jti == jti)) is not None

@@ -22,7 +22,6 @@ from .. import accounts
 from ..database import writing
 from ..extensions import db, limiter
 from ..models import RevokedToken, User
-from . import is_revoked
 from .common import ApiBlueprint, caller
 from .schemas import (
     AccessOut,
@@ -35,6 +34,7 @@ from .schemas import (
     TokensOut,
     UserOut,
 )
+from .tokens import is_revoked
 
 blp = ApiBlueprint("sign-in", __name__, description="Signing in, tokens and accounts")
 LOGIN_LIMIT = "10 per minute"

@@ -4,24 +4,15 @@ and changes only their own record (anyone else's answers 404)."""
 from __future__ import annotations
 
 from flask.views import MethodView
-from flask_smorest import abort
 from sqlalchemy import select
 
-from .. import directory, scheduling
+from .. import setup
 from ..extensions import db
 from ..models import Client, Role
-from .common import STAFF, ApiBlueprint, caller, is_staff, listing
+from .common import STAFF, ApiBlueprint, caller, is_staff, listing, own_or_404
 from .schemas import ClientIn, ClientOut, PageQuery
 
 blp = ApiBlueprint("clients", __name__, description="Clients (patients)")
-
-
-def own_or_404(user, pk: int) -> Client:
-    """The client record the caller may see: any for staff, only their own for a client."""
-    client = db.session.get(Client, pk)
-    if client is None or not (is_staff(user) or client.user_id == user.id):
-        abort(404, message=f"There is no client {pk}.")
-    return client
 
 
 @blp.route("/clients/", strict_slashes=False)
@@ -42,7 +33,7 @@ class Clients(MethodView):
     @blp.documents(400, 401, 403)
     def post(self, fields):
         """Add a client (staff)"""
-        return directory.save_client(db.session, None, fields, actor=caller(*STAFF))
+        return setup.save_client(db.session, None, fields, actor=caller(*STAFF))
 
 
 @blp.route("/clients/<int:pk>/", strict_slashes=False)
@@ -51,7 +42,7 @@ class ClientItem(MethodView):
     @blp.documents(401, 404)
     def get(self, pk):
         """One client"""
-        return own_or_404(caller(), pk)
+        return own_or_404(caller(), Client, pk)
 
     @blp.arguments(ClientIn)
     @blp.response(200, ClientOut)
@@ -59,7 +50,7 @@ class ClientItem(MethodView):
     def put(self, fields, pk):
         """Replace a client's details"""
         user = caller()
-        return directory.save_client(db.session, own_or_404(user, pk), fields, actor=user)
+        return setup.save_client(db.session, own_or_404(user, Client, pk), fields, actor=user)
 
     @blp.arguments(ClientIn(partial=True))
     @blp.response(200, ClientOut)
@@ -67,12 +58,12 @@ class ClientItem(MethodView):
     def patch(self, fields, pk):
         """Change some of a client's details"""
         user = caller()
-        return directory.save_client(db.session, own_or_404(user, pk), fields, actor=user)
+        return setup.save_client(db.session, own_or_404(user, Client, pk), fields, actor=user)
 
     @blp.response(204)
     @blp.documents(401, 403, 404, 409)
     def delete(self, pk):
         """Delete a client with no appointments (admins)"""
         user = caller(Role.ADMIN)
-        own_or_404(user, pk)
-        scheduling.remove_client(db.session, pk, actor=user)
+        own_or_404(user, Client, pk)
+        setup.remove_client(db.session, pk, actor=user)

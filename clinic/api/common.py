@@ -16,7 +16,7 @@ from sqlalchemy import Select, func, select
 from webargs.flaskparser import FlaskParser
 
 from ..extensions import db
-from ..models import Role, User
+from ..models import Appointment, Client, Role, User
 
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 STAFF = (Role.ADMIN, Role.MANAGER)
@@ -76,6 +76,21 @@ def get_or_404(model: type, key: int, what: str) -> Any:
     if row is None:
         abort(404, message=f"There is no {what} {key}.")
     return row
+
+
+def own_or_404(user: User, model: type[Client | Appointment], key: int) -> Any:
+    """The client record or appointment with this id that the caller may see: any for staff;
+    for a client, their own record and their own appointments; 404 otherwise."""
+    row = db.session.get(model, key)
+    if row is None or not (is_staff(user) or owner_id(row) == user.id):
+        abort(404, message=f"There is no {model.__name__.lower()} {key}.")
+    return row
+
+
+def owner_id(row: Client | Appointment) -> int | None:
+    """The user a client record, or an appointment's client record, belongs to."""
+    client = row.client if isinstance(row, Appointment) else row
+    return client.user_id
 
 
 def listing(query: Select, args: dict[str, Any]) -> Iterable[Any]:

@@ -7,7 +7,7 @@ from flask_smorest import abort
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from .. import directory, scheduling
+from .. import setup
 from ..extensions import db
 from ..models import Location, Role
 from .common import ApiBlueprint, caller, get_or_404
@@ -38,7 +38,7 @@ class Locations(MethodView):
     @blp.documents(400, 401, 403, 409)
     def post(self, fields):
         """Add a location (admins)"""
-        return directory.save_location(db.session, None, fields, actor=caller(Role.ADMIN))
+        return setup.save_location(db.session, None, fields, actor=caller(Role.ADMIN))
 
 
 @blp.route("/locations/<int:pk>/", strict_slashes=False)
@@ -70,7 +70,7 @@ class LocationItem(MethodView):
     def _save(self, fields, pk):
         user = caller(Role.ADMIN)
         location = get_or_404(Location, pk, "location")
-        return directory.save_location(db.session, location, fields, actor=user)
+        return setup.save_location(db.session, location, fields, actor=user)
 
     @blp.response(204)
     @blp.alt_response(200, schema=LocationOut, description="Deactivated: something refers to it")
@@ -79,6 +79,6 @@ class LocationItem(MethodView):
         """Remove a location (admins): deleted, or deactivated when something refers to it"""
         user = caller(Role.ADMIN)
         get_or_404(Location, pk, "location")
-        if scheduling.remove_location(db.session, pk, actor=user) is scheduling.Removal.DELETED:
+        if setup.remove_location(db.session, pk, actor=user) is setup.Removal.DELETED:
             return None
         return LocationOut().dump(db.session.get(Location, pk)), 200

@@ -6,7 +6,7 @@ from flask.views import MethodView
 from flask_smorest import abort
 from sqlalchemy import select
 
-from .. import directory, scheduling
+from .. import setup
 from ..extensions import db
 from ..models import Role, User
 from .common import ApiBlueprint, caller, listing
@@ -37,7 +37,7 @@ class Managers(MethodView):
     @blp.documents(400, 401, 403)
     def post(self, fields):
         """Add a front-desk account (the password twice)"""
-        return directory.create_manager(db.session, fields, actor=caller(Role.ADMIN))
+        return setup.create_user(db.session, role=Role.MANAGER, actor=caller(Role.ADMIN), **fields)
 
 
 @blp.route("/managers/<int:pk>/", strict_slashes=False)
@@ -65,7 +65,7 @@ class Manager(MethodView):
 
     def _save(self, fields, pk):
         user = caller(Role.ADMIN)
-        return directory.update_staff_user(db.session, manager_or_404(pk), fields, actor=user)
+        return setup.update_staff_user(db.session, manager_or_404(pk), fields, actor=user)
 
     @blp.response(204)
     @blp.alt_response(200, schema=ManagerOut, description="Deactivated: their work refers to them")
@@ -74,6 +74,6 @@ class Manager(MethodView):
         """Remove a front-desk account: deleted, or deactivated when their work refers to it"""
         user = caller(Role.ADMIN)
         manager = manager_or_404(pk)
-        if scheduling.remove_staff_user(db.session, pk, actor=user) is scheduling.Removal.DELETED:
+        if setup.remove_staff_user(db.session, pk, actor=user) is setup.Removal.DELETED:
             return None
         return ManagerOut().dump(manager), 200

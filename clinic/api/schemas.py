@@ -261,15 +261,15 @@ class WorkerIn(In):
     specialty = text(150)
     slot_minutes = fields.Integer(validate=validate.Range(5, 480))
     active = fields.Boolean()
-    default_location = ident(allow_none=True)
-    work_schedule = WorkSchedule()
+    default_location_id = ident(allow_none=True, data_key="default_location")
+    shifts = WorkSchedule(data_key="work_schedule")
 
 
 class LocationIn(In):
     name = text(150, required=True, minimum=1)
     address = text(255)
     active = fields.Boolean()
-    work_schedule = WorkSchedule()
+    shifts = WorkSchedule(data_key="work_schedule")
 
 
 class ClientIn(In):
@@ -283,9 +283,9 @@ class AppointmentQuery(PageQuery):
     date = fields.Date()
     first = fields.Date(data_key="from")
     last = fields.Date(data_key="to")
-    worker = ident()
-    client = ident()
-    location = ident()
+    specialist_id = ident(data_key="worker")
+    client_id = ident(data_key="client")
+    location_id = ident(data_key="location")
     status = Text(validate=validate.OneOf([*STATUSES, "all"]), metadata={
         "description": "Cancelled ones are left out unless this is cancelled or all"})
     updated_since = fields.AwareDateTime(default_timezone=UTC, metadata={
@@ -297,9 +297,10 @@ class AppointmentIn(In):
     date = fields.Date(required=True)
     start_time = clock(required=True)
     end_time = clock(allow_none=True)
-    worker = ident(required=True)
-    client = ident(metadata={"description": "Required for staff; a client books for themself"})
-    location = ident(allow_none=True)
+    specialist_id = ident(required=True, data_key="worker")
+    client_id = ident(data_key="client", metadata={
+        "description": "Required for staff; a client books for themself"})
+    location_id = ident(allow_none=True, data_key="location")
     notes = text(2000)
 
 
@@ -308,11 +309,11 @@ class AppointmentPatch(In):
     date = fields.Date()
     start_time = clock()
     end_time = clock(allow_none=True)
-    worker = ident()
-    location = ident(allow_none=True)
+    specialist_id = ident(data_key="worker")
+    location_id = ident(allow_none=True, data_key="location")
     notes = text(2000)
     status = Text(validate=validate.OneOf(STATUSES))
-    cancel_reason = text(255)
+    reason = text(255, data_key="cancel_reason")
 
 
 class ManagerIn(In):
@@ -324,6 +325,22 @@ class ManagerIn(In):
     repeat_password = text(128, required=True, load_only=True)
 
 
+def _renamed(schema: type[ma.Schema]) -> dict[str, str]:
+    """The fields a schema and its subclasses load under another name than the API's."""
+    names = {name: field.data_key for name, field in schema._declared_fields.items()
+             if field.data_key}
+    for subclass in schema.__subclasses__():
+        names |= _renamed(subclass)
+    return names
+
+
+def v1_name(field: str) -> str:
+    """The API's name of a booking rules' field ("specialist_id" → "worker", "shifts.2" →
+    "work_schedule.2"), read from the schemas' data_keys."""
+    head, dot, rest = field.partition(".")
+    return _V1_NAMES.get(head, head) + dot + rest
+
+
 class ManagerPatch(In):
     username = text(150)
     first_name = text(150)
@@ -332,3 +349,6 @@ class ManagerPatch(In):
     active = fields.Boolean()
     password = text(128, load_only=True)
     repeat_password = text(128, load_only=True)
+
+
+_V1_NAMES = _renamed(In)

@@ -5,8 +5,7 @@ from __future__ import annotations
 from flask.views import MethodView
 from sqlalchemy import select
 
-from .. import audit, scheduling
-from ..database import writing
+from .. import scheduling
 from ..extensions import db
 from ..models import Role, Shift
 from .common import ApiBlueprint, caller, get_or_404
@@ -34,12 +33,9 @@ class Shifts(MethodView):
     def post(self, fields):
         """Add a shift, or get the one with these times (admins)"""
         user = caller(Role.ADMIN)
-        with writing(db.session):
-            shift, created = scheduling.get_or_create_shift(
-                db.session, fields["weekday"], fields["from_hour"], fields["to_hour"]
-            )
-            if created:
-                audit.record(db.session, user, "create", shift)
+        shift, created = scheduling.create_shift(
+            db.session, fields["weekday"], fields["from_hour"], fields["to_hour"], actor=user
+        )
         return shift, 201 if created else 200
 
 

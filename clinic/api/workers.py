@@ -10,7 +10,7 @@ from flask.views import MethodView
 from flask_smorest import abort
 from sqlalchemy import select
 
-from .. import directory, scheduling
+from .. import scheduling, setup
 from ..clock import clinic_now
 from ..extensions import db
 from ..models import Role, Specialist
@@ -25,7 +25,7 @@ def with_slots(specialists: list[Specialist], day, user) -> list[Specialist]:
     """Give each specialist `available_slots` for the day: what the public may book, or for
     staff every free time."""
     slots = scheduling.free_slots_by_specialist(
-        db.session, day, specialists, public=not is_staff(user)
+        db.session, day, specialists, policy=scheduling.policy_for(user)
     )
     for specialist in specialists:
         specialist.available_slots = [f"{slot:%H:%M}" for slot in slots.get(specialist.id, [])]
@@ -59,7 +59,7 @@ class Workers(MethodView):
     def post(self, fields):
         """Add a specialist (admins)"""
         user = caller(Role.ADMIN)
-        specialist = directory.save_specialist(db.session, None, fields, actor=user)
+        specialist = setup.save_specialist(db.session, None, fields, actor=user)
         return with_slots([specialist], clinic_now().date(), user)[0]
 
 
@@ -94,7 +94,7 @@ class Worker(MethodView):
     def _save(self, fields, pk):
         user = caller(Role.ADMIN)
         specialist = get_or_404(Specialist, pk, "specialist")
-        directory.save_specialist(db.session, specialist, fields, actor=user)
+        setup.save_specialist(db.session, specialist, fields, actor=user)
         return with_slots([specialist], clinic_now().date(), user)[0]
 
     @blp.response(204)
@@ -104,7 +104,7 @@ class Worker(MethodView):
         """Remove a specialist (admins): deleted, or deactivated when appointments refer to them"""
         user = caller(Role.ADMIN)
         get_or_404(Specialist, pk, "specialist")
-        if scheduling.remove_specialist(db.session, pk, actor=user) is scheduling.Removal.DELETED:
+        if setup.remove_specialist(db.session, pk, actor=user) is setup.Removal.DELETED:
             return None
         specialist = db.session.get(Specialist, pk)
         return WorkerOut().dump(with_slots([specialist], clinic_now().date(), user)[0]), 200
@@ -125,6 +125,7 @@ class WorkerSlots(MethodView):
             abort(404, message=f"There is no specialist {pk}.")
         first = query.get("first") or clinic_now().date()
         last = query.get("last") or first + timedelta(days=DEFAULT_SLOT_DAYS - 1)
-        days = scheduling.free_slots_range(db.session, pk, first, last, public=not is_staff(user))
+        days = scheduling.free_slots_range(db.session, pk, first, last,
+                                           policy=scheduling.policy_for(user))
         return jsonify({day.isoformat(): [f"{slot:%H:%M}" for slot in slots]
                         for day, slots in days.items()})

@@ -14,9 +14,9 @@ from clinic.models import Client, Role, User
 
 
 @pytest.fixture
-def staff(app, make_user):
+def staff(app, make):
     """A verified manager with the password "password123"."""
-    return make_user(role="manager", username="desk", first_name="Olha", last_name="Desk")
+    return make(User, role="manager", username="desk", first_name="Olha", last_name="Desk")
 
 
 @pytest.mark.parametrize("path", ["/api/v1/login/", "/api/v1/workers/login/",
@@ -178,9 +178,9 @@ def test_register_without_a_password_emails_one(client):
     assert response.status_code == 200
 
 
-def test_register_links_the_desks_client_record(client, make_client):
+def test_register_links_the_desks_client_record(client, make):
     """Is a client record the desk made with the same email linked, not made again?"""
-    record = make_client(first_name="Anna", email="anna@example.com")
+    record = make(Client, first_name="Anna", email="anna@example.com")
     client.post("/api/v1/register/", json={"username": "anna", "email": "ANNA@example.com",
                                            "password": "long enough"})
     clients = db.session.scalars(select(Client)).all()

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import func, insert, select
 
 from clinic.extensions import db
-from clinic.models import Appointment, AuditEntry, Client, Specialist
+from clinic.models import Appointment, AuditEntry, Client, Location, Shift, Specialist
 
 
 def count(model) -> int:
@@ -190,9 +190,20 @@ def test_deleting_a_completed_appointment_is_409(call, clinic_for_api):
     assert call("DELETE", path, as_="manager").status_code == 409
 
 
-def test_a_referenced_worker_is_deactivated_not_deleted(call, clinic_for_api):
-    """Does DELETE of a worker with appointments answer 200 with active false?"""
+def test_a_worker_with_upcoming_appointments_cannot_be_removed(call, clinic_for_api):
+    """Does DELETE of a worker with appointments still to come answer 409, listing them?"""
     ids = clinic_for_api.ids
+    response = call("DELETE", f"/api/v1/workers/{ids.doctor}/", as_="admin")
+    assert response.status_code == 409
+    assert [a["pk"] for a in response.get_json()["conflict"]["appointments"]] == [
+        ids.appointment]
+    assert db.session.get(Specialist, ids.doctor).active
+
+
+def test_a_referenced_worker_is_deactivated_not_deleted(call, clinic_for_api):
+    """Does DELETE of a worker whose appointments are all cancelled answer 200, inactive?"""
+    ids = clinic_for_api.ids
+    call("DELETE", f"/api/v1/appointments/{ids.appointment}/", as_="manager")
     response = call("DELETE", f"/api/v1/workers/{ids.doctor}/", as_="admin")
     assert response.status_code == 200
     assert response.get_json()["active"] is False
@@ -260,10 +271,10 @@ def test_appointment_filters(call, clinic_for_api):
     assert listed("updated_since=2999-01-01T00:00:00%2B02:00") == []
 
 
-def test_pagination_only_when_asked(call, clinic_for_api, make_client):
+def test_pagination_only_when_asked(call, clinic_for_api, make):
     """Is the list plain without ?page=, and a page with X-Pagination when asked?"""
     for _ in range(5):
-        make_client()
+        make(Client)
     plain = call("GET", "/api/v1/clients/", as_="manager")
     assert "X-Pagination" not in plain.headers and len(plain.get_json()) == 8
     paged = call("GET", "/api/v1/clients/?page=2&page_size=3", as_="manager")
@@ -349,15 +360,14 @@ def test_the_docs_are_served_offline(client):
 # --- bounded queries --------------------------------------------------------------------------
 
 
-def test_listing_workers_costs_the_same_for_5_and_50(call, clinic_for_api, make_specialist,
-                                                    make_location, make_shift, count_queries):
+def test_listing_workers_costs_the_same_for_5_and_50(call, clinic_for_api, make, count_queries):
     """Is GET /workers/?date= a fixed number of queries, whatever the number of workers?"""
     day = clinic_for_api.ids.week_ahead
-    shifts = [make_shift(d, time(9), time(17)) for d in range(7)]
+    shifts = [make(Shift, weekday=d, start_time=time(9), end_time=time(17)) for d in range(7)]
 
     def queries_with(total: int) -> int:
         while db.session.scalar(select(func.count()).select_from(Specialist)) < total:
-            make_specialist(default_location=make_location(shifts=shifts), shifts=shifts)
+            make(Specialist, default_location=make(Location, shifts=shifts), shifts=shifts)
         with count_queries() as queries:
             assert len(call("GET", f"/api/v1/workers/?date={day}").get_json()) == total
         return len(queries)
@@ -368,12 +378,12 @@ def test_listing_workers_costs_the_same_for_5_and_50(call, clinic_for_api, make_
 
 
 def test_listing_a_days_appointments_costs_the_same_for_10_and_1000(
-    call, clinic_for_api, make_client, count_queries
+    call, clinic_for_api, make, count_queries
 ):
     """Is GET /appointments/?date= a fixed number of queries, whatever the bookings?"""
     ids = clinic_for_api.ids
     day = date.fromisoformat(ids.week_ahead)
-    clients = [make_client().id for _ in range(50)]
+    clients = [make(Client).id for _ in range(50)]
 
     free_minutes = [m for m in range(24 * 60) if not 600 <= m < 630]  # 10:00-10:30 is taken
 

@@ -9,6 +9,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 
 from clinic import mail
+from clinic.models import User
 
 pytestmark = pytest.mark.e2e
 
@@ -32,9 +33,9 @@ def assert_accessible(page) -> None:
         "nothing sticks out sideways"
 
 
-def test_staff_sign_in_with_the_keyboard(screen, live_server, make_user):
+def test_staff_sign_in_with_the_keyboard(screen, live_server, make):
     """Can a manager reach the form by keyboard, sign in, and land on the desk?"""
-    make_user(role="manager", username="desk", first_name="Olha", last_name="Desk")
+    make(User, role="manager", username="desk", first_name="Olha", last_name="Desk")
     page = screen
     page.goto(f"{live_server}/login")
     assert_accessible(page)
@@ -49,9 +50,9 @@ def test_staff_sign_in_with_the_keyboard(screen, live_server, make_user):
     assert_accessible(page)
 
 
-def test_a_wrong_password_shows_the_error_summary(screen, live_server, make_user):
+def test_a_wrong_password_shows_the_error_summary(screen, live_server, make):
     """Does a failed sign-in show an accessible error summary, the form still there?"""
-    make_user(role="manager", username="desk")
+    make(User, role="manager", username="desk")
     page = screen
     page.goto(f"{live_server}/login")
     page.get_by_label("Username or email").fill("desk")
@@ -102,9 +103,9 @@ def test_the_api_docs_work_offline_under_the_csp(page, live_server):
     assert outside == [] and complaints == []
 
 
-def test_the_area_pages_are_accessible(screen, live_server, make_user, monday, book):
+def test_the_area_pages_are_accessible(screen, live_server, make, monday, book):
     """Are the home page, the desk's day and the admin overview axe-clean at both widths?"""
-    make_user(role="admin", username="boss")
+    make(User, role="admin", username="boss")
     book(monday.doctor, monday.patient, "10:00")
     page = screen
     page.goto(live_server + "/")

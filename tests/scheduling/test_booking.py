@@ -10,8 +10,18 @@ from sqlalchemy import func, select
 
 from clinic import scheduling
 from clinic.extensions import db
-from clinic.models import Appointment, AuditEntry, ClinicSettings, TimeOff
-from clinic.scheduling import Conflict, Invalid
+from clinic.models import (
+    Appointment,
+    AuditEntry,
+    Client,
+    ClinicSettings,
+    Location,
+    Shift,
+    Specialist,
+    TimeOff,
+    User,
+)
+from clinic.scheduling import Conflict, Invalid, calendar
 
 
 def at(clock: str, day=MONDAY) -> datetime:
@@ -25,9 +35,9 @@ def written() -> tuple[int, int]:
             db.session.scalar(select(func.count()).select_from(AuditEntry)))
 
 
-def test_a_booking_takes_the_slot_length_and_the_default_location(monday, book, make_user):
+def test_a_booking_takes_the_slot_length_and_the_default_location(monday, book, make):
     """Does a booking without end or location last one slot in the default room, audited?"""
-    manager = make_user(role="manager")
+    manager = make(User, role="manager")
     appointment = book(monday.doctor, monday.patient, "10:00", type=" Consultation ",
                        notes="First visit", actor=manager)
     assert (appointment.starts_at, appointment.ends_at) == (at("10:00"), at("10:30"))
@@ -88,65 +98,66 @@ def test_a_booking_in_time_off_is_refused(monday, book, scope, message):
 
 
 def test_a_second_booking_of_the_specialist_is_a_conflict_naming_the_first(
-    monday, book, make_client
+    monday, book, make
 ):
     """Does a double booking name the appointment it collides with and offer the nearest slots?"""
     first = book(monday.doctor, monday.patient, "10:00")
     with pytest.raises(Conflict) as conflict:
-        book(monday.doctor, make_client(), "10:15", "10:45")
+        book(monday.doctor, make(Client), "10:15", "10:45")
     assert conflict.value.appointment == first
     assert "10:00-10:30" in conflict.value.message
     assert conflict.value.suggestions == [at("09:30"), at("10:30"), at("11:00")]
     assert written() == (1, 1)
 
 
-def test_a_client_cannot_be_in_two_places_at_once(monday, book, make_specialist, make_location,
-                                                  make_shift):
+def test_a_client_cannot_be_in_two_places_at_once(monday, book, make):
     """Is a client's overlapping booking with another specialist in another room a conflict?"""
     first = book(monday.doctor, monday.patient, "10:00")
-    dentist = make_specialist(default_location=make_location(shifts=[make_shift(0)]),
-                              shifts=[make_shift(0)])
+    dentist = make(Specialist, default_location=make(Location, shifts=[make(Shift, weekday=0)]),
+                   shifts=[make(Shift, weekday=0)])
     with pytest.raises(Conflict, match="another appointment then") as conflict:
         book(dentist, monday.patient, "10:00")
     assert conflict.value.appointment == first
 
 
-def test_a_busy_location_is_a_conflict(monday, book, make_specialist, make_client, make_shift):
+def test_a_busy_location_is_a_conflict(monday, book, make):
     """Is a booking into a room another specialist holds a conflict naming that appointment?"""
-    nurse = make_specialist(default_location=monday.room, shifts=[make_shift(0)])
-    held = book(nurse, make_client(), "10:00")
+    nurse = make(Specialist, default_location=monday.room, shifts=[make(Shift, weekday=0)])
+    held = book(nurse, make(Client), "10:00")
     with pytest.raises(Conflict, match="Room 1 has another appointment") as conflict:
         book(monday.doctor, monday.patient, "10:00")
     assert conflict.value.appointment == held
 
 
-def test_a_given_location_must_be_open(monday, book, make_location, make_shift):
+def test_a_given_location_must_be_open(monday, book, make):
     """Is a room that is not open then refused on the location field?"""
-    evening = make_location(name="Evening room", shifts=[make_shift(0, time(17), time(20))])
+    evening = make(Location, name="Evening room",
+                   shifts=[make(Shift, weekday=0, start_time=time(17), end_time=time(20))])
     with pytest.raises(Invalid) as refused:
         book(monday.doctor, monday.patient, "10:00", location_id=evening.id)
-    assert refused.value.errors == {"location": "Evening room is not open then."}
+    assert refused.value.errors == {"location_id": "Evening room is not open then."}
 
 
-def test_a_given_location_is_used(monday, book, make_location, make_shift):
+def test_a_given_location_is_used(monday, book, make):
     """Does a booking take the room it names rather than the default?"""
-    other = make_location(shifts=[make_shift(0)])
+    other = make(Location, shifts=[make(Shift, weekday=0)])
     assert book(monday.doctor, monday.patient, "10:00", location_id=other.id).location == other
 
 
 def test_without_a_default_the_first_free_location_by_id_is_taken(
-    monday, book, make_location, make_shift, make_specialist, make_client
+    monday, book, make
 ):
     """Without a default room, is the first free room by id chosen, and none free a conflict?"""
     monday.doctor.default_location = None
-    second = make_location(shifts=[make_shift(0)])
+    second = make(Location, shifts=[make(Shift, weekday=0)])
     db.session.commit()
     assert book(monday.doctor, monday.patient, "09:00").location == monday.room
-    nurse = make_specialist(shifts=[make_shift(0)])
-    book(nurse, make_client(), "10:00", location_id=monday.room.id)
+    nurse = make(Specialist, shifts=[make(Shift, weekday=0)])
+    book(nurse, make(Client), "10:00", location_id=monday.room.id)
     assert book(monday.doctor, monday.patient, "10:00").location == second
-    book(nurse, make_client(), "11:00", location_id=monday.room.id)
-    book(make_specialist(shifts=[make_shift(0)]), make_client(), "11:00", location_id=second.id)
+    book(nurse, make(Client), "11:00", location_id=monday.room.id)
+    book(make(Specialist, shifts=[make(Shift, weekday=0)]), make(Client), "11:00",
+         location_id=second.id)
     with pytest.raises(Conflict, match="No room is free then"):
         book(monday.doctor, monday.patient, "11:00")
 
@@ -166,12 +177,12 @@ def test_without_a_default_the_first_free_location_by_id_is_taken(
         ({"type": "x" * 101}, "type"),
         ({"notes": "x" * 10_000}, "notes"),
         ({"notes": 42}, "notes"),
-        ({"location_id": 404}, "location"),
-        ({"location_id": "Room 1"}, "location"),
-        ({"specialist_id": 404}, "specialist"),
-        ({"specialist_id": True}, "specialist"),
-        ({"client_id": 404}, "client"),
-        ({"client_id": -1}, "client"),
+        ({"location_id": 404}, "location_id"),
+        ({"location_id": "Room 1"}, "location_id"),
+        ({"specialist_id": 404}, "specialist_id"),
+        ({"specialist_id": True}, "specialist_id"),
+        ({"client_id": 404}, "client_id"),
+        ({"client_id": -1}, "client_id"),
     ],
 )
 def test_bad_input_is_invalid_and_writes_nothing(monday, fields, field):
@@ -192,11 +203,12 @@ def test_inactive_specialists_and_locations_cannot_be_booked(monday, book, what)
     db.session.commit()
     with pytest.raises(Invalid) as refused:
         book(monday.doctor, monday.patient, "10:00", location_id=monday.room.id)
-    assert "is not active" in refused.value.errors[what]
+    assert "is not active" in refused.value.errors[f"{what}_id"]
 
 
-def test_public_booking_follows_the_online_rules(monday, book):
+def test_a_client_booking_follows_the_online_rules(monday, book, make):
     """Online: is it refused when switched off, at short notice, too far ahead, off the grid?"""
+    online = make(User, role="client")
     settings = ClinicSettings.get()
     settings.min_notice_minutes, settings.max_days_ahead = 120, 10
     db.session.commit()
@@ -209,22 +221,22 @@ def test_public_booking_follows_the_online_rules(monday, book):
     for fields, message in cases:
         with pytest.raises(Invalid, match=message):
             book(monday.doctor, monday.patient, fields.pop("start"), fields.pop("end", None),
-                 public=True, **fields)
+                 actor=online, **fields)
     settings.self_booking = False
     db.session.commit()
     with pytest.raises(Invalid, match="switched off"):
-        book(monday.doctor, monday.patient, "10:00", public=True)
+        book(monday.doctor, monday.patient, "10:00", actor=online)
     settings.self_booking = True
     db.session.commit()
-    assert book(monday.doctor, monday.patient, "10:00", public=True).starts_at == at("10:00")
+    assert book(monday.doctor, monday.patient, "10:00", actor=online).starts_at == at("10:00")
 
 
-def test_the_database_refusal_ends_as_a_conflict(monday, book, make_client, monkeypatch):
+def test_the_database_refusal_ends_as_a_conflict(monday, book, make, monkeypatch):
     """If the check misses an overlap (another process), is the database's refusal a Conflict?"""
     first = book(monday.doctor, monday.patient, "10:00")
-    monkeypatch.setattr(scheduling._Calendar, "taken", lambda *args: None)
+    monkeypatch.setattr(calendar.Calendar, "taken", lambda *args: None)
     with pytest.raises(Conflict, match="a moment ago") as conflict:
-        book(monday.doctor, make_client(), "10:00")
+        book(monday.doctor, make(Client), "10:00")
     assert conflict.value.appointment == first
     assert written() == (1, 1)
 
@@ -232,12 +244,12 @@ def test_the_database_refusal_ends_as_a_conflict(monday, book, make_client, monk
 # --- rescheduling ----------------------------------------------------------------------------
 
 
-def test_a_move_keeps_the_length_and_counts_the_change(monday, book, make_user):
+def test_a_move_keeps_the_length_and_counts_the_change(monday, book, make):
     """Does a move keep the length, grow the .ics sequence, reset the reminder and audit?"""
     appointment = book(monday.doctor, monday.patient, "09:00", "10:00")
     appointment.reminder_sent_at = datetime(2027, 1, 3, 9, 0).astimezone()
     db.session.commit()
-    manager = make_user(role="manager")
+    manager = make(User, role="manager")
     moved = scheduling.reschedule_appointment(db.session, appointment.id, date=MONDAY,
                                               start_time="11:00", actor=manager, now=NOW)
     assert (moved.starts_at, moved.ends_at) == (at("11:00"), at("12:00"))
@@ -256,10 +268,10 @@ def test_a_move_may_overlap_its_own_old_time(monday, book):
     assert moved.starts_at == at("10:15")
 
 
-def test_a_failed_move_leaves_the_appointment_as_it_was(monday, book, make_client):
+def test_a_failed_move_leaves_the_appointment_as_it_was(monday, book, make):
     """Does a move into another appointment fail as a conflict, leaving everything unchanged?"""
     appointment = book(monday.doctor, monday.patient, "09:00")
-    book(monday.doctor, make_client(), "10:00")
+    book(monday.doctor, make(Client), "10:00")
     before = written()
     with pytest.raises(Conflict):
         scheduling.reschedule_appointment(db.session, appointment.id, date=MONDAY,
@@ -287,11 +299,11 @@ def test_bad_moves_are_refused(monday, book, fields, error):
 
 
 def test_a_move_to_another_specialist_takes_their_default_room(
-    monday, book, make_specialist, make_location, make_shift
+    monday, book, make
 ):
     """Does moving to another specialist take that specialist's default location?"""
-    dentist_room = make_location(shifts=[make_shift(0)])
-    dentist = make_specialist(default_location=dentist_room, shifts=[make_shift(0)])
+    dentist_room = make(Location, shifts=[make(Shift, weekday=0)])
+    dentist = make(Specialist, default_location=dentist_room, shifts=[make(Shift, weekday=0)])
     appointment = book(monday.doctor, monday.patient, "10:00")
     moved = scheduling.reschedule_appointment(db.session, appointment.id, date=MONDAY,
                                               start_time="14:00", specialist_id=dentist.id,
@@ -315,22 +327,22 @@ def test_moving_an_unknown_appointment_is_not_found(app):
                                           now=NOW)
 
 
-def test_online_moves_stop_at_the_cancellation_window(monday, book):
+def test_online_moves_stop_at_the_cancellation_window(monday, book, make):
     """Online, is a move refused within the cancellation window before the appointment?"""
     appointment = book(monday.doctor, monday.patient, "10:00")
     with pytest.raises(Conflict, match="until 24 hours before"):
         scheduling.reschedule_appointment(db.session, appointment.id, date=MONDAY,
-                                          start_time="11:00", public=True, now=at("08:00"))
+                                          start_time="11:00", actor=make(User, role="client"),
+                                          now=at("08:00"))
 
 
-def test_the_database_refusal_names_the_room_taken(monday, book, make_specialist, make_client,
-                                                   make_shift, monkeypatch):
+def test_the_database_refusal_names_the_room_taken(monday, book, make, monkeypatch):
     """When the database refuses a room another process took, does the Conflict name it?"""
     monday.doctor.default_location = None
     db.session.commit()
-    nurse = make_specialist(shifts=[make_shift(0)])
-    held = book(nurse, make_client(), "10:00", location_id=monday.room.id)
-    monkeypatch.setattr(scheduling._Calendar, "taken", lambda *args: None)
+    nurse = make(Specialist, shifts=[make(Shift, weekday=0)])
+    held = book(nurse, make(Client), "10:00", location_id=monday.room.id)
+    monkeypatch.setattr(calendar.Calendar, "taken", lambda *args: None)
     with pytest.raises(Conflict, match="a moment ago") as conflict:
         book(monday.doctor, monday.patient, "10:00")
     assert conflict.value.appointment == held

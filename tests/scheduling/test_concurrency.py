@@ -18,7 +18,8 @@ from sqlalchemy.exc import OperationalError
 
 from clinic import scheduling
 from clinic.extensions import db
-from clinic.models import Appointment, AppointmentStatus
+from clinic.models import Appointment, AppointmentStatus, Client, Location, Shift, Specialist
+from clinic.scheduling import appointments
 
 THREADS = 32
 
@@ -59,20 +60,19 @@ def booking(specialist_id: int, client_id: int, start: str) -> Callable[[], obje
     )
 
 
-def test_32_bookings_of_one_slot_make_one_appointment(app, monday, make_client):
+def test_32_bookings_of_one_slot_make_one_appointment(app, monday, make):
     """With 32 clients booking the doctor's 10:00 at once, does exactly one get it?"""
-    clients = [make_client().id for _ in range(THREADS)]
+    clients = [make(Client).id for _ in range(THREADS)]
     outcomes = race(app, [booking(monday.doctor.id, client, "10:00") for client in clients])
     assert outcomes == {"done": 1, "conflict": THREADS - 1}
     assert live_appointments() == 1
 
 
-def test_one_client_booking_everyone_at_once_gets_one(app, monday, make_specialist,
-                                                      make_location, make_shift):
+def test_one_client_booking_everyone_at_once_gets_one(app, monday, make):
     """When one client books 8 specialists in 8 rooms for 10:00 at once, is one booked?"""
     specialists = [
-        make_specialist(default_location=make_location(shifts=[make_shift(0)]),
-                        shifts=[make_shift(0)]).id
+        make(Specialist, default_location=make(Location, shifts=[make(Shift, weekday=0)]),
+             shifts=[make(Shift, weekday=0)]).id
         for _ in range(8)
     ]
     patient = monday.patient.id
@@ -81,10 +81,10 @@ def test_one_client_booking_everyone_at_once_gets_one(app, monday, make_speciali
     assert live_appointments() == 1
 
 
-def test_two_moves_into_one_free_slot_make_one_winner(app, monday, book, make_client):
+def test_two_moves_into_one_free_slot_make_one_winner(app, monday, book, make):
     """When two appointments are moved into the same free slot at once, does one win?"""
     first = book(monday.doctor, monday.patient, "09:00").id
-    second = book(monday.doctor, make_client(), "09:30").id
+    second = book(monday.doctor, make(Client), "09:30").id
 
     def move(appointment_id: int) -> Callable[[], object]:
         return lambda: scheduling.reschedule_appointment(
@@ -105,7 +105,7 @@ class Deadlock(Exception):
 
 def test_a_booking_aborted_by_a_deadlock_is_tried_again(monday, book, monkeypatch):
     """When the database aborts a booking to break a deadlock, is it tried again and made?"""
-    real_place = scheduling._place
+    real_place = appointments._place
     calls = []
 
     def place(*args, **kwargs):
@@ -114,7 +114,7 @@ def test_a_booking_aborted_by_a_deadlock_is_tried_again(monday, book, monkeypatc
             raise OperationalError("INSERT ...", {}, Deadlock("deadlock detected"))
         return real_place(*args, **kwargs)
 
-    monkeypatch.setattr(scheduling, "_place", place)
+    monkeypatch.setattr(appointments, "_place", place)
     assert book(monday.doctor, monday.patient, "10:00").starts_at.hour == 10
     assert len(calls) == 3
 
@@ -125,7 +125,7 @@ def test_a_booking_deadlocked_every_time_ends_as_a_conflict(monday, book, monkey
     def place(*args, **kwargs):
         raise OperationalError("INSERT ...", {}, Deadlock("deadlock detected"))
 
-    monkeypatch.setattr(scheduling, "_place", place)
+    monkeypatch.setattr(appointments, "_place", place)
     with pytest.raises(scheduling.Conflict, match="try again"):
         book(monday.doctor, monday.patient, "10:00")
     assert live_appointments() == 0

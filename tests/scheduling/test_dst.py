@@ -13,6 +13,7 @@ import pytest
 from clinic import scheduling
 from clinic.clock import to_aware
 from clinic.extensions import db
+from clinic.models import Client, Location, Shift, Specialist
 
 SPRING_FORWARD = date(2027, 3, 28)
 FALL_BACK = date(2027, 10, 31)
@@ -20,13 +21,13 @@ BEFORE = datetime(2027, 3, 1, 0, 0)
 
 
 @pytest.fixture
-def night_doctor(app, make_location, make_specialist, make_client, make_shift):
+def night_doctor(app, make):
     """Kyiv time; a doctor and room working 01:00-05:00 every day in hourly slots; a patient."""
     app.config["CLINIC_TIMEZONE"] = "Europe/Kyiv"
-    nights = [make_shift(day, time(1), time(5)) for day in range(7)]
-    room = make_location(shifts=nights)
-    doctor = make_specialist(slot_minutes=60, default_location=room, shifts=nights)
-    return doctor, make_client()
+    nights = [make(Shift, weekday=day, start_time=time(1), end_time=time(5)) for day in range(7)]
+    room = make(Location, shifts=nights)
+    doctor = make(Specialist, slot_minutes=60, default_location=room, shifts=nights)
+    return doctor, make(Client)
 
 
 def hours(slots) -> list[str]:

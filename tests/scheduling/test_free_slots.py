@@ -9,7 +9,7 @@ from helpers import MONDAY, NOW
 
 from clinic import scheduling
 from clinic.extensions import db
-from clinic.models import ClinicSettings, TimeOff
+from clinic.models import Client, ClinicSettings, Location, Shift, Specialist, TimeOff
 
 
 def free(specialist, day=MONDAY, **options) -> list[str]:
@@ -54,18 +54,19 @@ def test_no_slots_on_a_day_without_a_shift(monday):
     assert free(monday.doctor, MONDAY + timedelta(days=1)) == []
 
 
-def test_two_shifts_with_a_break_step_from_the_start_of_each(monday, make_shift):
+def test_two_shifts_with_a_break_step_from_the_start_of_each(monday, make):
     """With 09:00-12:00 and 13:15-14:15, is there nothing in the break and a fresh start after?"""
-    afternoon = make_shift(0, time(13, 15), time(14, 15))
+    afternoon = make(Shift, weekday=0, start_time=time(13, 15), end_time=time(14, 15))
     monday.doctor.shifts.append(afternoon)
     db.session.commit()
     assert free(monday.doctor) == [*ALL_MORNING, "13:15", "13:45"]
 
 
-def test_overlapping_shifts_are_merged_before_stepping(monday, make_shift):
+def test_overlapping_shifts_are_merged_before_stepping(monday, make):
     """Are 09:00-11:00 and 10:00-12:00 one interval 09:00-12:00 for 45-minute slots?"""
     monday.doctor.slot_minutes = 45
-    monday.doctor.shifts = [make_shift(0, time(9), time(11)), make_shift(0, time(10), time(12))]
+    monday.doctor.shifts = [make(Shift, weekday=0, start_time=time(9), end_time=time(11)),
+                            make(Shift, weekday=0, start_time=time(10), end_time=time(12))]
     db.session.commit()
     assert free(monday.doctor) == ["09:00", "09:45", "10:30", "11:15"]
 
@@ -100,9 +101,9 @@ def test_time_off_takes_every_slot_it_touches(monday, scope, start, end, gone):
     assert free(monday.doctor) == [slot for slot in ALL_MORNING if slot not in gone]
 
 
-def test_time_off_of_another_location_does_not_matter(monday, make_location):
+def test_time_off_of_another_location_does_not_matter(monday, make):
     """Does a room the specialist does not use being closed leave their slots alone?"""
-    take_off("09:00", "12:00", location=make_location())
+    take_off("09:00", "12:00", location=make(Location))
     assert free(monday.doctor) == ALL_MORNING
 
 
@@ -120,19 +121,18 @@ def test_past_times_today_are_not_free(monday):
     assert free(monday.doctor, now=at("10:30")) == ["10:30", "11:00", "11:30"]
 
 
-def test_a_busy_default_location_makes_the_slot_not_free(monday, make_specialist, make_client,
-                                                          book, make_shift):
+def test_a_busy_default_location_makes_the_slot_not_free(monday, make, book):
     """When another specialist holds the default room at 10:00, is 10:00 not free?"""
-    other = make_specialist(default_location=monday.room, shifts=[make_shift(0, time(9),
-                                                                             time(12))])
-    book(other, make_client(), "10:00")
+    other = make(Specialist, default_location=monday.room,
+                 shifts=[make(Shift, weekday=0, start_time=time(9), end_time=time(12))])
+    book(other, make(Client), "10:00")
     assert "10:00" not in free(monday.doctor)
     assert "10:30" in free(monday.doctor)
 
 
-def test_a_default_location_closed_then_makes_the_slot_not_free(monday, make_shift):
+def test_a_default_location_closed_then_makes_the_slot_not_free(monday, make):
     """If the default room only opens 10:00-20:00 on Mondays, are the earlier slots gone?"""
-    monday.room.shifts = [make_shift(0, time(10), time(20))]
+    monday.room.shifts = [make(Shift, weekday=0, start_time=time(10), end_time=time(20))]
     db.session.commit()
     assert free(monday.doctor) == ALL_MORNING[2:]
 
@@ -145,26 +145,26 @@ def test_an_inactive_default_location_leaves_no_slots(monday):
 
 
 def test_without_a_default_one_free_location_of_two_is_enough(
-    monday, make_location, make_specialist, make_client, make_shift, book
+    monday, make, book
 ):
     """Without a default, is a slot free while one of two working rooms is, and gone when not?"""
     monday.doctor.default_location = None
-    second = make_location(shifts=[make_shift(0, time(8), time(20))])
-    other = make_specialist(shifts=[make_shift(0, time(9), time(12))])
+    second = make(Location, shifts=[make(Shift, weekday=0, start_time=time(8), end_time=time(20))])
+    other = make(Specialist, shifts=[make(Shift, weekday=0, start_time=time(9), end_time=time(12))])
     db.session.commit()
-    book(other, make_client(), "10:00", location_id=monday.room.id)
+    book(other, make(Client), "10:00", location_id=monday.room.id)
     assert "10:00" in free(monday.doctor)
-    book(other, make_client(), "11:00", location_id=monday.room.id)
-    book(make_specialist(shifts=[make_shift(0, time(9), time(12))]), make_client(), "11:00",
-         location_id=second.id)
+    book(other, make(Client), "11:00", location_id=monday.room.id)
+    third = make(Specialist, shifts=[make(Shift, weekday=0, start_time=time(9), end_time=time(12))])
+    book(third, make(Client), "11:00", location_id=second.id)
     assert "11:00" not in free(monday.doctor)
 
 
-def test_without_a_default_only_locations_working_then_count(monday, make_location, make_shift):
+def test_without_a_default_only_locations_working_then_count(monday, make):
     """Without a default, are slots free only while some room is open?"""
     monday.doctor.default_location = None
-    monday.room.shifts = [make_shift(0, time(11), time(20))]
-    make_location(shifts=[make_shift(0, time(8), time(10))])
+    monday.room.shifts = [make(Shift, weekday=0, start_time=time(11), end_time=time(20))]
+    make(Location, shifts=[make(Shift, weekday=0, start_time=time(8), end_time=time(10))])
     db.session.commit()
     assert free(monday.doctor) == ["09:00", "09:30", "11:00", "11:30"]
 
@@ -181,15 +181,16 @@ def test_public_slots_keep_the_minimum_notice_and_the_days_ahead(monday):
     settings = ClinicSettings.get()
     settings.min_notice_minutes, settings.max_days_ahead = 90, 3
     db.session.commit()
-    assert free(monday.doctor, now=at("08:45"), public=True) == ALL_MORNING[3:]
-    assert free(monday.doctor, now=at("08:45"), public=False) == ALL_MORNING
-    assert free(monday.doctor, now=NOW, public=True) == ALL_MORNING, "3 days after Friday"
-    assert free(monday.doctor, now=NOW - timedelta(days=1), public=True) == []
+    online, staff = scheduling.ANONYMOUS, scheduling.SYSTEM
+    assert free(monday.doctor, now=at("08:45"), policy=online) == ALL_MORNING[3:]
+    assert free(monday.doctor, now=at("08:45"), policy=staff) == ALL_MORNING
+    assert free(monday.doctor, now=NOW, policy=online) == ALL_MORNING, "3 days after Friday"
+    assert free(monday.doctor, now=NOW - timedelta(days=1), policy=online) == []
 
 
 def test_a_range_gives_every_day(monday, book):
     """Does a week's range list each day, the booked slot missing on Monday only?"""
-    wednesday, _ = scheduling.get_or_create_shift(db.session, "Wednesday", "09:00", "10:00")
+    wednesday, _ = scheduling.create_shift(db.session, "Wednesday", "09:00", "10:00")
     monday.doctor.shifts.append(wednesday)
     db.session.commit()
     book(monday.doctor, monday.patient, "09:00")
@@ -230,10 +231,12 @@ def test_an_unknown_specialist_is_not_found(app):
         scheduling.free_slots(db.session, 404, MONDAY, now=NOW)
 
 
-def test_many_specialists_at_once(monday, make_specialist, make_shift, book):
+def test_many_specialists_at_once(monday, make, book):
     """Does the all-specialists view give each active one their own slots?"""
-    other = make_specialist(slot_minutes=60, shifts=[make_shift(0, time(14), time(16))])
-    make_specialist(active=False, shifts=[make_shift(0, time(9), time(12))])
+    other = make(Specialist, slot_minutes=60,
+                 shifts=[make(Shift, weekday=0, start_time=time(14), end_time=time(16))])
+    make(Specialist, active=False,
+         shifts=[make(Shift, weekday=0, start_time=time(9), end_time=time(12))])
     book(monday.doctor, monday.patient, "09:00")
     slots = scheduling.free_slots_by_specialist(db.session, MONDAY, now=NOW)
     assert set(slots) == {monday.doctor.id, other.id}
@@ -241,10 +244,10 @@ def test_many_specialists_at_once(monday, make_specialist, make_shift, book):
     assert [f"{s:%H:%M}" for s in slots[other.id]] == ["14:00", "15:00"]
 
 
-def test_the_next_free_slot_skips_full_days(monday, make_client, book):
+def test_the_next_free_slot_skips_full_days(monday, make, book):
     """Is the next free slot a week later when this Monday is full?"""
     for clock in ALL_MORNING:
-        book(monday.doctor, make_client(), clock)
+        book(monday.doctor, make(Client), clock)
     assert scheduling.next_free_slot(db.session, monday.doctor.id, now=NOW) == at(
         "09:00", MONDAY + timedelta(days=7)
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from clinic import config, create_app
+from clinic.models import User
 from clinic.security import CONTENT_SECURITY_POLICY
 
 
@@ -32,8 +33,8 @@ SIGN_IN = {"username": "desk", "password": "password123"}
 
 
 @pytest.fixture
-def desk(make_user):
-    return make_user(role="manager", username="desk")
+def desk(make):
+    return make(User, role="manager", username="desk")
 
 
 def session_cookie(response) -> str:
@@ -78,9 +79,9 @@ def test_error_pages_are_pages(client, path, method, code):
         assert 'href="/"' in page and "site.css" in page
 
 
-def test_a_403_page(client, make_user):
+def test_a_403_page(client, make):
     """Is the wrong role's page a 403 in the site's look?"""
-    make_user(role="client", username="someone")
+    make(User, role="client", username="someone")
     client.post("/login", data={"username": "someone", "password": "password123"})
     response = client.get("/admin/")
     assert response.status_code == 403

@@ -6,6 +6,7 @@ from sqlalchemy import text
 
 from clinic import config, create_app
 from clinic.extensions import db
+from clinic.models import Location, Specialist
 
 
 def test_healthz_answers_after_querying_the_database(client, count_queries):
@@ -27,12 +28,12 @@ def test_healthz_says_unavailable_when_the_database_cannot_answer(tmp_path):
     assert response.json == {"status": "unavailable"}
 
 
-def test_the_home_page_lists_active_specialists_only(client, make_specialist, make_location):
+def test_the_home_page_lists_active_specialists_only(client, make):
     """Does the home page show active specialists with specialty and room, and hide others?"""
-    room = make_location(name="Room 7")
-    make_specialist(first_name="Iryna", last_name="Bondarenko", specialty="Cardiologist",
-                    default_location=room)
-    make_specialist(first_name="Gone", last_name="Away", active=False)
+    room = make(Location, name="Room 7")
+    make(Specialist, first_name="Iryna", last_name="Bondarenko", specialty="Cardiologist",
+         default_location=room)
+    make(Specialist, first_name="Gone", last_name="Away", active=False)
     page = client.get("/").get_data(as_text=True)
     assert "Iryna Bondarenko" in page
     assert "Cardiologist" in page and "Room 7" in page
@@ -40,13 +41,13 @@ def test_the_home_page_lists_active_specialists_only(client, make_specialist, ma
 
 
 def test_the_home_page_costs_the_same_queries_for_5_and_50_specialists(
-    client, make_specialist, make_location, count_queries
+    client, make, count_queries
 ):
     """Is the home page's query count independent of how many specialists there are?"""
 
     def queries_with(total: int) -> int:
         while db.session.scalar(text("SELECT count(*) FROM specialists")) < total:
-            make_specialist(default_location=make_location())
+            make(Specialist, default_location=make(Location))
         with count_queries() as queries:
             assert client.get("/").status_code == 200
         return len(queries)

@@ -1,19 +1,16 @@
-"""The admin area (/admin): the clinic at a glance (setup pages come with the admin's issue)."""
+"""The clinic at a glance (setup pages come with the admin's issue)."""
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from flask import render_template
 from sqlalchemy import func, select
 
-from .auth import role_required
-from .extensions import db
-from .models import Client, Location, Role, Specialist, User
-
-bp = Blueprint("admin", __name__, url_prefix="/admin")
+from ...extensions import db
+from ...models import Client, Location, Role, Specialist, User
+from . import bp
 
 
 @bp.get("/")
-@role_required(Role.ADMIN)
 def index():
     """How many specialists, locations, clients and staff the clinic has."""
     counts = db.session.execute(select(

@@ -1,30 +1,23 @@
-"""One error handler for the whole app: JSON `{code, status, message, errors}` under /api/,
-a page in the site's look elsewhere. The booking rules' refusals become 400, 404 or 409."""
+"""The API's errors as JSON `{code, status, message, errors}`: HTTP errors, webargs' messages
+by field, and the booking rules' refusals as 400, 403, 404 or 409."""
 
 from __future__ import annotations
 
 from http import HTTPStatus
 from typing import Any
 
-from flask import Flask, Response, current_app, jsonify, render_template, request
-from werkzeug.exceptions import HTTPException, InternalServerError
+from flask import Response, jsonify, request
+from werkzeug.exceptions import HTTPException
 
-from .clock import to_aware
-from .scheduling import Conflict, Invalid, NotFound, SchedulingError
+from ..clock import to_aware
+from ..scheduling import Conflict, Invalid, SchedulingError
+from .schemas import v1_name
 
 API_PREFIX = "/api/"
-API_FIELD_NAMES = {"specialist": "worker"}
-"""The API keeps the original service's field names."""
 WEBARGS_LOCATIONS = {"json", "form", "query", "querystring", "view_args", "headers", "files"}
 
 
-def init_app(app: Flask) -> None:
-    """Register the handlers (after the API's own, so that these win)."""
-    app.register_error_handler(HTTPException, handle_http_error)
-    app.register_error_handler(SchedulingError, handle_refusal)
-
-
-def wants_json() -> bool:
+def in_api() -> bool:
     """Whether the request is the API's."""
     return request.path.startswith(API_PREFIX)
 
@@ -40,13 +33,11 @@ def json_error(code: int, message: str = "", errors: dict | None = None,
     return response
 
 
-def handle_http_error(error: HTTPException):
-    """An HTTP error: JSON under /api/, a page elsewhere."""
+def error_answer(error: HTTPException | SchedulingError) -> Response:
+    """An HTTP error or a refusal of the booking rules, in the API's error shape."""
+    if isinstance(error, SchedulingError):
+        return refusal_answer(error)
     code = error.code or 500
-    if isinstance(error, InternalServerError) and error.original_exception is not None:
-        current_app.logger.error("Unhandled error", exc_info=error.original_exception)
-    if not wants_json():
-        return render_template("errors/error.html", code=code, error=error), code
     data = getattr(error, "data", None) or {}
     headers = {key: value for key, value in error.get_headers() if key.lower() == "allow"}
     errors = _by_field(data.get("errors") or data.get("messages") or {})
@@ -67,18 +58,15 @@ def _by_field(errors: dict) -> dict:
     return flat
 
 
-def handle_refusal(refusal: SchedulingError):
-    """A refusal of the booking rules: 400 (Invalid), 404 (NotFound) or 409 (Conflict)."""
-    code = 400 if isinstance(refusal, Invalid) else 404 if isinstance(refusal, NotFound) else 409
-    if not wants_json():
-        return render_template("errors/error.html", code=code, error=refusal), code
+def refusal_answer(refusal: SchedulingError) -> Response:
+    """A refusal of the booking rules: 400 (Invalid, by field), 403 (NotAllowed), 404
+    (NotFound) or 409 (Conflict, saying what collided)."""
     if isinstance(refusal, Invalid):
-        errors = {API_FIELD_NAMES.get(field, field): [message]
-                  for field, message in refusal.errors.items()}
+        errors = {v1_name(field): [message] for field, message in refusal.errors.items()}
         return json_error(400, refusal.message, errors)
     if isinstance(refusal, Conflict):
         return json_error(409, refusal.message, conflict=conflict_details(refusal))
-    return json_error(404, refusal.message)
+    return json_error(refusal.status, refusal.message)
 
 
 def conflict_details(conflict: Conflict) -> dict[str, Any]:

@@ -1,0 +1,49 @@
+"""API tokens: they name a user by id, the user is re-read on every request, revoked ones are
+refused, and every fault of a token is a 401 in the API's error shape (flask-jwt-extended
+would say 422 for some)."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from ..extensions import db, jwt
+from ..models import RevokedToken, User
+from .errors import json_error
+
+
+def init_tokens() -> None:
+    """Install the loaders and the 401 answers on the JWT extension."""
+    jwt.user_identity_loader(identity)
+    jwt.user_lookup_loader(load_user)
+    jwt.token_in_blocklist_loader(lambda _header, payload: is_revoked(payload["jti"]))
+    jwt.unauthorized_loader(lambda reason: unauthorized("Sign in first: " + reason + "."))
+    jwt.invalid_token_loader(lambda reason: unauthorized("The token is not valid: " + reason))
+    jwt.expired_token_loader(lambda _h, _p: unauthorized("The token has expired."))
+    jwt.revoked_token_loader(lambda _h, _p: unauthorized("The token has been revoked."))
+    jwt.user_lookup_error_loader(
+        lambda _h, _p: unauthorized("The account is gone or switched off.")
+    )
+    jwt.needs_fresh_token_loader(lambda _h, _p: unauthorized("A fresh token is needed."))
+    jwt.token_verification_failed_loader(lambda _h, _p: unauthorized("The token is refused."))
+
+
+def identity(user: User) -> str:
+    """What a token says about its user: the id."""
+    return str(user.id)
+
+
+def load_user(_header: dict, payload: dict) -> User | None:
+    """The token's user, re-read; none when gone or switched off."""
+    subject = payload.get("sub", "")
+    user = db.session.get(User, int(subject)) if str(subject).isdigit() else None
+    return user if user is not None and user.active else None
+
+
+def is_revoked(jti: str) -> bool:
+    """Whether a token was revoked (logged out)."""
+    return db.session.scalar(select(RevokedToken.id).where(RevokedToken.jti == jti)) is not None
+
+
+def unauthorized(message: str):
+    """The API's 401, asking for a Bearer token."""
+    return json_error(401, message, headers={"WWW-Authenticate": "Bearer"})

@@ -1,0 +1,98 @@
+"""The booking rules, and the only place they live.
+
+What is free (slots), what may be booked, moved, cancelled or moved to another status, who may
+do which (the policy of an actor), when shifts and time off may change, and the reads of the
+clinic's bookings. Plain functions over the session and plain values: views and API resources
+parse input, call these, and render the result or the refusal (`Invalid` → 400 or form errors,
+`NotAllowed` → 403, `NotFound` → 404, `Conflict` → 409). Every change is one unit of work
+(`database.writing`), all or nothing, also inside a larger unit.
+
+This module re-exports what views, the API and the setup use; the modules are by subject.
+"""
+
+from ..models import AppointmentStatus as Status
+from .agenda import (
+    ALL,
+    appointments_query,
+    clients_query,
+    day_appointments,
+    own_client_id,
+    upcoming_appointments,
+)
+from .appointments import (
+    book_appointment,
+    cancel_appointment,
+    change_status,
+    reschedule_appointment,
+    update_appointment,
+)
+from .calendar import Span, working_spans
+from .errors import Conflict, Invalid, NotAllowed, NotFound, SchedulingError
+from .policy import ANONYMOUS, SYSTEM, TRANSITIONS, Actor, Policy, acting, policy_for
+from .shifts import create_shift, read_shift, remove_shift, set_shifts, update_shift
+from .slots import (
+    MAX_RANGE_DAYS,
+    SPECIALIST_SCHEDULE,
+    free_slots,
+    free_slots_by_specialist,
+    free_slots_range,
+    next_free_slot,
+)
+from .time_off import Covered, TimeOffSaved, flagged, remove_time_off, save_time_off
+from .values import (
+    WEEKDAYS,
+    AnySession,
+    parse_date,
+    parse_time,
+    parse_weekday,
+)
+
+__all__ = [
+    "ALL",
+    "ANONYMOUS",
+    "MAX_RANGE_DAYS",
+    "SPECIALIST_SCHEDULE",
+    "SYSTEM",
+    "TRANSITIONS",
+    "WEEKDAYS",
+    "Actor",
+    "AnySession",
+    "Conflict",
+    "Covered",
+    "Invalid",
+    "NotAllowed",
+    "NotFound",
+    "Policy",
+    "SchedulingError",
+    "Span",
+    "Status",
+    "TimeOffSaved",
+    "acting",
+    "appointments_query",
+    "book_appointment",
+    "cancel_appointment",
+    "change_status",
+    "clients_query",
+    "create_shift",
+    "day_appointments",
+    "flagged",
+    "free_slots",
+    "free_slots_by_specialist",
+    "free_slots_range",
+    "next_free_slot",
+    "own_client_id",
+    "parse_date",
+    "parse_time",
+    "parse_weekday",
+    "policy_for",
+    "read_shift",
+    "remove_shift",
+    "remove_time_off",
+    "reschedule_appointment",
+    "save_time_off",
+    "set_shifts",
+    "upcoming_appointments",
+    "update_appointment",
+    "update_shift",
+    "working_spans",
+]

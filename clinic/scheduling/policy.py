@@ -1,0 +1,137 @@
+"""Who may do what, and by which rules: the policy of an actor.
+
+The clinic's staff (and the system itself: the demo, the command line) book any free time as
+long as the specialist works then. Anonymous visitors and clients go by the online rules: only
+the free slots on the grid, with the clinic's minimum notice and no further ahead than its
+horizon, changes only until the cancellation window, and of the statuses only cancelling.
+Which rules apply to whom is itself a rule, so it lives here and nowhere else.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+
+from ..models import Appointment, AppointmentStatus, ClinicSettings, Role, Specialist, User
+from .calendar import Span, working_spans
+from .errors import Conflict, Invalid, NotAllowed
+from .values import AnySession
+
+Status = AppointmentStatus
+
+TRANSITIONS: dict[Status, frozenset[Status]] = {
+    Status.BOOKED: frozenset({Status.ARRIVED, Status.NO_SHOW, Status.CANCELLED}),
+    Status.ARRIVED: frozenset({Status.COMPLETED, Status.CANCELLED}),
+    Status.COMPLETED: frozenset(),
+    Status.NO_SHOW: frozenset(),
+    Status.CANCELLED: frozenset(),
+}
+"""Which status may follow which; staying in the same status is no change, never an error."""
+
+
+class Actor(enum.StrEnum):
+    """Who is acting: the system (no user), an anonymous visitor, or a user of a role."""
+
+    SYSTEM = "system"
+    ANONYMOUS = "anonymous"
+    CLIENT = "client"
+    MANAGER = "manager"
+    ADMIN = "admin"
+
+
+@dataclass(frozen=True)
+class Policy:
+    """The rules one actor goes by."""
+
+    actor: Actor
+
+    @property
+    def online(self) -> bool:
+        """Whether the online self-service rules apply (notice, horizon, grid, window)."""
+        return self.actor in (Actor.ANONYMOUS, Actor.CLIENT)
+
+    @property
+    def statuses(self) -> frozenset[Status]:
+        """The statuses this actor may move an appointment to."""
+        if self.actor is Actor.CLIENT:
+            return frozenset({Status.CANCELLED})
+        if self.actor is Actor.ANONYMOUS:
+            return frozenset()
+        return frozenset(Status)
+
+    def bounds(self, session: AnySession, now: datetime) -> tuple[datetime, datetime | None]:
+        """The earliest and (online only) latest start a new appointment may have."""
+        if not self.online:
+            return now, None
+        settings = session.get_one(ClinicSettings, 1)
+        earliest = now + timedelta(minutes=settings.min_notice_minutes)
+        latest = datetime.combine(now.date() + timedelta(days=settings.max_days_ahead + 1),
+                                  time())
+        return earliest, latest
+
+    def check_start(self, session: AnySession, span: Span, now: datetime) -> None:
+        """Online: self-booking switched on, with notice, not too far ahead."""
+        if not self.online:
+            return
+        settings = session.get_one(ClinicSettings, 1)
+        if not settings.self_booking:
+            raise Invalid({"start_time": "Online booking is switched off; please call the "
+                                         "clinic."})
+        earliest, latest = self.bounds(session, now)
+        if span.start < earliest:
+            raise Invalid({"start_time": f"Book at least {settings.min_notice_minutes} "
+                                         "minutes ahead."})
+        if latest is not None and span.start >= latest:
+            raise Invalid({"date": f"Book at most {settings.max_days_ahead} days ahead."})
+
+    def check_grid(self, specialist: Specialist, span: Span) -> None:
+        """Online, a new time must be one of the slots: one slot long, a step of the slot
+        length from the start of its working interval."""
+        if not self.online:
+            return
+        length = timedelta(minutes=specialist.slot_minutes)
+        if span.end - span.start != length or not any(
+            span.within(interval) and (span.start - interval.start) % length == timedelta(0)
+            for interval in working_spans(specialist.shifts, span.start.date())
+        ):
+            raise Invalid({"start_time": "Choose one of the free times."})
+
+    def check_window(self, session: AnySession, appointment: Appointment, now: datetime,
+                     done: str) -> None:
+        """Online, an appointment may be moved or cancelled only until the window before it."""
+        if not self.online:
+            return
+        hours = session.get_one(ClinicSettings, 1).cancellation_window_hours
+        if appointment.starts_at - now < timedelta(hours=hours):
+            raise Conflict(f"Appointments can be {done} online until {hours} hours before "
+                           "they start; please call the clinic.")
+
+    def check_status(self, appointment: Appointment, wanted: Status) -> None:
+        """Refuse a status this actor may not set, or one the table does not allow."""
+        if wanted not in self.statuses:
+            raise NotAllowed("Only the clinic sets that status.")
+        if wanted not in TRANSITIONS[appointment.status]:
+            raise Conflict(f"An appointment that is {said(appointment.status)} "
+                           f"cannot become {said(wanted)}.")
+
+
+SYSTEM = Policy(Actor.SYSTEM)
+ANONYMOUS = Policy(Actor.ANONYMOUS)
+
+
+def policy_for(user: User | None) -> Policy:
+    """The policy of a signed-in user, or of an anonymous visitor (None)."""
+    if user is None or not getattr(user, "is_authenticated", True):
+        return ANONYMOUS
+    return Policy(Actor(Role(user.role).value))
+
+
+def acting(actor: User | None) -> Policy:
+    """The policy of a change's actor: a change without one is the system's (demo, CLI)."""
+    return SYSTEM if actor is None else policy_for(actor)
+
+
+def said(status: Status) -> str:
+    """A status in words."""
+    return status.value.replace("_", " ")

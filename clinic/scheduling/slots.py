@@ -1,0 +1,144 @@
+"""Free slots: of a specialist on a day or a range of days, of every specialist on a day, the
+next free one, and the nearest free ones to a wanted time.
+
+Each read takes the `policy` of whoever looks (the system's by default: every free time from
+now on); the online policy adds the minimum notice and the horizon.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime, time, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from ..clock import clinic_now
+from ..models import Location, Specialist
+from .calendar import Calendar
+from .errors import Invalid
+from .policy import SYSTEM, Policy
+from .values import AnySession, get_row, key_of, parse_date
+
+MAX_RANGE_DAYS = 62
+SUGGESTIONS = 3
+
+SPECIALIST_SCHEDULE = (
+    selectinload(Specialist.shifts),
+    selectinload(Specialist.default_location).selectinload(Location.shifts),
+)
+"""Loader options giving specialists what free-slot computations read."""
+
+
+def active_specialists(session: AnySession, ids: Sequence[int] | None = None
+                       ) -> list[Specialist]:
+    """Active specialists (all, or those of `ids`) with their shifts and default locations."""
+    query = (
+        select(Specialist)
+        .where(Specialist.active)
+        .options(*SPECIALIST_SCHEDULE)
+        .order_by(Specialist.last_name, Specialist.first_name, Specialist.id)
+    )
+    if ids is not None:
+        query = query.where(Specialist.id.in_(ids))
+    return list(session.scalars(query))
+
+
+def free_slots_range(
+    session: AnySession,
+    specialist_id: int,
+    first: date | str,
+    last: date | str,
+    *,
+    policy: Policy = SYSTEM,
+    now: datetime | None = None,
+) -> dict[date, list[datetime]]:
+    """The free slots of a specialist on each day from `first` to `last` (at most 62 days).
+
+    An unknown specialist is NotFound; an inactive one has no free slots.
+    """
+    first, last = parse_date(first, "from"), parse_date(last, "to")
+    if last < first:
+        raise Invalid({"to": "The last day comes before the first."})
+    if (last - first).days >= MAX_RANGE_DAYS:
+        raise Invalid({"to": f"Ask for at most {MAX_RANGE_DAYS} days at a time."})
+    days = [first + timedelta(days=n) for n in range((last - first).days + 1)]
+    specialists = active_specialists(session, [key_of(specialist_id, "specialist")])
+    if not specialists:
+        get_row(session, Specialist, specialist_id, "specialist")
+        return {day: [] for day in days}
+    earliest, latest = policy.bounds(session, now or clinic_now())
+    calendar = Calendar(session, specialists, first, last)
+    return {day: calendar.slots(specialists[0], day, earliest, latest) for day in days}
+
+
+def free_slots(
+    session: AnySession,
+    specialist_id: int,
+    day: date | str,
+    *,
+    policy: Policy = SYSTEM,
+    now: datetime | None = None,
+) -> list[datetime]:
+    """The free slots of a specialist on one day."""
+    day = parse_date(day)
+    return free_slots_range(session, specialist_id, day, day, policy=policy, now=now)[day]
+
+
+def free_slots_by_specialist(
+    session: AnySession,
+    day: date | str,
+    specialists: Sequence[Specialist] | None = None,
+    *,
+    policy: Policy = SYSTEM,
+    now: datetime | None = None,
+) -> dict[int, list[datetime]]:
+    """The free slots on one day of every active specialist, or of the active ones among
+    `specialists` (already loaded, ideally with `SPECIALIST_SCHEDULE`, saving a query)."""
+    day = parse_date(day)
+    specialists = (active_specialists(session) if specialists is None
+                   else [specialist for specialist in specialists if specialist.active])
+    if not specialists:
+        return {}
+    earliest, latest = policy.bounds(session, now or clinic_now())
+    calendar = Calendar(session, specialists, day, day)
+    return {s.id: calendar.slots(s, day, earliest, latest) for s in specialists}
+
+
+def next_free_slot(
+    session: AnySession,
+    specialist_id: int,
+    *,
+    after: datetime | None = None,
+    policy: Policy = SYSTEM,
+    now: datetime | None = None,
+    within_days: int = MAX_RANGE_DAYS,
+) -> datetime | None:
+    """The first free slot of a specialist at or after `after` (default now), or None."""
+    now = now or clinic_now()
+    after = max(after or now, now)
+    first = after.date()
+    end = first + timedelta(days=within_days)
+    while first < end:
+        last = min(first + timedelta(days=13), end - timedelta(days=1))
+        for slots in free_slots_range(
+            session, specialist_id, first, last, policy=policy, now=now
+        ).values():
+            for slot in slots:
+                if slot >= after:
+                    return slot
+        first = last + timedelta(days=1)
+    return None
+
+
+def nearest_free(session: AnySession, specialist_id: int, wanted: datetime, policy: Policy,
+                 now: datetime) -> list[datetime]:
+    """Up to three free slots nearest to `wanted` on its day, else the next free one."""
+    slots = free_slots(session, specialist_id, wanted.date(), policy=policy, now=now)
+    if slots:
+        return sorted(sorted(slots, key=lambda slot: abs(slot - wanted))[:SUGGESTIONS])
+    following = next_free_slot(
+        session, specialist_id, after=datetime.combine(wanted.date() + timedelta(1), time()),
+        policy=policy, now=now,
+    )
+    return [following] if following else []

@@ -1,0 +1,16 @@
+"""The clinic's setup: specialists, locations, clients, staff and settings, each module saving
+and removing its thing in one audited unit of work (the admin pages, the API and the command
+line share them). Refusals are the booking rules' `Invalid`, `Conflict` and `NotFound`."""
+
+from .clients import remove_client, save_client
+from .common import Removal
+from .locations import remove_location, save_location
+from .settings import save_settings
+from .specialists import remove_specialist, save_specialist
+from .staff import create_user, remove_staff_user, update_staff_user
+
+__all__ = [
+    "Removal", "create_user", "remove_client", "remove_location", "remove_specialist",
+    "remove_staff_user", "save_client", "save_location", "save_settings", "save_specialist",
+    "update_staff_user",
+]

@@ -1,0 +1,50 @@
+"""Locations (rooms): saving one with its shifts in one unit, and removing one."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select
+
+from ..clock import clinic_now
+from ..database import writing
+from ..models import Appointment, Location, Specialist, User
+from ..scheduling import AnySession, Invalid, set_shifts
+from ..scheduling.values import get_row
+from .common import Removal, flag, name, referenced_by, refuse_live_upcoming, remove, saving, text
+
+READERS = {"name": name(Location.name), "address": text(Location.address), "active": flag}
+
+
+def save_location(session: AnySession, location: Location | None, fields: dict[str, Any],
+                  *, actor: User | None = None, now: datetime | None = None) -> Location:
+    """Create (`location` None) or change a location and the shifts it is open (`shifts`), all
+    or nothing; names are unique. Switching off one with upcoming appointments is refused."""
+    now = now or clinic_now()
+    was_active = location is not None and location.active
+    with writing(session):
+        with saving(session, Location, location, fields, READERS, actor) as location:
+            taken = select(Location.id).where(func.lower(Location.name) == location.name.lower())
+            if session.scalar(taken.where(Location.id != (location.id or 0))):
+                raise Invalid({"name": f"There is already a location called {location.name}."})
+            if was_active and not location.active:
+                refuse_live_upcoming(session, Appointment.location_id, location.id,
+                                     location.name, now)
+        if "shifts" in fields:
+            set_shifts(session, location, fields["shifts"], actor=actor, now=now)
+    return location
+
+
+def remove_location(session: AnySession, location_id: Any, *, actor: User | None = None,
+                    now: datetime | None = None) -> Removal:
+    """Delete a location nothing refers to; deactivate one with appointments or specialists,
+    refused while appointments there are still to come."""
+    with writing(session):
+        location = get_row(session, Location, location_id, "location")
+        refuse_live_upcoming(session, Appointment.location_id, location.id, location.name,
+                             now or clinic_now())
+        return remove(session, location, [
+            referenced_by(Appointment.location_id, location.id),
+            referenced_by(Specialist.default_location_id, location.id),
+        ], actor)

@@ -1,0 +1,76 @@
+"""Specialists: saving one with their shifts in one unit, and removing one."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from ..clock import clinic_now
+from ..database import writing
+from ..models import Appointment, Location, Specialist, User
+from ..scheduling import AnySession, Invalid, set_shifts
+from ..scheduling.values import get_row
+from .common import (
+    Removal,
+    flag,
+    name,
+    referenced_by,
+    refuse_live_upcoming,
+    remove,
+    saving,
+    text,
+    whole,
+)
+
+READERS = {
+    "first_name": name(Specialist.first_name),
+    "last_name": name(Specialist.last_name),
+    "phone": text(Specialist.phone),
+    "specialty": text(Specialist.specialty),
+    "slot_minutes": whole(5, 480),
+    "active": flag,
+}
+
+
+def save_specialist(session: AnySession, specialist: Specialist | None, fields: dict[str, Any],
+                    *, actor: User | None = None, now: datetime | None = None) -> Specialist:
+    """Create (`specialist` None) or change a specialist: the fields given, their default
+    location (`default_location_id`) and the shifts they work (`shifts`), all or nothing.
+    Switching off one with upcoming appointments is refused, listing them."""
+    now = now or clinic_now()
+    was_active = specialist is not None and specialist.active
+    with writing(session):
+        with saving(session, Specialist, specialist, fields, READERS, actor) as specialist:
+            if was_active and not specialist.active:
+                refuse_live_upcoming(session, Appointment.specialist_id, specialist.id,
+                                     specialist.full_name, now)
+            if "default_location_id" in fields:
+                specialist.default_location = _default_location(
+                    session, fields["default_location_id"])
+        if "shifts" in fields:
+            set_shifts(session, specialist, fields["shifts"], actor=actor, now=now)
+    return specialist
+
+
+def _default_location(session: AnySession, location_id: int | None) -> Location | None:
+    """The active location a specialist may have as default (or None)."""
+    if location_id is None:
+        return None
+    location = session.get(Location, location_id)
+    if location is None:
+        raise Invalid({"default_location_id": f"There is no location {location_id}."})
+    if not location.active:
+        raise Invalid({"default_location_id": f"{location.name} is not in use."})
+    return location
+
+
+def remove_specialist(session: AnySession, specialist_id: Any, *, actor: User | None = None,
+                      now: datetime | None = None) -> Removal:
+    """Delete a specialist no appointment refers to; deactivate one that has appointments,
+    refused while some are still to come."""
+    with writing(session):
+        specialist = get_row(session, Specialist, specialist_id, "specialist")
+        refuse_live_upcoming(session, Appointment.specialist_id, specialist.id,
+                             specialist.full_name, now or clinic_now())
+        return remove(session, specialist,
+                      [referenced_by(Appointment.specialist_id, specialist.id)], actor)

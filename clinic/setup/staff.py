@@ -1,0 +1,94 @@
+"""User accounts made by the clinic: staff (admins, managers) and, from the command line,
+clients; changing and removing staff accounts. Self-registration lives in `accounts`."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import func, select
+from werkzeug.security import generate_password_hash
+
+from .. import accounts, audit
+from ..database import writing
+from ..models import Appointment, AuditEntry, Role, User
+from ..scheduling import AnySession, Conflict, Invalid, NotFound
+from ..scheduling.values import get_row
+from .common import Removal, referenced_by, remove
+
+
+def create_user(
+    session: AnySession,
+    *,
+    username: Any,
+    role: Role | str,
+    password: Any,
+    repeat_password: Any = None,
+    email: Any = None,
+    first_name: Any = "",
+    last_name: Any = "",
+    actor: User | None = None,
+) -> User:
+    """A verified, active user (staff, or a client with a client record); the password is
+    checked against its repetition when one is given."""
+    with writing(session):
+        user = User(
+            username=accounts.read_username(username),
+            email=accounts.read_email(email) if email else None,
+            password_hash=generate_password_hash(accounts.read_password(password,
+                                                                        repeat_password)),
+            first_name=accounts.read_name(first_name, "first_name", required=False),
+            last_name=accounts.read_name(last_name, "last_name", required=False),
+            role=Role(role),
+            email_verified_at=datetime.now(UTC),
+        )
+        accounts.check_unique(session, user.username, user.email)
+        session.add(user)
+        audit.record(session, actor, "create", user)
+        if user.role is Role.CLIENT:
+            accounts.client_record_for(session, user, actor)
+    return user
+
+
+def update_staff_user(session: AnySession, user: User, fields: dict[str, Any],
+                      *, actor: User | None = None) -> User:
+    """Change a staff account: names, email, username, active, password (given twice)."""
+    with writing(session):
+        before = audit.snapshot(user)
+        if "username" in fields:
+            user.username = accounts.read_username(fields["username"])
+        if "email" in fields:
+            user.email = accounts.read_email(fields["email"]) if fields["email"] else None
+        for field in ("first_name", "last_name"):
+            if field in fields:
+                setattr(user, field, accounts.read_name(fields[field], field, required=False))
+        if "active" in fields:
+            if not fields["active"] and actor is not None and actor.id == user.id:
+                raise Invalid({"active": "You cannot switch off your own account."})
+            user.active = bool(fields["active"])
+        if fields.get("password"):
+            password = accounts.read_password(fields["password"], fields.get("repeat_password"))
+            user.password_hash = generate_password_hash(password)
+        accounts.check_unique(session, user.username, user.email, user)
+        audit.record(session, actor, "update", user, before)
+    return user
+
+
+def remove_staff_user(session: AnySession, user_id: Any, *, actor: User | None = None) -> Removal:
+    """Delete a staff account nothing refers to, else deactivate it.
+
+    Nobody removes their own account, and the last active admin stays.
+    """
+    with writing(session):
+        user = get_row(session, User, user_id, "staff user")
+        if user.role is Role.CLIENT:
+            raise NotFound(f"There is no staff user {user.id}.")
+        if actor is not None and actor.id == user.id:
+            raise Conflict("You cannot remove your own account.")
+        other_admins = select(func.count()).select_from(User).where(
+            User.role == Role.ADMIN, User.active, User.id != user.id
+        )
+        if user.role is Role.ADMIN and user.active and session.scalar(other_admins) == 0:
+            raise Conflict("This is the last active admin; make another admin first.")
+        return remove(session, user, [referenced_by(Appointment.created_by_id, user.id),
+                                      referenced_by(AuditEntry.actor_id, user.id)], actor)

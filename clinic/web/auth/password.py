@@ -1,0 +1,61 @@
+"""Resetting a forgotten password by email, and changing one's password."""
+
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, url_for
+from flask_login import current_user, login_required, login_user
+
+from ... import accounts
+from ...extensions import db, limiter
+from ...scheduling import Invalid
+from ..access import landing
+from . import SIGN_IN_LIMIT, bp
+from .forms import ChangePasswordForm, EmailForm, ResetPasswordForm
+
+
+@bp.route("/reset", methods=["GET", "POST"])
+@limiter.limit(SIGN_IN_LIMIT, methods=["POST"])
+def request_reset():
+    """Ask for a password-reset link (the answer never tells whether the address is known)."""
+    form = EmailForm()
+    if form.validate_on_submit():
+        user = accounts.find_by_email(db.session, form.email.data)
+        if user is not None and user.active:
+            accounts.send_password_reset(user)
+        return render_template("auth/check_email.html", email=form.email.data)
+    return render_template("auth/reset_request.html", form=form)
+
+
+@bp.route("/reset/<token>", methods=["GET", "POST"])
+def reset_password(token: str):
+    """Choose a new password with the emailed link."""
+    try:
+        accounts.user_for_token(db.session, token, accounts.RESET_PASSWORD)
+    except Invalid as refusal:
+        flash(refusal.errors["token"], "error")
+        return redirect(url_for("auth.request_reset"))
+    form = ResetPasswordForm()
+    if form.validate_on_submit():
+        user = accounts.reset_password(db.session, token, form.password.data, form.confirm.data)
+        if user.active:
+            login_user(user)
+        flash("Your password is changed.", "success")
+        return redirect(landing(user))
+    return render_template("auth/reset_password.html", form=form)
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+def change_password():
+    """Change your password, giving the current one."""
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        _, verdict = accounts.authenticate(db.session, current_user.username, form.current.data)
+        if verdict is not accounts.SignIn.OK:
+            form.current.errors = ["That is not your current password."]
+        else:
+            accounts.set_password(db.session, current_user, form.password.data,
+                                  form.confirm.data, actor=current_user)
+            flash("Your password is changed.", "success")
+            return redirect(landing(current_user))
+    return render_template("auth/change_password.html", form=form)

@@ -1,0 +1,65 @@
+"""Registering as a client and verifying the email address."""
+
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, url_for
+from flask_login import login_user
+
+from ... import accounts
+from ...extensions import db, limiter
+from ...scheduling import Invalid
+from ..access import landing
+from . import SIGN_IN_LIMIT, bp
+from .forms import EmailForm, RegisterForm
+
+FIELD_NAMES = {"username": "email", "repeat_password": "confirm"}
+"""The account rules' field names that the register form calls otherwise."""
+
+
+@bp.route("/register", methods=["GET", "POST"])
+@limiter.limit(SIGN_IN_LIMIT, methods=["POST"])
+def register():
+    """Register as a client; the account works once the emailed link is opened."""
+    form = RegisterForm()
+    if form.validate_on_submit():
+        try:
+            user, _ = accounts.register_client(
+                db.session, username=form.email.data, email=form.email.data,
+                password=form.password.data, first_name=form.first_name.data,
+                last_name=form.last_name.data, phone=form.phone.data,
+            )
+        except Invalid as refusal:
+            form.show_refusal(refusal, FIELD_NAMES)
+        else:
+            accounts.send_verification(user)
+            return render_template("auth/check_email.html", email=user.email)
+    return render_template("auth/register.html", form=form)
+
+
+@bp.get("/verify/<token>")
+def verify_email(token: str):
+    """Open the emailed link: the address is verified and the user signed in."""
+    try:
+        user = accounts.verify_email(db.session, token)
+    except Invalid as refusal:
+        flash(refusal.errors["token"], "error")
+        return redirect(url_for("auth.resend_verification"))
+    if not user.active:
+        flash("Your email address is verified, but the account is switched off.", "error")
+        return redirect(url_for("public.index"))
+    login_user(user)
+    flash("Your email address is verified. Welcome!", "success")
+    return redirect(landing(user))
+
+
+@bp.route("/verify", methods=["GET", "POST"])
+@limiter.limit(SIGN_IN_LIMIT, methods=["POST"])
+def resend_verification():
+    """Ask for a new verification link (the answer never tells whether the address is known)."""
+    form = EmailForm()
+    if form.validate_on_submit():
+        user = accounts.find_by_email(db.session, form.email.data)
+        if user is not None and user.email_verified_at is None:
+            accounts.send_verification(user)
+        return render_template("auth/check_email.html", email=form.email.data)
+    return render_template("auth/resend.html", form=form)

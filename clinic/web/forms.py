@@ -1,0 +1,40 @@
+"""What the site's forms share: a base form that shows the booking rules' refusals beside its
+fields, and the new password with its confirmation."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from flask_wtf import FlaskForm
+from wtforms import PasswordField
+from wtforms.validators import DataRequired, EqualTo, Length
+
+from ..accounts import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
+from ..scheduling import Invalid
+
+
+class Form(FlaskForm):
+    """A form that can show a domain refusal on its fields."""
+
+    def show_refusal(self, refusal: Invalid, names: Mapping[str, str] | None = None) -> None:
+        """Put each message of `refusal` on its field (the domain's name mapped through
+        `names` where the form's differs); messages about no field of the form go above it."""
+        for name, message in refusal.errors.items():
+            field = self._fields.get((names or {}).get(name, name))
+            if field is None:
+                self.form_errors.append(message)
+            else:
+                field.errors = [*field.errors, message]
+
+
+def new_password(label: str = "Password") -> tuple[PasswordField, PasswordField]:
+    """A new password and its confirmation: `password, confirm = new_password("New password")`."""
+    at_least = f"At least {MIN_PASSWORD_LENGTH} characters."
+    length = Length(min=MIN_PASSWORD_LENGTH, max=MAX_PASSWORD_LENGTH,
+                    message=f"Use at least {MIN_PASSWORD_LENGTH} characters.")
+    password = PasswordField(label, validators=[DataRequired(), length], description=at_least,
+                             render_kw={"autocomplete": "new-password"})
+    confirm = PasswordField(f"{label} again", validators=[
+        DataRequired(), EqualTo("password", message="The passwords do not match.")],
+        render_kw={"autocomplete": "new-password"})
+    return password, confirm

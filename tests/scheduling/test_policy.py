@@ -1,0 +1,57 @@
+"""Which rules apply to whom: the policy derived from the actor."""
+
+from __future__ import annotations
+
+import pytest
+from flask_login import AnonymousUserMixin
+from helpers import NOW
+
+from clinic import scheduling
+from clinic.extensions import db
+from clinic.models import Role, User
+from clinic.scheduling import Actor, NotAllowed, Status, policy_for
+
+
+@pytest.mark.parametrize(("role", "actor", "online"), [
+    (Role.ADMIN, Actor.ADMIN, False), (Role.MANAGER, Actor.MANAGER, False),
+    (Role.CLIENT, Actor.CLIENT, True),
+])
+def test_each_role_has_its_policy(make, role, actor, online):
+    """Do admins and managers go by the clinic's rules and clients by the online ones?"""
+    policy = policy_for(make(User, role=role))
+    assert (policy.actor, policy.online) == (actor, online)
+
+
+def test_nobody_signed_in_is_an_anonymous_visitor():
+    """Is no user, or flask-login's anonymous user, an anonymous visitor with no statuses?"""
+    for nobody in (None, AnonymousUserMixin()):
+        assert policy_for(nobody) is scheduling.ANONYMOUS
+    assert scheduling.ANONYMOUS.online and not scheduling.ANONYMOUS.statuses
+
+
+def test_a_change_without_an_actor_is_the_systems(app):
+    """Does a change without an actor (the demo, the command line) go by the staff's rules?"""
+    assert scheduling.acting(None) is scheduling.SYSTEM
+    assert not scheduling.SYSTEM.online and scheduling.SYSTEM.statuses == frozenset(Status)
+
+
+@pytest.mark.parametrize("status", ["arrived", "no_show"])
+def test_a_client_may_cancel_but_not_check_in(monday, book, make, status):
+    """May a client cancel their appointment but not mark it arrived or a no-show?"""
+    appointment = book(monday.doctor, monday.patient, "10:00")
+    patient = make(User, role="client")
+    with pytest.raises(NotAllowed):
+        scheduling.update_appointment(db.session, appointment.id, {"status": status},
+                                      actor=patient, now=NOW)
+    cancelled = scheduling.cancel_appointment(db.session, appointment.id, actor=patient, now=NOW)
+    assert cancelled.status is Status.CANCELLED
+
+
+def test_a_manager_goes_by_the_status_table(monday, book, make):
+    """May a manager check a client in, and is a completed one then final?"""
+    appointment = book(monday.doctor, monday.patient, "10:00")
+    manager = make(User, role="manager")
+    scheduling.change_status(db.session, appointment.id, "arrived", actor=manager)
+    scheduling.change_status(db.session, appointment.id, "completed", actor=manager)
+    with pytest.raises(scheduling.Conflict, match="cannot become"):
+        scheduling.change_status(db.session, appointment.id, "cancelled", actor=manager)
