@@ -1,11 +1,17 @@
 # The two commands: `make run` serves the clinic, `make test` runs the tests.
+# Both install the locked, tested versions (requirements*.lock, with hashes); `make lock`
+# refreshes the locks after pyproject.toml changes (`make lock LOCK_ARGS=--upgrade` moves every
+# pin to the newest release).
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 5000
+export BASE_URL ?= http://127.0.0.1:$(PORT)
 FLASK := $(BIN)/flask --app clinic
+COMPILE := $(BIN)/uv pip compile --quiet --generate-hashes --python-version 3.11 \
+	--custom-compile-command "make lock" $(LOCK_ARGS) pyproject.toml
 
-.PHONY: run test lint bench
+.PHONY: run test lint lock bench
 
 run: $(VENV)/.installed-run
 	$(FLASK) db upgrade
@@ -18,17 +24,25 @@ test: $(VENV)/.installed-test
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+lock: | $(BIN)/python
+	test -x $(BIN)/uv || $(BIN)/pip install --quiet uv
+	$(COMPILE) --extra test --extra postgres -o requirements.lock
+	$(COMPILE) --extra postgres --constraint requirements.lock -o requirements-run.lock
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 
-$(VENV)/.installed-run: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e '.[postgres]'
+$(VENV)/.installed-run: requirements-run.lock pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet --require-hashes -r requirements-run.lock
+	$(BIN)/pip install --quiet --no-deps -e .
 	touch $@
 
-$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e '.[test]'
+$(VENV)/.installed-test: requirements.lock pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet --require-hashes -r requirements.lock
+	$(BIN)/pip install --quiet --no-deps -e .
 	touch $@ $(VENV)/.installed-run
 
 bench: $(VENV)/.installed-test

@@ -102,10 +102,11 @@ def check_unique(session: AnySession, username: str | None, email: str | None,
                  user: User | None = None) -> None:
     """Refuse a username or email another user has."""
     others = select(User.id).where(User.id != (user.id if user else 0))
-    if username and session.scalar(others.where(User.username == username)):
-        raise Invalid({"username": "That username is taken."})
-    if email and session.scalar(others.where(func.lower(User.email) == email)):
-        raise Invalid({"email": "There is already an account with that email address."})
+    with session.no_autoflush:
+        if username and session.scalar(others.where(User.username == username)):
+            raise Invalid({"username": "That username is taken."})
+        if email and session.scalar(others.where(func.lower(User.email) == email)):
+            raise Invalid({"email": "There is already an account with that email address."})
 
 
 def register_client(

@@ -1,15 +1,16 @@
-"""How the app talks to its database engine: the SQLite recipe and write transactions.
+"""How the app talks to its database engine: the SQLite recipe and units of work.
 
-SQLite has no exclusion constraints, so a booking must hold the write lock from its first read
+SQLite has no exclusion constraints, so a change must hold the write lock from its first read
 to its commit; otherwise two processes can both see a slot free and both book it. pysqlite's
 own transaction handling cannot do that, so it is switched off and SQLAlchemy's `begin` event
-emits BEGIN IMMEDIATE (take the write lock now) for booking writes and a plain BEGIN otherwise,
-so that reads never queue behind each other. See SQLAlchemy's "Serializable isolation /
-Savepoints / Transactional DDL" recipe for pysqlite.
+emits BEGIN IMMEDIATE (take the write lock now) for a unit of work (`writing`) and a plain BEGIN
+otherwise, so that reads never queue behind each other. See SQLAlchemy's "Serializable
+isolation / Savepoints / Transactional DDL" recipe for pysqlite.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -19,10 +20,12 @@ from sqlalchemy.orm import Session, scoped_session
 
 from .signals import clinic_changed
 
+log = logging.getLogger(__name__)
 WRITE_LOCK = "clinic_write_lock"
 DEPTH = "clinic_unit_depth"
 CHANGES = "clinic_unit_changes"
 DOOMED = "clinic_unit_doomed"
+COMMITTING = "clinic_unit_committing"
 BUSY_TIMEOUT_MS = 30_000
 
 
@@ -74,10 +77,10 @@ def writing(session: Session | scoped_session) -> Iterator[None]:
     The outermost unit ends any read transaction already open (a view, flask-login or the
     context processor may have read; SQLite cannot safely upgrade a read to a write), then
     holds the write lock (BEGIN IMMEDIATE on SQLite) until it commits, and after the commit
-    sends `clinic_changed` with what changed. A nested unit joins the outer one: it neither
-    commits nor rolls back, and a refusal inside it dooms the whole unit, even if the caller
-    catches it. On PostgreSQL the transaction is a plain one; the exclusion constraints settle
-    races there.
+    tells the receivers of `clinic_changed` what changed. A nested unit joins the outer one: it
+    neither commits nor rolls back, and a refusal inside it dooms the whole unit, even if the
+    caller catches it. On PostgreSQL the transaction is a plain one; the exclusion constraints
+    settle races there.
     """
     session = _plain(session)
     depth = session.info.get(DEPTH, 0)
@@ -91,23 +94,54 @@ def writing(session: Session | scoped_session) -> Iterator[None]:
         finally:
             session.info[DEPTH] = depth
         return
-    if session.in_transaction():
-        session.commit()
-    session.info[DEPTH] = 1
-    session.info[CHANGES] = []
+    _end_read(session)
+    session.info.update({DEPTH: 1, CHANGES: []})
     try:
         session.connection(execution_options={WRITE_LOCK: True})
         yield
         doomed = session.info.get(DOOMED)
         if doomed is not None:
             raise doomed
+        session.info[COMMITTING] = True
         session.commit()
     except BaseException:
         session.rollback()
         raise
     finally:
         changes = session.info.pop(CHANGES, [])
-        session.info.pop(DOOMED, None)
+        for key in (DOOMED, COMMITTING):
+            session.info.pop(key, None)
         session.info[DEPTH] = 0
-    if changes:
-        clinic_changed.send(session, changes=changes)
+    _tell(session, changes)
+
+
+def _end_read(session: Session) -> None:
+    """End the read transaction a unit starts after; changes made outside any unit are a
+    mistake (they would be saved unaudited), so they are refused, not saved."""
+    pending = [*session.new, *session.deleted,
+               *(row for row in session.dirty if session.is_modified(row))]
+    if pending or session.in_transaction():
+        session.rollback()
+    if pending:
+        raise RuntimeError(f"changes outside a unit of work: {pending[:3]!r}")
+
+
+def _tell(session: Session, changes: list[Any]) -> None:
+    """Send `clinic_changed` to each receiver on its own: the change is committed, so a
+    receiver's failure is logged and neither reaches the caller nor stops the others."""
+    if not changes:
+        return
+    for receiver in clinic_changed.receivers_for(session):
+        try:
+            receiver(session, changes=changes)
+        except Exception:
+            log.exception("A receiver of clinic_changed failed: %r", receiver)
+
+
+@event.listens_for(Session, "before_commit")
+def _refuse_commit_inside_a_unit(session: Session) -> None:
+    """Only the outermost unit commits: a commit from inside one would save half of it.
+    (Releasing a savepoint inside a unit is fine: it commits nothing.)"""
+    if (session.info.get(DEPTH) and not session.info.get(COMMITTING)
+            and not session.in_nested_transaction()):
+        raise RuntimeError("commit inside a unit of work; only the outermost unit commits")

@@ -87,6 +87,11 @@ class AppointmentStatus(enum.StrEnum):
     CANCELLED = "cancelled"
 
 
+UNDER_WAY = (AppointmentStatus.BOOKED, AppointmentStatus.ARRIVED)
+"""The statuses of an appointment still to happen or happening: what a closure or a shift
+change must not strand."""
+
+
 def _enum(kind: type[enum.StrEnum], name: str) -> Enum:
     """A portable enum column: VARCHAR with a CHECK of the values."""
     return Enum(

@@ -4,12 +4,11 @@ and changes only their own record (anyone else's answers 404)."""
 from __future__ import annotations
 
 from flask.views import MethodView
-from sqlalchemy import select
 
-from .. import setup
+from .. import scheduling, setup
 from ..extensions import db
 from ..models import Client, Role
-from .common import STAFF, ApiBlueprint, caller, is_staff, listing, own_or_404
+from .common import STAFF, ApiBlueprint, caller, listing, own_or_404
 from .schemas import ClientIn, ClientOut, PageQuery
 
 blp = ApiBlueprint("clients", __name__, description="Clients (patients)")
@@ -22,11 +21,7 @@ class Clients(MethodView):
     @blp.documents(400, 401)
     def get(self, query):
         """The clients (staff), or your own record (a client)"""
-        user = caller()
-        statement = select(Client).order_by(Client.last_name, Client.first_name, Client.id)
-        if not is_staff(user):
-            statement = statement.where(Client.user_id == user.id)
-        return listing(statement, query)
+        return listing(scheduling.clients_query(caller()), query)
 
     @blp.arguments(ClientIn)
     @blp.response(201, ClientOut)

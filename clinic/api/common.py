@@ -15,6 +15,7 @@ from flask_smorest import Blueprint, abort
 from sqlalchemy import Select, func, select
 from webargs.flaskparser import FlaskParser
 
+from .. import scheduling
 from ..extensions import db
 from ..models import Appointment, Client, Role, User
 
@@ -65,11 +66,6 @@ def caller(*roles: Role, optional: bool = False) -> User | None:
     return user
 
 
-def is_staff(user: User | None) -> bool:
-    """Whether the user works at the clinic."""
-    return user is not None and user.role in STAFF
-
-
 def get_or_404(model: type, key: int, what: str) -> Any:
     """The row with this id; 404 otherwise."""
     row = db.session.get(model, key)
@@ -82,15 +78,9 @@ def own_or_404(user: User, model: type[Client | Appointment], key: int) -> Any:
     """The client record or appointment with this id that the caller may see: any for staff;
     for a client, their own record and their own appointments; 404 otherwise."""
     row = db.session.get(model, key)
-    if row is None or not (is_staff(user) or owner_id(row) == user.id):
+    if row is None or not scheduling.policy_for(user).sees(row):
         abort(404, message=f"There is no {model.__name__.lower()} {key}.")
     return row
-
-
-def owner_id(row: Client | Appointment) -> int | None:
-    """The user a client record, or an appointment's client record, belongs to."""
-    client = row.client if isinstance(row, Appointment) else row
-    return client.user_id
 
 
 def listing(query: Select, args: dict[str, Any]) -> Iterable[Any]:

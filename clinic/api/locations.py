@@ -7,7 +7,7 @@ from flask_smorest import abort
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from .. import setup
+from .. import scheduling, setup
 from ..extensions import db
 from ..models import Location, Role
 from .common import ApiBlueprint, caller, get_or_404
@@ -19,7 +19,7 @@ blp = ApiBlueprint("locations", __name__, description="Rooms where appointments 
 def visible(user) -> select:
     """All locations for admins, the active ones for everyone else."""
     query = select(Location).options(selectinload(Location.shifts)).order_by(Location.id)
-    if user is None or user.role is not Role.ADMIN:
+    if not scheduling.policy_for(user).sees_inactive:
         query = query.where(Location.active)
     return query
 
@@ -74,9 +74,10 @@ class LocationItem(MethodView):
 
     @blp.response(204)
     @blp.alt_response(200, schema=LocationOut, description="Deactivated: something refers to it")
-    @blp.documents(401, 403, 404)
+    @blp.documents(401, 403, 404, 409)
     def delete(self, pk):
-        """Remove a location (admins): deleted, or deactivated when something refers to it"""
+        """Remove a location (admins): deleted, or deactivated when something refers to it;
+        refused (409, listing them) while appointments there are still to come"""
         user = caller(Role.ADMIN)
         get_or_404(Location, pk, "location")
         if setup.remove_location(db.session, pk, actor=user) is setup.Removal.DELETED:

@@ -14,7 +14,7 @@ from .. import scheduling, setup
 from ..clock import clinic_now
 from ..extensions import db
 from ..models import Role, Specialist
-from .common import ApiBlueprint, caller, get_or_404, is_staff
+from .common import ApiBlueprint, caller, get_or_404
 from .schemas import SlotsQuery, WorkerIn, WorkerOut, WorkerQuery
 
 blp = ApiBlueprint("workers", __name__, description="Specialists and their free slots")
@@ -33,10 +33,10 @@ def with_slots(specialists: list[Specialist], day, user) -> list[Specialist]:
 
 
 def visible(user) -> select:
-    """The specialists this caller may see: all for admins, the active ones otherwise."""
+    """The specialists this caller may see: switched-off ones too for admins."""
     query = select(Specialist).options(*scheduling.SPECIALIST_SCHEDULE).order_by(
         Specialist.last_name, Specialist.first_name, Specialist.id)
-    if user is None or user.role is not Role.ADMIN:
+    if not scheduling.policy_for(user).sees_inactive:
         query = query.where(Specialist.active)
     return query
 
@@ -99,9 +99,10 @@ class Worker(MethodView):
 
     @blp.response(204)
     @blp.alt_response(200, schema=WorkerOut, description="Deactivated: appointments refer to it")
-    @blp.documents(401, 403, 404)
+    @blp.documents(401, 403, 404, 409)
     def delete(self, pk):
-        """Remove a specialist (admins): deleted, or deactivated when appointments refer to them"""
+        """Remove a specialist (admins): deleted, or deactivated when appointments refer to
+        them; refused (409, listing them) while appointments are still to come"""
         user = caller(Role.ADMIN)
         get_or_404(Specialist, pk, "specialist")
         if setup.remove_specialist(db.session, pk, actor=user) is setup.Removal.DELETED:
@@ -121,7 +122,7 @@ class WorkerSlots(MethodView):
         """Free start times (HH:MM) per day from ?from= to ?to= (at most 62 days)"""
         user = caller(optional=True)
         specialist = db.session.get(Specialist, pk)
-        if specialist is None or not (specialist.active or is_staff(user)):
+        if specialist is None or not (specialist.active or scheduling.policy_for(user).staff):
             abort(404, message=f"There is no specialist {pk}.")
         first = query.get("first") or clinic_now().date()
         last = query.get("last") or first + timedelta(days=DEFAULT_SLOT_DAYS - 1)

@@ -9,7 +9,8 @@ slips between processes; their refusal ends as `Conflict` too.
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
@@ -162,20 +163,30 @@ def _conflict(session: AnySession, message: str, taken: Appointment | None, requ
     return Conflict(message, appointment=taken, suggestions=suggestions)
 
 
+@contextmanager
+def _guarded(session: AnySession, request: _Request, policy: Policy, now: datetime
+             ) -> Iterator[None]:
+    """Write what the block adds or changes at once, in a savepoint: when the database refuses
+    it (another process won the time), the savepoint goes and the unit stays usable to say
+    what collided."""
+    try:
+        with session.begin_nested():
+            yield
+    except IntegrityError as error:
+        raise _database_refusal(session, error, request, policy, now) from error
+
+
 def _database_refusal(session: AnySession, error: IntegrityError, request: _Request,
                       policy: Policy, now: datetime) -> SchedulingError:
     """What the database's own refusal of a booking means, for people.
 
-    An overlap another process committed first: Conflict naming it (inside a larger unit the
-    transaction is lost, so without looking it up). Anything else (a row removed meanwhile):
-    Invalid.
+    An overlap another process committed first: Conflict naming it. Anything else (a row
+    removed meanwhile): Invalid.
     """
     constraint = getattr(getattr(error.orig, "diag", None), "constraint_name", None) or ""
     if not (constraint.startswith("ex_appointments_") or "appointments overlap" in str(error.orig)):
         return Invalid({"start_time": "The booking could not be saved; please try again."})
     message = "Someone else booked that time a moment ago."
-    if in_unit(session):
-        return Conflict(message)
     span = request.span
     taken = session.scalars(
         select(Appointment)
@@ -218,33 +229,30 @@ def book_appointment(
     actor's policy decides which rules apply (a client: the online ones). Invalid or Conflict
     when refused.
     """
-    now, policy, request = now or clinic_now(), acting(actor), None
-    try:
-        with writing(session):
-            kind = parse_text(type, "type", DETAILS["type"])
-            notes = parse_text(notes, "notes", DETAILS["notes"])
-            specialist = active_row(session, Specialist, specialist_id, "specialist_id",
-                                    "specialist")
-            request = _Request(
-                specialist=specialist,
-                client=active_row(session, Client, client_id, "client_id", "client"),
-                location=_optional_location(session, location_id),
-                span=_read_span(date, start_time, end_time,
-                                timedelta(minutes=specialist.slot_minutes)),
-            )
-            policy.check_start(session, request.span, now)
-            location = request.location = _place(session, request, None, policy, now)
-            appointment = Appointment(
-                type=kind, notes=notes, specialist=specialist, client=request.client,
-                location=location, starts_at=request.span.start, ends_at=request.span.end,
-                status=Status.BOOKED, created_by=actor,
-            )
+    now, policy = now or clinic_now(), acting(actor)
+    with writing(session):
+        kind = parse_text(type, "type", DETAILS["type"])
+        notes = parse_text(notes, "notes", DETAILS["notes"])
+        specialist = active_row(session, Specialist, specialist_id, "specialist_id",
+                                "specialist")
+        request = _Request(
+            specialist=specialist,
+            client=policy.bookable(active_row(session, Client, client_id, "client_id",
+                                              "client")),
+            location=_optional_location(session, location_id),
+            span=_read_span(date, start_time, end_time,
+                            timedelta(minutes=specialist.slot_minutes)),
+        )
+        policy.check_start(session, request.span, now)
+        location = request.location = _place(session, request, None, policy, now)
+        appointment = Appointment(
+            type=kind, notes=notes, specialist=specialist, client=request.client,
+            location=location, starts_at=request.span.start, ends_at=request.span.end,
+            status=Status.BOOKED, created_by=actor,
+        )
+        with _guarded(session, request, policy, now):
             session.add(appointment)
-            audit.record(session, actor, "create", appointment)
-    except IntegrityError as error:
-        if request is None:
-            raise
-        raise _database_refusal(session, error, request, policy, now) from error
+        audit.record(session, actor, "create", appointment)
     return appointment
 
 
@@ -265,26 +273,23 @@ def update_appointment(
     (as the actor's policy and the status table allow, with a `reason` when cancelling), and a
     new `type` or `notes`.
     """
-    now, policy, request = now or clinic_now(), acting(actor), None
-    try:
-        with writing(session):
-            appointment = get_row(session, Appointment, appointment_id, "appointment")
-            before = audit.snapshot(appointment)
-            actions = []
-            if _moves(appointment, changes):
-                request = _move(session, appointment, changes, policy, now)
-                actions.append("reschedule")
-            if changes.get("status") not in (None, ""):
-                actions += _set_status(session, appointment, changes, policy, now)
-            for field, maximum in DETAILS.items():
-                if field in changes:
-                    setattr(appointment, field, parse_text(changes[field], field, maximum))
-            if session.is_modified(appointment):
-                audit.record(session, actor, "+".join(actions) or "update", appointment, before)
-    except IntegrityError as error:
-        if request is None:
-            raise
-        raise _database_refusal(session, error, request, policy, now) from error
+    now, policy = now or clinic_now(), acting(actor)
+    with writing(session):
+        appointment = get_row(session, Appointment, appointment_id, "appointment")
+        before = audit.snapshot(appointment)
+        actions = []
+        if _moves(appointment, changes):
+            _move(session, appointment, changes, policy, now)
+            actions.append("reschedule")
+        if changes.get("status") not in (None, ""):
+            actions += _set_status(session, appointment, changes, policy, now)
+        for field, maximum in DETAILS.items():
+            value = parse_text(changes.get(field), field, maximum)
+            if field in changes and value != getattr(appointment, field):
+                policy.check_edit(field)
+                setattr(appointment, field, value)
+        if audit.snapshot(appointment) != before:
+            audit.record(session, actor, "+".join(actions) or "update", appointment, before)
     return appointment
 
 
@@ -360,7 +365,7 @@ def _moves(appointment: Appointment, changes: dict[str, Any]) -> bool:
 
 
 def _move(session: AnySession, appointment: Appointment, changes: dict[str, Any],
-          policy: Policy, now: datetime) -> _Request:
+          policy: Policy, now: datetime) -> None:
     """Check and make the move `changes` asks for."""
     if appointment.status is not Status.BOOKED:
         raise Conflict(f"Only booked appointments can be moved; this one is "
@@ -382,11 +387,11 @@ def _move(session: AnySession, appointment: Appointment, changes: dict[str, Any]
     )
     policy.check_start(session, request.span, now)
     location = request.location = _place(session, request, appointment.id, policy, now)
-    appointment.specialist, appointment.location = specialist, location
-    appointment.starts_at, appointment.ends_at = request.span
-    appointment.ics_sequence += 1
-    appointment.reminder_sent_at = None
-    return request
+    with _guarded(session, request, policy, now):
+        appointment.specialist, appointment.location = specialist, location
+        appointment.starts_at, appointment.ends_at = request.span
+        appointment.ics_sequence += 1
+        appointment.reminder_sent_at = None
 
 
 def _set_status(session: AnySession, appointment: Appointment, changes: dict[str, Any],
@@ -397,9 +402,9 @@ def _set_status(session: AnySession, appointment: Appointment, changes: dict[str
     except ValueError:
         raise Invalid({"status": f"{str(changes['status'])[:40]!r} is not a status; use one of "
                                  f"{', '.join(s.value for s in Status)}."}) from None
+    policy.check_status(appointment, wanted)
     if appointment.status is wanted:
         return []
-    policy.check_status(appointment, wanted)
     if wanted is not Status.CANCELLED:
         appointment.status = wanted
         return ["status"]

@@ -13,7 +13,7 @@ import enum
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
-from ..models import Appointment, AppointmentStatus, ClinicSettings, Role, Specialist, User
+from ..models import Appointment, AppointmentStatus, Client, ClinicSettings, Role, Specialist, User
 from .calendar import Span, working_spans
 from .errors import Conflict, Invalid, NotAllowed
 from .values import AnySession
@@ -40,16 +40,38 @@ class Actor(enum.StrEnum):
     ADMIN = "admin"
 
 
+DETAILS = frozenset({"type", "notes"})
+"""The details of an appointment besides its time and status."""
+
+
 @dataclass(frozen=True)
 class Policy:
-    """The rules one actor goes by."""
+    """The rules one actor (`user_id` the signed-in user's id, if any) goes by."""
 
     actor: Actor
+    user_id: int | None = None
 
     @property
     def online(self) -> bool:
         """Whether the online self-service rules apply (notice, horizon, grid, window)."""
         return self.actor in (Actor.ANONYMOUS, Actor.CLIENT)
+
+    @property
+    def staff(self) -> bool:
+        """Whether this is the clinic itself: its staff, or the system."""
+        return self.actor in (Actor.SYSTEM, Actor.MANAGER, Actor.ADMIN)
+
+    @property
+    def sees_inactive(self) -> bool:
+        """Whether switched-off specialists and locations are shown (to admins, for setup)."""
+        return self.actor in (Actor.SYSTEM, Actor.ADMIN)
+
+    @property
+    def editable(self) -> frozenset[str]:
+        """The details of an appointment this actor may change: a client only their note."""
+        if self.staff:
+            return DETAILS
+        return frozenset({"notes"}) if self.actor is Actor.CLIENT else frozenset()
 
     @property
     def statuses(self) -> frozenset[Status]:
@@ -107,11 +129,31 @@ class Policy:
             raise Conflict(f"Appointments can be {done} online until {hours} hours before "
                            "they start; please call the clinic.")
 
+    def sees(self, row: Client | Appointment) -> bool:
+        """Whether this actor may see a client record or an appointment: staff any, a client
+        their own record and their own appointments, nobody else any."""
+        if self.staff:
+            return True
+        client = row.client if isinstance(row, Appointment) else row
+        return self.actor is Actor.CLIENT and client.user_id == self.user_id
+
+    def bookable(self, client: Client) -> Client:
+        """The client a booking is for: anyone for staff, only themself for a client."""
+        if not self.sees(client):
+            raise Invalid({"client_id": f"There is no client {client.id}."})
+        return client
+
+    def check_edit(self, field: str) -> None:
+        """Refuse changing a detail this actor may not change."""
+        if field not in self.editable:
+            raise NotAllowed(f"Only the clinic changes the {field.replace('_', ' ')}.")
+
     def check_status(self, appointment: Appointment, wanted: Status) -> None:
-        """Refuse a status this actor may not set, or one the table does not allow."""
+        """Refuse a status this actor may not set, or a change the table does not allow
+        (staying in the same status is no change)."""
         if wanted not in self.statuses:
             raise NotAllowed("Only the clinic sets that status.")
-        if wanted not in TRANSITIONS[appointment.status]:
+        if wanted is not appointment.status and wanted not in TRANSITIONS[appointment.status]:
             raise Conflict(f"An appointment that is {said(appointment.status)} "
                            f"cannot become {said(wanted)}.")
 
@@ -124,7 +166,7 @@ def policy_for(user: User | None) -> Policy:
     """The policy of a signed-in user, or of an anonymous visitor (None)."""
     if user is None or not getattr(user, "is_authenticated", True):
         return ANONYMOUS
-    return Policy(Actor(Role(user.role).value))
+    return Policy(Actor(Role(user.role).value), user.id)
 
 
 def acting(actor: User | None) -> Policy:

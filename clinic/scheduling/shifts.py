@@ -14,8 +14,8 @@ from .. import audit
 from ..clock import clinic_now
 from ..database import writing
 from ..models import (
+    UNDER_WAY,
     Appointment,
-    AppointmentStatus,
     Location,
     Shift,
     Specialist,
@@ -26,8 +26,6 @@ from ..models import (
 from .calendar import Span, working_spans
 from .errors import Conflict, Invalid
 from .values import AnySession, get_row, name_of, parse_id, parse_time, parse_weekday
-
-LIVE = (AppointmentStatus.BOOKED, AppointmentStatus.ARRIVED)
 
 
 class ShiftTimes(NamedTuple):
@@ -60,7 +58,7 @@ def stranded(
         return []
     upcoming = session.scalars(
         select(Appointment)
-        .where(Appointment.status.in_(LIVE))
+        .where(Appointment.status.in_(UNDER_WAY))
         .where(Appointment.ends_at > now)
         .where(or_(Appointment.specialist_id.in_(list(specialists)),
                    Appointment.location_id.in_(list(locations))))

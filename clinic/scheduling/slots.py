@@ -1,8 +1,8 @@
 """Free slots: of a specialist on a day or a range of days, of every specialist on a day, the
 next free one, and the nearest free ones to a wanted time.
 
-Each read takes the `policy` of whoever looks (the system's by default: every free time from
-now on); the online policy adds the minimum notice and the horizon.
+Each read takes the `policy` of whoever looks: by default an anonymous visitor's, which adds
+the minimum notice and the horizon to "from now on"; staff (and the system) see every free time.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from ..clock import clinic_now
 from ..models import Location, Specialist
 from .calendar import Calendar
 from .errors import Invalid
-from .policy import SYSTEM, Policy
+from .policy import ANONYMOUS, Policy
 from .values import AnySession, get_row, key_of, parse_date
 
 MAX_RANGE_DAYS = 62
@@ -50,7 +50,7 @@ def free_slots_range(
     first: date | str,
     last: date | str,
     *,
-    policy: Policy = SYSTEM,
+    policy: Policy = ANONYMOUS,
     now: datetime | None = None,
 ) -> dict[date, list[datetime]]:
     """The free slots of a specialist on each day from `first` to `last` (at most 62 days).
@@ -77,7 +77,7 @@ def free_slots(
     specialist_id: int,
     day: date | str,
     *,
-    policy: Policy = SYSTEM,
+    policy: Policy = ANONYMOUS,
     now: datetime | None = None,
 ) -> list[datetime]:
     """The free slots of a specialist on one day."""
@@ -90,7 +90,7 @@ def free_slots_by_specialist(
     day: date | str,
     specialists: Sequence[Specialist] | None = None,
     *,
-    policy: Policy = SYSTEM,
+    policy: Policy = ANONYMOUS,
     now: datetime | None = None,
 ) -> dict[int, list[datetime]]:
     """The free slots on one day of every active specialist, or of the active ones among
@@ -110,7 +110,7 @@ def next_free_slot(
     specialist_id: int,
     *,
     after: datetime | None = None,
-    policy: Policy = SYSTEM,
+    policy: Policy = ANONYMOUS,
     now: datetime | None = None,
     within_days: int = MAX_RANGE_DAYS,
 ) -> datetime | None:

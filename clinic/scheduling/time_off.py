@@ -2,8 +2,9 @@
 
 Saving one answers the live appointments it covers. The caller decides what becomes of them:
 keep them (they stay booked, flagged wherever appointments are shown, until moved) or cancel
-them, each client told by email once the unit commits. Without a decision, a time off that
-covers appointments is refused, listing them, so that nobody closes over bookings unawares.
+those not yet begun, each client told by email once the unit commits. Without a decision, a
+time off that newly covers appointments is refused, listing them, so that nobody closes over
+bookings unawares (changing one asks only about the appointments it did not cover before).
 """
 
 from __future__ import annotations
@@ -19,12 +20,18 @@ from sqlalchemy import and_, or_, select
 from .. import audit
 from ..clock import clinic_now
 from ..database import writing
-from ..models import Appointment, AppointmentStatus, Location, Specialist, TimeOff, User
+from ..models import (
+    UNDER_WAY,
+    Appointment,
+    AppointmentStatus,
+    Location,
+    Specialist,
+    TimeOff,
+    User,
+)
 from .appointments import update_appointment
 from .errors import Conflict, Invalid
 from .values import AnySession, active_row, get_row, limit, parse_moment, parse_text
-
-LIVE = (AppointmentStatus.BOOKED, AppointmentStatus.ARRIVED)
 
 
 class Covered(enum.StrEnum):
@@ -58,23 +65,27 @@ def save_time_off(
 ) -> TimeOffSaved:
     """Add (no id) or change a time off of a specialist, a location or (neither) the clinic.
 
-    When it covers live upcoming appointments, `covered` says whether to keep or cancel them;
-    without it the change is refused with a Conflict listing them. One unit of work.
+    When it covers live upcoming appointments, `covered` says whether to keep them or cancel
+    those not yet begun; without it, appointments it did not cover before make it a Conflict
+    listing them. One unit of work.
     """
     now = now or clinic_now()
     with writing(session):
         time_off = (TimeOff() if time_off_id is None
                     else get_row(session, TimeOff, time_off_id, "time off"))
         before = None if time_off_id is None else audit.snapshot(time_off)
+        known = set() if before is None else {
+            appointment.id for appointment in covered_appointments(session, time_off, now)}
         _apply(session, time_off, starts_at, ends_at, specialist_id, location_id, reason)
         session.add(time_off)
         session.flush()
         appointments = covered_appointments(session, time_off, now)
-        decision = _decision(covered, appointments)
+        decision = _decision(covered, [a for a in appointments if a.id not in known])
         audit.record(session, actor, "update" if before else "create", time_off, before)
         saved = TimeOffSaved(time_off)
         for appointment in appointments:
-            if decision is Covered.CANCEL:
+            if (decision is Covered.CANCEL and appointment.status is AppointmentStatus.BOOKED
+                    and appointment.starts_at >= now):
                 update_appointment(session, appointment.id,
                                    {"status": AppointmentStatus.CANCELLED,
                                     "reason": _closure(time_off)},
@@ -99,7 +110,7 @@ def covered_appointments(session: AnySession, time_off: TimeOff, now: datetime
     span."""
     statement = (
         select(Appointment)
-        .where(Appointment.status.in_(LIVE))
+        .where(Appointment.status.in_(UNDER_WAY))
         .where(Appointment.ends_at > max(now, time_off.starts_at),
                Appointment.starts_at < time_off.ends_at)
         .order_by(Appointment.starts_at, Appointment.id)
@@ -115,7 +126,7 @@ def flagged(session: AnySession, appointments: Sequence[Appointment]) -> set[int
     """The ids of those live appointments that lie (partly) in a time off of their specialist,
     their location or the clinic: kept when the time off was saved, still to be moved. One
     query."""
-    live = [a for a in appointments if a.status in LIVE]
+    live = [a for a in appointments if a.status in UNDER_WAY]
     if not live:
         return set()
     first, last = min(a.starts_at for a in live), max(a.ends_at for a in live)
@@ -146,12 +157,20 @@ def _apply(session: AnySession, time_off: TimeOff, starts_at: Any, ends_at: Any,
     if specialist_id not in (None, "") and location_id not in (None, ""):
         raise Invalid({"location_id": "A time off is of a specialist or of a location, "
                                       "not both."})
-    time_off.specialist = (None if specialist_id in (None, "") else
-                           active_row(session, Specialist, specialist_id, "specialist_id",
-                                      "specialist"))
-    time_off.location = (None if location_id in (None, "") else
-                         active_row(session, Location, location_id, "location_id", "location"))
+    time_off.specialist = _scope(session, Specialist, specialist_id, "specialist",
+                                 time_off.specialist)
+    time_off.location = _scope(session, Location, location_id, "location", time_off.location)
     time_off.reason = parse_text(reason, "reason", limit(TimeOff.reason))
+
+
+def _scope(session: AnySession, model: type, value: Any, what: str, current: Any) -> Any:
+    """The specialist or location a time off is of: an active one, or the one it already had
+    (so that a time off of someone since switched off can still be changed)."""
+    if value in (None, ""):
+        return None
+    if current is not None and str(value) == str(current.id):
+        return current
+    return active_row(session, model, value, f"{what}_id", what)
 
 
 def _decision(covered: Covered | str | None, appointments: list[Appointment]) -> Covered:

@@ -11,7 +11,7 @@ from ..database import writing
 from ..models import Appointment, Client, User
 from ..scheduling import AnySession, Conflict
 from ..scheduling.values import get_row
-from .common import name, saving, text
+from .common import name, save, text
 
 
 def _email(value: Any, field: str) -> str | None:
@@ -31,9 +31,7 @@ READERS = {
 def save_client(session: AnySession, client: Client | None, fields: dict[str, Any],
                 *, actor: User | None = None) -> Client:
     """Create (`client` None) or change a client record."""
-    with saving(session, Client, client, fields, READERS, actor) as client:
-        pass
-    return client
+    return save(session, Client, client, fields, READERS, actor)
 
 
 def remove_client(session: AnySession, client_id: Any, *, actor: User | None = None) -> None:

@@ -14,13 +14,12 @@ from sqlalchemy.orm import InstrumentedAttribute
 
 from .. import audit
 from ..database import writing
-from ..models import Appointment, AppointmentStatus, User
+from ..models import UNDER_WAY, Appointment, User
 from ..scheduling import AnySession, Conflict, Invalid
 from ..scheduling.values import limit, parse_name, parse_text
 
 T = TypeVar("T")
 Reader = Callable[[Any, str], Any]
-LIVE = (AppointmentStatus.BOOKED, AppointmentStatus.ARRIVED)
 
 
 class Removal(enum.StrEnum):
@@ -56,6 +55,13 @@ def whole(low: int, high: int) -> Reader:
         return value
 
     return read
+
+
+def save(session: AnySession, model: type[T], row: T | None, fields: dict[str, Any],
+         readers: dict[str, Reader], actor: User | None) -> T:
+    """Create or change a row that needs nothing beyond its readers (see `saving`)."""
+    with saving(session, model, row, fields, readers, actor) as saved:
+        return saved
 
 
 @contextmanager
@@ -94,7 +100,7 @@ def refuse_live_upcoming(session: AnySession, column: InstrumentedAttribute, key
     appointments, listing them."""
     upcoming = session.scalars(
         select(Appointment)
-        .where(column == key, Appointment.status.in_(LIVE), Appointment.ends_at > now)
+        .where(column == key, Appointment.status.in_(UNDER_WAY), Appointment.ends_at > now)
         .order_by(Appointment.starts_at, Appointment.id)
     ).all()
     if upcoming:

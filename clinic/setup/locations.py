@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from ..clock import clinic_now
 from ..database import writing
-from ..models import Appointment, Location, Specialist, User
+from ..models import Appointment, Location, Specialist, TimeOff, User
 from ..scheduling import AnySession, Invalid, set_shifts
 from ..scheduling.values import get_row
 from .common import Removal, flag, name, referenced_by, refuse_live_upcoming, remove, saving, text
@@ -26,7 +26,9 @@ def save_location(session: AnySession, location: Location | None, fields: dict[s
     with writing(session):
         with saving(session, Location, location, fields, READERS, actor) as location:
             taken = select(Location.id).where(func.lower(Location.name) == location.name.lower())
-            if session.scalar(taken.where(Location.id != (location.id or 0))):
+            with session.no_autoflush:
+                taken = session.scalar(taken.where(Location.id != (location.id or 0)))
+            if taken:
                 raise Invalid({"name": f"There is already a location called {location.name}."})
             if was_active and not location.active:
                 refuse_live_upcoming(session, Appointment.location_id, location.id,
@@ -38,8 +40,8 @@ def save_location(session: AnySession, location: Location | None, fields: dict[s
 
 def remove_location(session: AnySession, location_id: Any, *, actor: User | None = None,
                     now: datetime | None = None) -> Removal:
-    """Delete a location nothing refers to; deactivate one with appointments or specialists,
-    refused while appointments there are still to come."""
+    """Delete a location nothing refers to; deactivate one with appointments, specialists or
+    time off, refused while appointments there are still to come."""
     with writing(session):
         location = get_row(session, Location, location_id, "location")
         refuse_live_upcoming(session, Appointment.location_id, location.id, location.name,
@@ -47,4 +49,5 @@ def remove_location(session: AnySession, location_id: Any, *, actor: User | None
         return remove(session, location, [
             referenced_by(Appointment.location_id, location.id),
             referenced_by(Specialist.default_location_id, location.id),
+            referenced_by(TimeOff.location_id, location.id),
         ], actor)

@@ -6,7 +6,7 @@ from typing import Any
 
 from ..models import ClinicSettings, User
 from ..scheduling import AnySession
-from .common import flag, name, saving, text, whole
+from .common import flag, name, save, text, whole
 
 READERS = {
     "name": name(ClinicSettings.name),
@@ -23,7 +23,5 @@ READERS = {
 def save_settings(session: AnySession, fields: dict[str, Any], *, actor: User | None = None
                   ) -> ClinicSettings:
     """Change the settings given in `fields`."""
-    with saving(session, ClinicSettings, session.get_one(ClinicSettings, 1), fields, READERS,
-                actor) as settings:
-        pass
-    return settings
+    return save(session, ClinicSettings, session.get_one(ClinicSettings, 1), fields, READERS,
+                actor)

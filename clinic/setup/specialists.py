@@ -7,7 +7,7 @@ from typing import Any
 
 from ..clock import clinic_now
 from ..database import writing
-from ..models import Appointment, Location, Specialist, User
+from ..models import Appointment, Location, Specialist, TimeOff, User
 from ..scheduling import AnySession, Invalid, set_shifts
 from ..scheduling.values import get_row
 from .common import (
@@ -66,11 +66,13 @@ def _default_location(session: AnySession, location_id: int | None) -> Location 
 
 def remove_specialist(session: AnySession, specialist_id: Any, *, actor: User | None = None,
                       now: datetime | None = None) -> Removal:
-    """Delete a specialist no appointment refers to; deactivate one that has appointments,
-    refused while some are still to come."""
+    """Delete a specialist nothing refers to; deactivate one with appointments or time off
+    (which stay, with their history), refused while appointments are still to come."""
     with writing(session):
         specialist = get_row(session, Specialist, specialist_id, "specialist")
         refuse_live_upcoming(session, Appointment.specialist_id, specialist.id,
                              specialist.full_name, now or clinic_now())
-        return remove(session, specialist,
-                      [referenced_by(Appointment.specialist_id, specialist.id)], actor)
+        return remove(session, specialist, [
+            referenced_by(Appointment.specialist_id, specialist.id),
+            referenced_by(TimeOff.specialist_id, specialist.id),
+        ], actor)

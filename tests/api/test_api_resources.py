@@ -240,6 +240,23 @@ def test_a_client_books_for_themself_by_the_online_rules(call, clinic_for_api):
     assert off_grid.status_code == 400
 
 
+def test_a_client_books_only_for_their_own_record(call, clinic_for_api):
+    """Is a client's booking for another client's record a 400 on `client`, as if unknown?"""
+    ids = clinic_for_api.ids
+    response = call("POST", "/api/v1/appointments/", as_="client", json={
+        "worker": ids.doctor, "date": ids.week_ahead, "start_time": "12:00",
+        "client": ids.other_client})
+    assert response.status_code == 400
+    assert response.get_json()["errors"] == {"client": [f"There is no client {ids.other_client}."]}
+
+
+def test_a_client_changes_their_note_but_not_the_type(call, clinic_for_api):
+    """May a client PATCH the note of their appointment (200) but not its type (403)?"""
+    path = f"/api/v1/appointments/{clinic_for_api.ids.appointment}/"
+    assert call("PATCH", path, as_="client", json={"notes": "Late"}).status_code == 200
+    assert call("PATCH", path, as_="client", json={"type": "Surgery"}).status_code == 403
+
+
 def test_a_client_lists_only_their_own(call, clinic_for_api):
     """Do clients see only their own record and appointments?"""
     assert [c["pk"] for c in call("GET", "/api/v1/clients/", as_="client").get_json()] == [

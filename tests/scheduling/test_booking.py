@@ -209,6 +209,8 @@ def test_inactive_specialists_and_locations_cannot_be_booked(monday, book, what)
 def test_a_client_booking_follows_the_online_rules(monday, book, make):
     """Online: is it refused when switched off, at short notice, too far ahead, off the grid?"""
     online = make(User, role="client")
+    monday.patient.user = online
+    db.session.commit()
     settings = ClinicSettings.get()
     settings.min_notice_minutes, settings.max_days_ahead = 120, 10
     db.session.commit()

@@ -67,7 +67,8 @@ def test_the_fall_back_day_offers_the_repeated_hour_once_and_books_its_first_occ
 ):
     """On 2027-10-31, is 03:00 offered once, and booked as its first occurrence (+03:00)?"""
     doctor, patient = night_doctor
-    slots = scheduling.free_slots(db.session, doctor.id, FALL_BACK, now=BEFORE)
+    slots = scheduling.free_slots(db.session, doctor.id, FALL_BACK, now=BEFORE,
+                                  policy=scheduling.SYSTEM)
     assert hours(slots) == ["01:00", "02:00", "03:00", "04:00"]
     appointment = book(doctor, patient, "03:00", day=FALL_BACK, now=BEFORE)
     start = to_aware(appointment.starts_at)

@@ -13,8 +13,9 @@ from clinic.models import Client, ClinicSettings, Location, Shift, Specialist, T
 
 
 def free(specialist, day=MONDAY, **options) -> list[str]:
-    """The specialist's free slots on a day as "HH:MM"."""
+    """The specialist's free slots on a day as "HH:MM" (as the clinic's staff see them)."""
     options.setdefault("now", NOW)
+    options.setdefault("policy", scheduling.SYSTEM)
     return [f"{slot:%H:%M}" for slot in scheduling.free_slots(db.session, specialist.id, day,
                                                               **options)]
 

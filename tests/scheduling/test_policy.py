@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import pytest
 from flask_login import AnonymousUserMixin
 from helpers import NOW
@@ -55,3 +57,44 @@ def test_a_manager_goes_by_the_status_table(monday, book, make):
     scheduling.change_status(db.session, appointment.id, "completed", actor=manager)
     with pytest.raises(scheduling.Conflict, match="cannot become"):
         scheduling.change_status(db.session, appointment.id, "cancelled", actor=manager)
+
+
+def test_a_client_may_change_their_note_but_not_the_visit_type(monday, book, make):
+    """May a client change the note on their appointment but not its type, a same value
+    being no change at all?"""
+    appointment = book(monday.doctor, monday.patient, "10:00", type="Consultation")
+    patient = make(User, role="client")
+    scheduling.update_appointment(db.session, appointment.id,
+                                  {"notes": "Running late", "type": "Consultation"},
+                                  actor=patient, now=NOW)
+    assert appointment.notes == "Running late"
+    with pytest.raises(NotAllowed, match="type"):
+        scheduling.update_appointment(db.session, appointment.id, {"type": "Surgery"},
+                                      actor=patient, now=NOW)
+
+
+def test_a_client_books_only_for_themself(monday, book, make):
+    """Is a client's booking for someone else's record refused as if it did not exist?"""
+    patient = make(User, role="client")
+    with pytest.raises(scheduling.Invalid) as refused:
+        book(monday.doctor, monday.patient, "10:00", actor=patient)
+    assert refused.value.errors == {"client_id": f"There is no client {monday.patient.id}."}
+    monday.patient.user = patient
+    db.session.commit()
+    assert book(monday.doctor, monday.patient, "10:00", actor=patient).client == monday.patient
+
+
+def test_a_client_cannot_set_the_status_it_already_has(monday, book, make):
+    """Is a client's "booked" on a booked appointment refused (403), not a silent no-op?"""
+    appointment = book(monday.doctor, monday.patient, "10:00")
+    with pytest.raises(NotAllowed):
+        scheduling.update_appointment(db.session, appointment.id, {"status": "booked"},
+                                      actor=make(User, role="client"), now=NOW)
+
+
+def test_slots_read_without_a_policy_are_the_publics(monday):
+    """Does a read that names no policy get the anonymous visitor's (notice and horizon), so
+    that forgetting it never shows the staff's view?"""
+    slots = scheduling.free_slots(db.session, monday.doctor.id, "2027-01-04",
+                                  now=datetime(2027, 1, 4, 8, 30))
+    assert f"{slots[0]:%H:%M}" == "09:30", "60 minutes' notice from 08:30"

@@ -151,3 +151,46 @@ def test_flagging_costs_one_query(monday, book, count_queries):
     with count_queries() as queries:
         assert scheduling.flagged(db.session, appointments) == {a.id for a in appointments}
     assert len(queries) == 1
+
+
+def test_changing_a_time_off_asks_only_about_what_it_newly_covers(monday, book, make):
+    """Once kept, are covered appointments not asked about again when only the reason
+    changes, while a widened time off asks about the ones it adds?"""
+    kept = book(monday.doctor, monday.patient, "10:00")
+    saved = scheduling.save_time_off(db.session, specialist_id=monday.doctor.id,
+                                     starts_at=at("09:00"), ends_at=at("10:30"),
+                                     covered="keep", now=NOW)
+    changed = scheduling.save_time_off(db.session, saved.time_off.id,
+                                       specialist_id=monday.doctor.id, starts_at=at("09:00"),
+                                       ends_at=at("10:30"), reason="Conference", now=NOW)
+    assert changed.kept == [kept] and changed.time_off.reason == "Conference"
+    later = book(monday.doctor, make(Client), "11:00")
+    with pytest.raises(Conflict) as refused:
+        scheduling.save_time_off(db.session, saved.time_off.id, specialist_id=monday.doctor.id,
+                                 starts_at=at("09:00"), ends_at=at("12:00"), now=NOW)
+    assert refused.value.appointments == [later]
+
+
+def test_cancelling_spares_an_appointment_already_under_way(monday, book, make):
+    """Does "cancel" leave an appointment that has begun (the client is here) kept, cancelling
+    only those still to come?"""
+    under_way = book(monday.doctor, monday.patient, "09:00")
+    scheduling.change_status(db.session, under_way.id, "arrived")
+    to_come = book(monday.doctor, make(Client), "11:00")
+    saved = scheduling.save_time_off(db.session, specialist_id=monday.doctor.id,
+                                     starts_at=at("09:00"), ends_at=at("12:00"),
+                                     covered="cancel", now=at("09:10"))
+    assert (saved.kept, saved.cancelled) == ([under_way], [to_come])
+    assert under_way.status is Status.ARRIVED and to_come.status is Status.CANCELLED
+
+
+def test_a_time_off_of_a_switched_off_specialist_can_still_change(monday):
+    """Can the time off of a specialist since switched off still be edited, though no new one
+    can be made for them?"""
+    saved = close(specialist_id=monday.doctor.id)
+    monday.doctor.active = False
+    db.session.commit()
+    scheduling.save_time_off(db.session, saved.time_off.id, specialist_id=monday.doctor.id,
+                             starts_at=at("09:00"), ends_at=at("11:00"), now=NOW)
+    with pytest.raises(Invalid, match="not active"):
+        close(specialist_id=monday.doctor.id)

@@ -15,7 +15,7 @@ from clinic import mail, scheduling, setup
 from clinic.database import in_unit, writing
 from clinic.extensions import db
 from clinic.models import Appointment, Client, Location, Shift, Specialist, TimeOff
-from clinic.scheduling import Conflict, Invalid, appointments
+from clinic.scheduling import Conflict, Invalid, appointments, calendar
 from clinic.signals import clinic_changed
 
 
@@ -146,3 +146,62 @@ def test_a_move_and_a_booking_in_one_unit_both_stand(monday, book):
     assert (first.starts_at, second.starts_at) == (
         datetime.combine(MONDAY, time(11)), datetime.combine(MONDAY, time(10)))
     assert second.ends_at - second.starts_at == timedelta(minutes=30)
+
+
+def test_a_caught_database_refusal_inside_a_unit_ends_it_as_a_conflict(monday, book, make,
+                                                                       monkeypatch):
+    """When the database refuses a nested booking (another process won) and the outer code
+    catches it, does the unit end with that Conflict, not the database's raw error?"""
+    book(monday.doctor, monday.patient, "10:00")
+    monkeypatch.setattr(calendar.Calendar, "taken", lambda *args: None)
+    newcomer = make(Client)
+    with pytest.raises(Conflict, match="a moment ago"), writing(db.session), \
+            contextlib.suppress(Conflict):
+        book(monday.doctor, newcomer, "10:00")
+    assert count(Appointment) == 1
+
+
+def test_changes_made_outside_any_unit_are_refused_not_saved(monday):
+    """Is an unsaved edit lying in the session refused by the next unit, rather than saved
+    with it unaudited?"""
+    doctor_id, patient_id = monday.doctor.id, monday.patient.id
+    monday.doctor.first_name = "Stray"
+    with pytest.raises(RuntimeError, match="outside a unit of work"):
+        scheduling.book_appointment(db.session, specialist_id=doctor_id, client_id=patient_id,
+                                    date=MONDAY, start_time="10:00", now=NOW)
+    db.session.expire_all()
+    assert monday.doctor.first_name == "Iryna"
+    assert count(Appointment) == 0
+
+
+def test_a_commit_inside_a_unit_is_refused(monday):
+    """Would code inside a unit that commits (saving half of it) be stopped?"""
+    with pytest.raises(RuntimeError, match="only the outermost unit commits"), \
+            writing(db.session):
+        db.session.add(Location(name="Annex"))
+        db.session.commit()
+    assert db.session.scalar(select(Location).where(Location.name == "Annex")) is None
+
+
+def test_a_failing_receiver_neither_fails_the_change_nor_silences_the_others(
+    monday, book, caplog
+):
+    """If one receiver of clinic_changed fails, does the committed booking still come back,
+    the failure logged, and the other receivers still told?"""
+    heard = []
+
+    def broken(_sender, changes):
+        raise OSError("mail server down")
+
+    def listening(_sender, changes):
+        heard.append(len(changes))
+
+    clinic_changed.connect(broken)
+    clinic_changed.connect(listening)
+    try:
+        appointment = book(monday.doctor, monday.patient, "10:00")
+    finally:
+        clinic_changed.disconnect(broken)
+        clinic_changed.disconnect(listening)
+    assert appointment.id is not None and heard == [1]
+    assert "receiver of clinic_changed failed" in caplog.text

@@ -6,10 +6,20 @@ import pytest
 from helpers import NOW
 from sqlalchemy import func, select
 
-from clinic import setup
+from clinic import scheduling, setup
 from clinic.extensions import db
-from clinic.models import AuditEntry, ClinicSettings, Location, Role, Shift, Specialist, User
+from clinic.models import (
+    AuditEntry,
+    ClinicSettings,
+    Location,
+    Role,
+    Shift,
+    Specialist,
+    TimeOff,
+    User,
+)
 from clinic.scheduling import Conflict, Invalid
+from clinic.setup import Removal
 
 
 def count(model) -> int:
@@ -105,3 +115,19 @@ def test_a_staff_account_needs_its_password_twice_and_a_free_username(app, make)
                       repeat_password="long enough")
     with pytest.raises(Invalid, match="taken"):
         setup.create_user(db.session, username="desk", role=Role.ADMIN, password="long enough")
+
+
+def test_a_specialist_with_time_off_is_kept_inactive_not_deleted(monday):
+    """Is a specialist whose time off is on record deactivated rather than deleted (which
+    would erase the time off unaudited)?"""
+    scheduling.save_time_off(db.session, specialist_id=monday.doctor.id,
+                             starts_at="2027-01-04T09:00", ends_at="2027-01-04T12:00", now=NOW)
+    assert setup.remove_specialist(db.session, monday.doctor.id, now=NOW) is Removal.DEACTIVATED
+    assert count(TimeOff) == 1
+
+
+def test_renaming_a_location_to_a_taken_name_is_invalid(monday, make):
+    """Is renaming a room to another room's exact name refused on the name, not a 500?"""
+    spare = make(Location, name="Room 2")
+    with pytest.raises(Invalid, match="already a location"):
+        setup.save_location(db.session, spare, {"name": "Room 1"})

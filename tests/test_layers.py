@@ -1,0 +1,103 @@
+"""The layers of DESIGN.md "Shape", read from the imports of every module under clinic/."""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+from pathlib import Path
+
+from clinic import PROJECT_ROOT
+
+PACKAGE = PROJECT_ROOT / "clinic"
+DOMAIN = ("clinic.scheduling", "clinic.setup", "clinic.accounts", "clinic.models", "clinic.audit",
+          "clinic.database", "clinic.clock", "clinic.notifications", "clinic.signals",
+          "clinic.mail")
+REQUEST_BOUND = ("flask.request", "flask.session", "flask.url_for", "flask.g",
+                 "flask_login.current_user")
+"""What belongs to one request: the domain takes plain values (and the actor) instead."""
+
+
+def within(name: str, prefixes: tuple[str, ...]) -> bool:
+    """Whether a dotted name is one of the prefixes or inside one."""
+    return any(name == prefix or name.startswith(prefix + ".") for prefix in prefixes)
+
+
+def module_name(path: Path) -> str:
+    """The dotted name of a module file under clinic/ (a package's __init__ is the package)."""
+    parts = path.relative_to(PROJECT_ROOT).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def imported_names(source: str, module: str, is_package: bool) -> Iterator[tuple[int, str]]:
+    """(line, absolute dotted name) of everything a module imports, relative imports resolved:
+    `from ..web import forms` in clinic.setup.staff gives clinic.web and clinic.web.forms, and
+    `import flask` then `flask.request` gives flask.request."""
+    package = module if is_package else module.rpartition(".")[0]
+    tree = ast.parse(source)
+    modules = {alias.asname or alias.name: alias.name for node in ast.walk(tree)
+               if isinstance(node, ast.Import) for alias in node.names}
+    for node in ast.walk(tree):
+        if (isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name)
+                and node.value.id in modules):
+            yield node.lineno, f"{modules[node.value.id]}.{node.attr}"
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                yield node.lineno, alias.name
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                parts = package.split(".")
+                anchor = ".".join(parts[: len(parts) - node.level + 1])
+                base = f"{anchor}.{base}" if base else anchor
+            yield node.lineno, base
+            for alias in node.names:
+                if alias.name != "*":
+                    yield node.lineno, f"{base}.{alias.name}"
+
+
+def breaches(layer: tuple[str, ...], forbidden: tuple[str, ...]) -> list[str]:
+    """"path:line imports name" for each import of a forbidden name by a module of the layer."""
+    found = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        module = module_name(path)
+        if not within(module, layer):
+            continue
+        source = path.read_text(encoding="utf-8")
+        for line, name in imported_names(source, module, path.name == "__init__.py"):
+            if within(name, forbidden):
+                found.append(f"{path.relative_to(PROJECT_ROOT)}:{line} ({module}) imports {name}")
+    return found
+
+
+def test_relative_imports_are_resolved():
+    """Does the import reader see `from .. import web` and `from ..api import x` for what they
+    are?"""
+    source = "from .. import web\nfrom ..api.schemas import X\nfrom . import policy\n"
+    assert {name for _, name in imported_names(source, "clinic.scheduling.slots", False)} == {
+        "clinic", "clinic.web", "clinic.api.schemas", "clinic.api.schemas.X",
+        "clinic.scheduling", "clinic.scheduling.policy",
+    }
+    in_a_package = imported_names("from ... import api", "clinic.web.desk", is_package=True)
+    assert "clinic.api" in {name for _, name in in_a_package}
+
+
+def test_a_module_used_by_attribute_counts_as_imported():
+    """Is `import flask` followed by `flask.request` seen as using flask.request?"""
+    source = "import flask\nimport flask_login as fl\nuser = fl.current_user\nflask.request\n"
+    names = {name for _, name in imported_names(source, "clinic.setup.staff", False)}
+    assert {"flask.request", "flask_login.current_user"} <= names
+
+
+def test_the_domain_stays_free_of_request_url_for_web_and_api():
+    """Does the domain stay free of request, session, url_for, web and api?"""
+    assert breaches(DOMAIN, (*REQUEST_BOUND, "clinic.web", "clinic.api")) == []
+
+
+def test_the_web_side_never_imports_the_api():
+    """Does nothing under clinic/web/ import clinic.api?"""
+    assert breaches(("clinic.web",), ("clinic.api",)) == []
+
+
+def test_the_api_never_imports_the_web_side():
+    """Does nothing under clinic/api/ import clinic.web?"""
+    assert breaches(("clinic.api",), ("clinic.web",)) == []
