@@ -76,11 +76,14 @@ def main() -> None:
                 "GET /healthz": lambda: client.get("/healthz"),
                 "GET / (50 specialists)": lambda: client.get("/"),
                 "free slots, 1 specialist, 28 days": lambda: scheduling.free_slots_range(
-                    db.session, 1, MONDAY, MONDAY + timedelta(days=27), now=NOW),
+                    db.session, 1, MONDAY, MONDAY + timedelta(days=27), now=NOW
+                ),
                 "free slots, 50 specialists, 1 day": lambda: scheduling.free_slots_by_specialist(
-                    db.session, MONDAY, now=NOW),
+                    db.session, MONDAY, now=NOW
+                ),
                 "next free slot, 1 specialist": lambda: scheduling.next_free_slot(
-                    db.session, 1, now=NOW),
+                    db.session, 1, now=NOW
+                ),
             }
             print(f"{APPOINTMENTS} appointments, {SPECIALISTS} specialists, SQLite")
             print(f"{'operation':40} {'ms':>9} {'x bare':>8} {'queries':>8}")
@@ -94,15 +97,18 @@ def main() -> None:
                 print(f"{name:40} {seconds * 1000:9.3f} {seconds / baseline:8.1f} {count:8}")
             booking = [best(lambda n=n: book_and_cancel(n), runs=1) for n in range(20)]
             median = statistics.median(booking)
-            print(f"{'book + cancel (through the rules)':40} {median * 1000:9.3f} "
-                  f"{median / baseline:8.1f} {'':>8}")
+            print(
+                f"{'book + cancel (through the rules)':40} {median * 1000:9.3f} "
+                f"{median / baseline:8.1f} {'':>8}"
+            )
 
 
 def book_and_cancel(n: int) -> None:
     """Book a far-off slot and cancel it again, as the desk would."""
     day = MONDAY + timedelta(days=300 + n)
     appointment = scheduling.book_appointment(
-        db.session, specialist_id=1, client_id=1, date=day, start_time="09:00", now=NOW)
+        db.session, specialist_id=1, client_id=1, date=day, start_time="09:00", now=NOW
+    )
     scheduling.cancel_appointment(db.session, appointment.id, now=NOW)
 
 

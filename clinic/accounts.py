@@ -98,8 +98,9 @@ def read_name(value: Any, field: str, required: bool = True) -> str:
     return parse_name(value, field, limit(User.first_name), required)
 
 
-def check_unique(session: AnySession, username: str | None, email: str | None,
-                 user: User | None = None) -> None:
+def check_unique(
+    session: AnySession, username: str | None, email: str | None, user: User | None = None
+) -> None:
     """Refuse a username or email another user has."""
     others = select(User.id).where(User.id != (user.id if user else 0))
     with session.no_autoflush:
@@ -142,8 +143,9 @@ def register_client(
     return user, generated
 
 
-def client_record_for(session: AnySession, user: User, actor: User | None, phone: str = ""
-                      ) -> Client:
+def client_record_for(
+    session: AnySession, user: User, actor: User | None, phone: str = ""
+) -> Client:
     """Link the user to the desk's client record with their email, or make one."""
     client = None
     if user.email:
@@ -154,8 +156,12 @@ def client_record_for(session: AnySession, user: User, actor: User | None, phone
             .limit(1)
         )
     if client is None:
-        client = Client(first_name=user.first_name or user.username, last_name=user.last_name,
-                        email=user.email, phone=phone)
+        client = Client(
+            first_name=user.first_name or user.username,
+            last_name=user.last_name,
+            email=user.email,
+            phone=phone,
+        )
         session.add(client)
         action = "create"
     else:
@@ -219,20 +225,30 @@ def _hours() -> int:
 def send_verification(user: User, password: str | None = None) -> None:
     """Email the user the link that verifies their address (and signs them in), with the
     generated password when they chose none; a failure is logged (they can ask again)."""
-    body = render_template("emails/verify_email.txt", user=user, password=password,
-                           link=links.verify_email_link(email_token(user)), hours=_hours())
+    body = render_template(
+        "emails/verify_email.txt",
+        user=user,
+        password=password,
+        link=links.verify_email_link(email_token(user)),
+        hours=_hours(),
+    )
     mail.send_or_log(user.email, "Confirm your email address", body)
 
 
 def send_password_reset(user: User) -> None:
     """Email the user a link to choose a new password."""
-    body = render_template("emails/reset_password.txt", user=user, hours=_hours(),
-                           link=links.reset_password_link(email_token(user, RESET_PASSWORD)))
+    body = render_template(
+        "emails/reset_password.txt",
+        user=user,
+        hours=_hours(),
+        link=links.reset_password_link(email_token(user, RESET_PASSWORD)),
+    )
     mail.send_or_log(user.email, "Choose a new password", body)
 
 
-def set_password(session: AnySession, user: User, password: Any, repeat: Any = None,
-                 *, actor: User | None = None) -> None:
+def set_password(
+    session: AnySession, user: User, password: Any, repeat: Any = None, *, actor: User | None = None
+) -> None:
     """Give the user a new password (8 characters or more). Commits."""
     with writing(session):
         password = read_password(password, repeat)

@@ -57,11 +57,19 @@ def create_user_command(
 ) -> None:
     """Create a user who can sign in at once; a client also gets a client record."""
     try:
-        create_user(db.session, username=username, role=role, password=password, email=email,
-                    first_name=first_name, last_name=last_name)
+        create_user(
+            db.session,
+            username=username,
+            role=role,
+            password=password,
+            email=email,
+            first_name=first_name,
+            last_name=last_name,
+        )
     except Invalid as error:
-        raise click.ClickException(" ".join(f"{field}: {message}" for field, message
-                                            in error.errors.items())) from None
+        raise click.ClickException(
+            " ".join(f"{field}: {message}" for field, message in error.errors.items())
+        ) from None
     click.echo(f"Created the {role} {username.strip()!r}.")
 
 

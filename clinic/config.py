@@ -155,8 +155,9 @@ def base_url(value: str) -> str:
     """Check the site's address as people reach it (emailed links start with it)."""
     url = urlsplit(value.strip())
     if url.scheme not in ("http", "https") or not url.hostname or url.query or url.fragment:
-        raise ConfigError(f"BASE_URL {value!r} is not a site address; expected e.g. "
-                          "https://clinic.example")
+        raise ConfigError(
+            f"BASE_URL {value!r} is not a site address; expected e.g. https://clinic.example"
+        )
     return value.strip().rstrip("/")
 
 

@@ -118,8 +118,11 @@ def writing(session: Session | scoped_session) -> Iterator[None]:
 def _end_read(session: Session) -> None:
     """End the read transaction a unit starts after; changes made outside any unit are a
     mistake (they would be saved unaudited), so they are refused, not saved."""
-    pending = [*session.new, *session.deleted,
-               *(row for row in session.dirty if session.is_modified(row))]
+    pending = [
+        *session.new,
+        *session.deleted,
+        *(row for row in session.dirty if session.is_modified(row)),
+    ]
     if pending or session.in_transaction():
         session.rollback()
     if pending:
@@ -142,6 +145,9 @@ def _tell(session: Session, changes: list[Any]) -> None:
 def _refuse_commit_inside_a_unit(session: Session) -> None:
     """Only the outermost unit commits: a commit from inside one would save half of it.
     (Releasing a savepoint inside a unit is fine: it commits nothing.)"""
-    if (session.info.get(DEPTH) and not session.info.get(COMMITTING)
-            and not session.in_nested_transaction()):
+    if (
+        session.info.get(DEPTH)
+        and not session.info.get(COMMITTING)
+        and not session.in_nested_transaction()
+    ):
         raise RuntimeError("commit inside a unit of work; only the outermost unit commits")

@@ -43,8 +43,18 @@ SPECIALISTS = (
     ("Dmytro", "Lysenko", "Physiotherapist", 60),
 )
 FIRST_NAMES = (
-    "Anna", "Bohdan", "Daria", "Ivan", "Kateryna", "Mykola", "Nataliia", "Oleh",
-    "Pavlo", "Sofiia", "Viktor", "Yulia",
+    "Anna",
+    "Bohdan",
+    "Daria",
+    "Ivan",
+    "Kateryna",
+    "Mykola",
+    "Nataliia",
+    "Oleh",
+    "Pavlo",
+    "Sofiia",
+    "Viktor",
+    "Yulia",
 )
 LAST_NAMES = ("Hrytsenko", "Koval", "Marchenko", "Petrenko", "Rudenko", "Savchenko")
 APPOINTMENT_TYPES = ("Consultation", "Follow-up", "Check-up", "Treatment")
@@ -78,8 +88,15 @@ def load_demo(session: Session) -> dict[str, int]:
         )
         for index, (first, last, specialty, minutes) in enumerate(SPECIALISTS)
     ]
-    clients = [Client(first_name="Olena", last_name="Kovalenko", email="client@example.com",
-                      phone="+380 67 000 0000", user=users["client"])]
+    clients = [
+        Client(
+            first_name="Olena",
+            last_name="Kovalenko",
+            email="client@example.com",
+            phone="+380 67 000 0000",
+            user=users["client"],
+        )
+    ]
     for first in FIRST_NAMES:
         for last in rng.sample(LAST_NAMES, 3):
             email = f"{first}.{last}@example.com".lower() if rng.random() < 0.8 else None
@@ -164,34 +181,56 @@ class BusyClinic:
 
     def __init__(self, session: Session, first_day: date, specialists: int = 50) -> None:
         self.session, self.first_day = session, first_day
-        shifts = [Shift(weekday=day, start_time=OPENING_BUSY, end_time=CLOSING_BUSY)
-                  for day in range(7)]
+        shifts = [
+            Shift(weekday=day, start_time=OPENING_BUSY, end_time=CLOSING_BUSY) for day in range(7)
+        ]
         self.rooms = [Location(name=f"Busy room {n}", shifts=shifts) for n in range(specialists)]
         self.specialists = [
-            Specialist(first_name="Doctor", last_name=str(n), slot_minutes=30,
-                       default_location=self.rooms[n], shifts=shifts)
+            Specialist(
+                first_name="Doctor",
+                last_name=str(n),
+                slot_minutes=30,
+                default_location=self.rooms[n],
+                shifts=shifts,
+            )
             for n in range(specialists)
         ]
         self.clients = [Client(first_name="Client", last_name=str(n)) for n in range(specialists)]
         session.add_all([*self.rooms, *self.specialists, *self.clients])
         session.commit()
-        self.ids = [(s.id, r.id, c.id) for s, r, c in
-                    zip(self.specialists, self.rooms, self.clients, strict=True)]
+        self.ids = [
+            (s.id, r.id, c.id)
+            for s, r, c in zip(self.specialists, self.rooms, self.clients, strict=True)
+        ]
 
     def fill(self, total: int) -> None:
         """Add appointments until the clinic has `total`."""
         have = self.session.scalar(select(func.count()).select_from(Appointment))
-        per_day = int((datetime.combine(self.first_day, CLOSING_BUSY)
-                       - datetime.combine(self.first_day, OPENING_BUSY)) / BUSY_SLOT)
+        per_day = int(
+            (
+                datetime.combine(self.first_day, CLOSING_BUSY)
+                - datetime.combine(self.first_day, OPENING_BUSY)
+            )
+            / BUSY_SLOT
+        )
         rows = []
         for n in range(have, total):
             specialist_id, room_id, client_id = self.ids[n % len(self.ids)]
             turn = n // len(self.ids)
-            start = (datetime.combine(self.first_day + timedelta(days=turn // per_day),
-                                      OPENING_BUSY) + (turn % per_day) * BUSY_SLOT)
-            rows.append({"specialist_id": specialist_id, "client_id": client_id,
-                         "location_id": room_id, "starts_at": start,
-                         "ends_at": start + BUSY_SLOT, "type": "Check-up"})
+            start = (
+                datetime.combine(self.first_day + timedelta(days=turn // per_day), OPENING_BUSY)
+                + (turn % per_day) * BUSY_SLOT
+            )
+            rows.append(
+                {
+                    "specialist_id": specialist_id,
+                    "client_id": client_id,
+                    "location_id": room_id,
+                    "starts_at": start,
+                    "ends_at": start + BUSY_SLOT,
+                    "type": "Check-up",
+                }
+            )
         if rows:
             self.session.execute(insert(Appointment), rows)
             self.session.commit()

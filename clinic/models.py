@@ -184,9 +184,7 @@ class Specialist(db.Model):
     """A doctor or other person who sees clients."""
 
     __tablename__ = "specialists"
-    __table_args__ = (
-        CheckConstraint("slot_minutes BETWEEN 5 AND 480", name="slot_minutes_range"),
-    )
+    __table_args__ = (CheckConstraint("slot_minutes BETWEEN 5 AND 480", name="slot_minutes_range"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     first_name: Mapped[str] = mapped_column(String(150))
@@ -216,9 +214,7 @@ class TimeOff(db.Model):
     __tablename__ = "time_off"
     __table_args__ = (
         CheckConstraint("starts_at < ends_at", name="start_before_end"),
-        CheckConstraint(
-            "specialist_id IS NULL OR location_id IS NULL", name="one_scope"
-        ),
+        CheckConstraint("specialist_id IS NULL OR location_id IS NULL", name="one_scope"),
         Index("ix_time_off_span", "starts_at", "ends_at"),
     )
 

@@ -54,8 +54,15 @@ def appointment_news(changes: list[Change]) -> dict[int, tuple[Appointment, str]
         if change.entity != Appointment.__tablename__:
             continue
         actions = change.action.split("+")
-        said = ("booked" if "create" in actions else "cancelled" if "cancel" in actions
-                else "moved" if "reschedule" in actions else None)
+        said = (
+            "booked"
+            if "create" in actions
+            else "cancelled"
+            if "cancel" in actions
+            else "moved"
+            if "reschedule" in actions
+            else None
+        )
         if said is not None:
             news[change.entity_id] = (change.row, said)
     return news
@@ -78,15 +85,21 @@ def send_about(appointment: Appointment, change: str) -> bool:
     """The email about an appointment, with its calendar file; whether it went."""
     settings = db.session.get_one(ClinicSettings, 1)
     cancelled = appointment.status is AppointmentStatus.CANCELLED
-    body = render_template("emails/appointment.txt", appointment=appointment, change=change,
-                           clinic=settings)
+    body = render_template(
+        "emails/appointment.txt", appointment=appointment, change=change, clinic=settings
+    )
     method = "CANCEL" if cancelled else "REQUEST"
     return mail.send_or_log(
         appointment.client.email,
         SUBJECTS[change],
         body,
-        attachments=[("appointment.ics", f"text/calendar; method={method}",
-                      calendar_file(appointment, settings))],
+        attachments=[
+            (
+                "appointment.ics",
+                f"text/calendar; method={method}",
+                calendar_file(appointment, settings),
+            )
+        ],
     )
 
 
@@ -105,10 +118,16 @@ def calendar_file(appointment: Appointment, settings: ClinicSettings) -> bytes:
     event.add("dtstamp", datetime.now(UTC))
     event.add("dtstart", to_aware(appointment.starts_at))
     event.add("dtend", to_aware(appointment.ends_at))
-    event.add("summary", f"{appointment.type or 'Appointment'} with "
-                         f"{appointment.specialist.full_name}")
-    event.add("location", vText(f"{appointment.location.name}, {settings.name}"
-                                + (f", {settings.address}" if settings.address else "")))
+    event.add(
+        "summary", f"{appointment.type or 'Appointment'} with {appointment.specialist.full_name}"
+    )
+    event.add(
+        "location",
+        vText(
+            f"{appointment.location.name}, {settings.name}"
+            + (f", {settings.address}" if settings.address else "")
+        ),
+    )
     event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
     event.add("organizer", vCalAddress(f"mailto:{sender}"))
     event.add("attendee", vCalAddress(f"mailto:{appointment.client.email}"))
@@ -130,10 +149,12 @@ def send_reminders(now: datetime | None = None) -> int:
         select(Appointment.id)
         .join(Appointment.client)
         .where(Client.email.is_not(None), Client.email != "")
-        .where(Appointment.status == AppointmentStatus.BOOKED,
-               Appointment.reminder_sent_at.is_(None),
-               Appointment.starts_at >= tomorrow,
-               Appointment.starts_at < tomorrow + timedelta(days=1))
+        .where(
+            Appointment.status == AppointmentStatus.BOOKED,
+            Appointment.reminder_sent_at.is_(None),
+            Appointment.starts_at >= tomorrow,
+            Appointment.starts_at < tomorrow + timedelta(days=1),
+        )
         .order_by(Appointment.starts_at)
     ).all()
     db.session.rollback()
@@ -162,7 +183,6 @@ def _claim(appointment_id: int) -> bool:
 def _release(appointment_id: int) -> None:
     """Give a claim back after the email failed, for the next run."""
     db.session.execute(
-        update(Appointment).where(Appointment.id == appointment_id)
-        .values(reminder_sent_at=None)
+        update(Appointment).where(Appointment.id == appointment_id).values(reminder_sent_at=None)
     )
     db.session.commit()

@@ -79,13 +79,18 @@ def _check_sqlite(connection: Connection) -> None:
     broken = connection.exec_driver_sql("PRAGMA foreign_key_check").all()
     if broken:
         raise MigrationRefused(f"foreign keys broken by the migration: {broken[:10]}")
-    tables = {row[0] for row in connection.exec_driver_sql(
-        "SELECT name FROM sqlite_master WHERE type = 'table'"
-    )}
+    tables = {
+        row[0]
+        for row in connection.exec_driver_sql("SELECT name FROM sqlite_master WHERE type = 'table'")
+    }
     if "appointments" in tables:
-        triggers = {row[0] for row in connection.exec_driver_sql(
-            "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'appointments'"
-        )}
+        triggers = {
+            row[0]
+            for row in connection.exec_driver_sql(
+                "SELECT name FROM sqlite_master "
+                "WHERE type = 'trigger' AND tbl_name = 'appointments'"
+            )
+        }
         missing = SQLITE_OVERLAP_TRIGGERS - triggers
         if missing:
             raise MigrationRefused(

@@ -50,8 +50,11 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Skip tests of the other database, and browser tests without Chromium, saying why."""
     for item in items:
         if item.get_closest_marker("e2e") and not Path(CHROMIUM).exists():
-            item.add_marker(pytest.mark.skip(reason=f"browser test: no Chromium at {CHROMIUM} "
-                                                    "(apt-get install -y chromium)"))
+            item.add_marker(
+                pytest.mark.skip(
+                    reason=f"browser test: no Chromium at {CHROMIUM} (apt-get install -y chromium)"
+                )
+            )
         if item.get_closest_marker("postgres") and not POSTGRES_URL:
             item.add_marker(pytest.mark.skip(reason=POSTGRES_ONLY))
         if item.get_closest_marker("sqlite") and POSTGRES_URL:
@@ -78,8 +81,10 @@ class Databases:
         clause = f" TEMPLATE {make_url(template).database}" if template else ""
         self._admin(f"CREATE DATABASE {name}{clause}")
         self.created.append(name)
-        return make_url(config.database_uri(POSTGRES_URL)).set(database=name).render_as_string(
-            hide_password=False
+        return (
+            make_url(config.database_uri(POSTGRES_URL))
+            .set(database=name)
+            .render_as_string(hide_password=False)
         )
 
     def migrated(self) -> str:
@@ -161,8 +166,13 @@ def count_queries(app) -> Callable:
         statements: list[str] = []
 
         def collect(_conn, _cursor, statement, *_args) -> None:
-            if statement.lstrip().split(None, 1)[0].upper() in ("SELECT", "INSERT", "UPDATE",
-                                                                 "DELETE", "WITH"):
+            if statement.lstrip().split(None, 1)[0].upper() in (
+                "SELECT",
+                "INSERT",
+                "UPDATE",
+                "DELETE",
+                "WITH",
+            ):
                 statements.append(statement)
 
         event.listen(db.engine, "before_cursor_execute", collect)
@@ -191,9 +201,13 @@ def _get_or_add_shift(fields: dict) -> Shift:
 
 
 _DEFAULTS: dict[type, Callable[[int], dict]] = {
-    User: lambda n: {"username": f"user{n}", "email": f"user{n}@example.com",
-                     "email_verified_at": datetime.now(UTC), "role": Role.CLIENT,
-                     "password_hash": quick_hash(PASSWORD)},
+    User: lambda n: {
+        "username": f"user{n}",
+        "email": f"user{n}@example.com",
+        "email_verified_at": datetime.now(UTC),
+        "role": Role.CLIENT,
+        "password_hash": quick_hash(PASSWORD),
+    },
     Shift: lambda n: {"weekday": 0, "start_time": time(9), "end_time": time(18)},
     Location: lambda n: {"name": f"Room {n}"},
     Specialist: lambda n: {"first_name": f"Specialist{n}", "last_name": f"Surname{n}"},
@@ -249,8 +263,13 @@ def book(app) -> Callable[..., Appointment]:
     def make(specialist, client, start: str, end: str | None = None, *, day=MONDAY, **fields):
         fields.setdefault("now", NOW)
         return book_appointment(
-            db.session, specialist_id=specialist.id, client_id=client.id, date=day,
-            start_time=start, end_time=end, **fields,
+            db.session,
+            specialist_id=specialist.id,
+            client_id=client.id,
+            date=day,
+            start_time=start,
+            end_time=end,
+            **fields,
         )
 
     return make
@@ -260,12 +279,21 @@ def book(app) -> Callable[..., Appointment]:
 def monday(make) -> SimpleNamespace:
     """A room open every day 08:00-20:00; a doctor working Monday 09:00-12:00 in 30-minute
     slots with that room as default; a patient."""
-    room = make(Location, name="Room 1",
-                shifts=[make(Shift, weekday=day, start_time=time(8), end_time=time(20))
-                        for day in range(7)])
-    doctor = make(Specialist, first_name="Iryna", last_name="Bondarenko", slot_minutes=30,
-                  default_location=room,
-                  shifts=[make(Shift, weekday=0, start_time=time(9), end_time=time(12))])
+    room = make(
+        Location,
+        name="Room 1",
+        shifts=[
+            make(Shift, weekday=day, start_time=time(8), end_time=time(20)) for day in range(7)
+        ],
+    )
+    doctor = make(
+        Specialist,
+        first_name="Iryna",
+        last_name="Bondarenko",
+        slot_minutes=30,
+        default_location=room,
+        shifts=[make(Shift, weekday=0, start_time=time(9), end_time=time(12))],
+    )
     return SimpleNamespace(room=room, doctor=doctor, patient=make(Client))
 
 
@@ -276,26 +304,42 @@ def clinic_for_api(app, make):
     an appointment of `client` a week from now at 10:00."""
     from flask_jwt_extended import create_access_token
 
-    every_day = [make(Shift, weekday=day, start_time=time(9), end_time=time(17))
-                 for day in range(7)]
+    every_day = [
+        make(Shift, weekday=day, start_time=time(9), end_time=time(17)) for day in range(7)
+    ]
     room = make(Location, name="Room 1", shifts=every_day)
     users = {role: make(User, role=role, username=role) for role in ("admin", "manager")}
     for name in ("client", "other"):
         users[name] = make(User, role="client", username=name)
         make(Client, first_name=name.capitalize(), email=f"{name}@example.com", user=users[name])
-    doctor = make(Specialist, first_name="Iryna", last_name="Bondarenko", slot_minutes=30,
-                  default_location=room, shifts=every_day)
+    doctor = make(
+        Specialist,
+        first_name="Iryna",
+        last_name="Bondarenko",
+        slot_minutes=30,
+        default_location=room,
+        shifts=every_day,
+    )
     week_ahead = (datetime.now(UTC) + timedelta(days=7)).date()
     appointment = book_appointment(
-        db.session, specialist_id=doctor.id, client_id=users["client"].client.id,
-        date=week_ahead, start_time="10:00",
+        db.session,
+        specialist_id=doctor.id,
+        client_id=users["client"].client.id,
+        date=week_ahead,
+        start_time="10:00",
     )
     ids = SimpleNamespace(
-        doctor=doctor.id, room=room.id, shift=every_day[0].id, appointment=appointment.id,
-        own_client=users["client"].client.id, other_client=users["other"].client.id,
-        spare_doctor=make(Specialist).id, spare_room=make(Location).id,
+        doctor=doctor.id,
+        room=room.id,
+        shift=every_day[0].id,
+        appointment=appointment.id,
+        own_client=users["client"].client.id,
+        other_client=users["other"].client.id,
+        spare_doctor=make(Specialist).id,
+        spare_room=make(Location).id,
         spare_shift=make(Shift, weekday=2, start_time=time(6), end_time=time(7)).id,
-        spare_client=make(Client).id, manager=users["manager"].id,
+        spare_client=make(Client).id,
+        manager=users["manager"].id,
         idle_manager=make(User, role="manager").id,
         week_ahead=week_ahead.isoformat(),
     )

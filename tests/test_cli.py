@@ -89,8 +89,16 @@ def test_create_user_prompts_for_a_password_and_hashes_it(runner):
 def test_create_user_gives_a_client_a_client_record(runner):
     """Is a client user linked to a new client record?"""
     result = runner.invoke(
-        args=["create-user", "petro", "--role", "client", "--first-name", "Petro",
-              "--password", "long enough"],
+        args=[
+            "create-user",
+            "petro",
+            "--role",
+            "client",
+            "--first-name",
+            "Petro",
+            "--password",
+            "long enough",
+        ],
     )
     assert result.exit_code == 0, result.output
     client = db.session.scalar(select(Client).join(Client.user).where(User.username == "petro"))
@@ -122,8 +130,10 @@ def test_create_user_refuses_nonsense(runner, args, message):
 def test_create_user_refuses_a_taken_name_or_email(runner, make):
     """Is a second user with the same username or email refused?"""
     make(User, username="taken", email="taken@example.com")
-    for args, message in ((["taken"], "That username is taken"),
-                          (["fresh", "--email", "TAKEN@example.com"], "already an account")):
+    for args, message in (
+        (["taken"], "That username is taken"),
+        (["fresh", "--email", "TAKEN@example.com"], "already an account"),
+    ):
         result = runner.invoke(
             args=["create-user", *args, "--role", "admin", "--password", "long enough"]
         )

@@ -65,7 +65,8 @@ def test_every_setting_is_read(tmp_path):
 
 
 @pytest.mark.parametrize(
-    "url", ["postgres://u:p@host/db", "postgresql://u:p@host/db", "postgresql+psycopg://u:p@host/db"]
+    "url",
+    ["postgres://u:p@host/db", "postgresql://u:p@host/db", "postgresql+psycopg://u:p@host/db"],
 )
 def test_postgresql_urls_mean_psycopg(url):
     """Do the usual spellings of a PostgreSQL URL all use psycopg 3?"""
@@ -111,7 +112,11 @@ def test_a_bad_setting_stops_the_flask_command_with_one_line(tmp_path):
     environ = {**os.environ, "CLINIC_TIMEZONE": "Mars/Olympus_Mons", "INSTANCE_PATH": str(tmp_path)}
     result = subprocess.run(
         [sys.executable, "-m", "flask", "--app", "clinic", "routes"],
-        env=environ, cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=60,
+        env=environ,
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert result.returncode != 0
     assert "CLINIC_TIMEZONE 'Mars/Olympus_Mons' is not an IANA time zone" in result.stderr

@@ -32,13 +32,16 @@ def test_booking_moving_and_cancelling_each_send_an_ics(kyiv, monday, book):
     monday.patient.email = "olena@example.com"
     db.session.commit()
     appointment = book(monday.doctor, monday.patient, "10:00")
-    scheduling.reschedule_appointment(db.session, appointment.id, date=MONDAY,
-                                      start_time="11:00", now=NOW)
+    scheduling.reschedule_appointment(
+        db.session, appointment.id, date=MONDAY, start_time="11:00", now=NOW
+    )
     scheduling.cancel_appointment(db.session, appointment.id, reason="Flu", now=NOW)
     booked, moved, cancelled = mail.outbox()
     assert [m["Subject"] for m in (booked, moved, cancelled)] == [
-        "Your appointment is booked", "Your appointment has moved",
-        "Your appointment is cancelled"]
+        "Your appointment is booked",
+        "Your appointment has moved",
+        "Your appointment is cancelled",
+    ]
     events = []
     for message, method in ((booked, "REQUEST"), (moved, "REQUEST"), (cancelled, "CANCEL")):
         assert message["To"] == "olena@example.com"
@@ -94,9 +97,17 @@ def test_api_bookings_email_too(call, clinic_for_api):
     """Does a booking made through the API email the client as well?"""
     ids = clinic_for_api.ids
     mail.outbox().clear()
-    call("POST", "/api/v1/appointments/", as_="manager", json={
-        "worker": ids.doctor, "client": ids.other_client, "date": ids.week_ahead,
-        "start_time": "12:00"})
+    call(
+        "POST",
+        "/api/v1/appointments/",
+        as_="manager",
+        json={
+            "worker": ids.doctor,
+            "client": ids.other_client,
+            "date": ids.week_ahead,
+            "start_time": "12:00",
+        },
+    )
     [message] = mail.outbox()
     assert message["To"] == "other@example.com"
 
@@ -128,8 +139,9 @@ def test_a_reminder_goes_again_after_a_move(tomorrow_booked):
     """After an appointment moves (still tomorrow), is it reminded of again?"""
     appointment, sunday = tomorrow_booked
     notifications.send_reminders(now=sunday)
-    scheduling.reschedule_appointment(db.session, appointment.id, date=MONDAY,
-                                      start_time="11:00", now=NOW)
+    scheduling.reschedule_appointment(
+        db.session, appointment.id, date=MONDAY, start_time="11:00", now=NOW
+    )
     assert notifications.send_reminders(now=sunday) == 1
 
 
@@ -144,6 +156,7 @@ def test_only_tomorrows_booked_appointments_are_reminded(tomorrow_booked):
 def test_a_failed_reminder_is_tried_again_next_run(tomorrow_booked, monkeypatch):
     """When a reminder cannot be sent, does the next run try it again?"""
     _, sunday = tomorrow_booked
+
     def fail(*args, **kwargs):
         raise OSError("mail server down")
 

@@ -51,12 +51,23 @@ def raw(app) -> Connection:
         for n in (1, 2):
             insert(connection, "locations", name=f"Room {n}", address="", active=True)
             insert(
-                connection, "specialists", first_name="Spec", last_name=str(n), phone="",
-                specialty="", slot_minutes=30, active=True,
+                connection,
+                "specialists",
+                first_name="Spec",
+                last_name=str(n),
+                phone="",
+                specialty="",
+                slot_minutes=30,
+                active=True,
             )
             insert(
-                connection, "clients", first_name="Client", last_name=str(n), phone="",
-                notes="", created_at=NOW,
+                connection,
+                "clients",
+                first_name="Client",
+                last_name=str(n),
+                phone="",
+                notes="",
+                created_at=NOW,
             )
         connection.commit()
         yield connection
@@ -115,14 +126,16 @@ def test_moving_into_another_appointment_is_refused(raw):
     later = book(raw, "12:00", "13:00")
     move = text("UPDATE appointments SET starts_at = :s, ends_at = :e WHERE id = :id")
     assert refused(
-        raw, lambda: raw.execute(
+        raw,
+        lambda: raw.execute(
             move, {"s": "2026-12-01 10:30:00", "e": "2026-12-01 11:30:00", "id": later}
-        )
+        ),
     )
     assert not refused(
-        raw, lambda: raw.execute(
+        raw,
+        lambda: raw.execute(
             move, {"s": "2026-12-01 11:00:00", "e": "2026-12-01 12:30:00", "id": later}
-        )
+        ),
     ), "an appointment may move within its own time and up to its neighbour"
 
 
@@ -157,20 +170,25 @@ def test_there_is_one_settings_row(raw):
     """Does the migration make the settings row, and refuse a second one?"""
     assert raw.execute(text("SELECT id FROM clinic_settings")).scalars().all() == [1]
     assert refused(
-        raw, lambda: raw.execute(text(
-            "INSERT INTO clinic_settings (id, name, address, phone, self_booking, "
-            "min_notice_minutes, max_days_ahead, cancellation_window_hours, "
-            "default_slot_minutes) VALUES (2, 'x', '', '', true, 0, 1, 0, 30)"
-        ))
+        raw,
+        lambda: raw.execute(
+            text(
+                "INSERT INTO clinic_settings (id, name, address, phone, self_booking, "
+                "min_notice_minutes, max_days_ahead, cancellation_window_hours, "
+                "default_slot_minutes) VALUES (2, 'x', '', '', true, 0, 1, 0, 30)"
+            )
+        ),
     )
 
 
 @pytest.mark.postgres
 def test_postgresql_has_the_exclusion_constraints(raw):
     """Are the three exclusion constraints in place, with btree_gist installed?"""
-    names = raw.execute(text(
-        "SELECT conname FROM pg_constraint WHERE contype = 'x' ORDER BY conname"
-    )).scalars().all()
+    names = (
+        raw.execute(text("SELECT conname FROM pg_constraint WHERE contype = 'x' ORDER BY conname"))
+        .scalars()
+        .all()
+    )
     assert names == [
         "ex_appointments_client_overlap",
         "ex_appointments_location_overlap",

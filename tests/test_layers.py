@@ -9,11 +9,25 @@ from pathlib import Path
 from clinic import PROJECT_ROOT
 
 PACKAGE = PROJECT_ROOT / "clinic"
-DOMAIN = ("clinic.scheduling", "clinic.setup", "clinic.accounts", "clinic.models", "clinic.audit",
-          "clinic.database", "clinic.clock", "clinic.notifications", "clinic.signals",
-          "clinic.mail")
-REQUEST_BOUND = ("flask.request", "flask.session", "flask.url_for", "flask.g",
-                 "flask_login.current_user")
+DOMAIN = (
+    "clinic.scheduling",
+    "clinic.setup",
+    "clinic.accounts",
+    "clinic.models",
+    "clinic.audit",
+    "clinic.database",
+    "clinic.clock",
+    "clinic.notifications",
+    "clinic.signals",
+    "clinic.mail",
+)
+REQUEST_BOUND = (
+    "flask.request",
+    "flask.session",
+    "flask.url_for",
+    "flask.g",
+    "flask_login.current_user",
+)
 """What belongs to one request: the domain takes plain values (and the actor) instead."""
 
 
@@ -34,11 +48,18 @@ def imported_names(source: str, module: str, is_package: bool) -> Iterator[tuple
     `import flask` then `flask.request` gives flask.request."""
     package = module if is_package else module.rpartition(".")[0]
     tree = ast.parse(source)
-    modules = {alias.asname or alias.name: alias.name for node in ast.walk(tree)
-               if isinstance(node, ast.Import) for alias in node.names}
+    modules = {
+        alias.asname or alias.name: alias.name
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Import)
+        for alias in node.names
+    }
     for node in ast.walk(tree):
-        if (isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name)
-                and node.value.id in modules):
+        if (
+            isinstance(node, ast.Attribute)
+            and isinstance(node.value, ast.Name)
+            and node.value.id in modules
+        ):
             yield node.lineno, f"{modules[node.value.id]}.{node.attr}"
         if isinstance(node, ast.Import):
             for alias in node.names:
@@ -56,7 +77,7 @@ def imported_names(source: str, module: str, is_package: bool) -> Iterator[tuple
 
 
 def breaches(layer: tuple[str, ...], forbidden: tuple[str, ...]) -> list[str]:
-    """"path:line imports name" for each import of a forbidden name by a module of the layer."""
+    """ "path:line imports name" for each import of a forbidden name by a module of the layer."""
     found = []
     for path in sorted(PACKAGE.rglob("*.py")):
         module = module_name(path)
@@ -74,8 +95,12 @@ def test_relative_imports_are_resolved():
     are?"""
     source = "from .. import web\nfrom ..api.schemas import X\nfrom . import policy\n"
     assert {name for _, name in imported_names(source, "clinic.scheduling.slots", False)} == {
-        "clinic", "clinic.web", "clinic.api.schemas", "clinic.api.schemas.X",
-        "clinic.scheduling", "clinic.scheduling.policy",
+        "clinic",
+        "clinic.web",
+        "clinic.api.schemas",
+        "clinic.api.schemas.X",
+        "clinic.scheduling",
+        "clinic.scheduling.policy",
     }
     in_a_package = imported_names("from ... import api", "clinic.web.desk", is_package=True)
     assert "clinic.api" in {name for _, name in in_a_package}

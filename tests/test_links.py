@@ -30,8 +30,10 @@ def test_links_work_outside_a_request_and_keep_a_path_prefix(app):
     assert links.reset_password_link("abc") == "https://clinic.example/booking/reset/abc"
 
 
-@pytest.mark.parametrize("value", ["clinic.example", "ftp://clinic.example", "https://",
-                                   "https://clinic.example/?next=x"])
+@pytest.mark.parametrize(
+    "value",
+    ["clinic.example", "ftp://clinic.example", "https://", "https://clinic.example/?next=x"],
+)
 def test_a_base_url_that_is_no_site_address_stops_the_app(value):
     """Is BASE_URL without http(s) and a host, or with a query, refused at start?"""
     with pytest.raises(config.ConfigError, match="BASE_URL"):

@@ -73,14 +73,21 @@ def test_the_smtp_backend_uses_tls_and_login_as_configured(app, monkeypatch):
     monkeypatch.setattr(mail.smtplib, "SMTP", FakeSMTP)
     FakeSMTP.sessions.clear()
     app.config.update(
-        MAIL_BACKEND="smtp", MAIL_SERVER="smtp.clinic.test", MAIL_PORT=587,
-        MAIL_USE_TLS=True, MAIL_USERNAME="desk", MAIL_PASSWORD="pw",
+        MAIL_BACKEND="smtp",
+        MAIL_SERVER="smtp.clinic.test",
+        MAIL_PORT=587,
+        MAIL_USE_TLS=True,
+        MAIL_USERNAME="desk",
+        MAIL_PASSWORD="pw",
     )
     mail.send("olena@example.com", "Hello", "Text")
     [session] = FakeSMTP.sessions
     assert session.address == ("smtp.clinic.test", 587)
     assert session.calls == [
-        "starttls", ("login", "desk", "pw"), ("send", "olena@example.com"), "quit"
+        "starttls",
+        ("login", "desk", "pw"),
+        ("send", "olena@example.com"),
+        "quit",
     ]
 
 

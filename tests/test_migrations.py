@@ -146,11 +146,14 @@ def test_a_batch_migration_of_referenced_tables_keeps_every_row(demo_app, tmp_pa
     """Does rebuilding tables that others refer to keep every row, with no cascade?"""
     before = row_counts()
     assert before["appointments"] > 0 and before["specialist_shifts"] > 0
-    directory = add_migration(tmp_path, '''
+    directory = add_migration(
+        tmp_path,
+        """
         for table in ("users", "locations", "shifts", "specialists", "clients"):
             with op.batch_alter_table(table, recreate="always") as batch:
                 batch.add_column(sa.Column("later", sa.Integer(), nullable=True))
-    ''')
+    """,
+    )
     flask_migrate.upgrade(directory=directory)
     assert row_counts() == before
     assert db.session.execute(text("SELECT version_num FROM alembic_version")).scalar() == "9999"
@@ -162,9 +165,12 @@ def test_a_batch_migration_of_referenced_tables_keeps_every_row(demo_app, tmp_pa
 def test_a_migration_that_breaks_foreign_keys_is_rolled_back(demo_app, tmp_path):
     """Is a migration leaving rows that refer to nothing refused, with nothing changed?"""
     before = row_counts()
-    directory = add_migration(tmp_path, '''
+    directory = add_migration(
+        tmp_path,
+        """
         op.execute("DELETE FROM locations")
-    ''')
+    """,
+    )
     with pytest.raises(SystemExit):
         flask_migrate.upgrade(directory=directory)
     assert row_counts() == before
@@ -174,10 +180,13 @@ def test_a_migration_that_breaks_foreign_keys_is_rolled_back(demo_app, tmp_path)
 @pytest.mark.sqlite
 def test_rebuilding_appointments_without_its_triggers_is_rolled_back(demo_app, tmp_path):
     """Is a batch migration of appointments that loses the overlap triggers refused?"""
-    directory = add_migration(tmp_path, '''
+    directory = add_migration(
+        tmp_path,
+        """
         with op.batch_alter_table("appointments", recreate="always") as batch:
             batch.add_column(sa.Column("later", sa.Integer(), nullable=True))
-    ''')
+    """,
+    )
     with pytest.raises(SystemExit):
         flask_migrate.upgrade(directory=directory)
     triggers = db.session.execute(

@@ -32,12 +32,17 @@ def init_app(app: Flask) -> None:
         OPENAPI_JSON_PATH="openapi.json",
         JWT_TOKEN_LOCATION=["headers"],
     )
-    api.init_app(app, spec_kwargs={
-        "marshmallow_plugin": MarshmallowPlugin(schema_name_resolver=schema_name),
-        "security": [{"bearerAuth": []}],
-        "info": {"description": "Bookings for the clinic. Send `Authorization: Bearer "
-                                "<access token>` from POST /api/v1/login/."},
-    })
+    api.init_app(
+        app,
+        spec_kwargs={
+            "marshmallow_plugin": MarshmallowPlugin(schema_name_resolver=schema_name),
+            "security": [{"bearerAuth": []}],
+            "info": {
+                "description": "Bookings for the clinic. Send `Authorization: Bearer "
+                "<access token>` from POST /api/v1/login/."
+            },
+        },
+    )
     api.spec.components.security_scheme(
         "bearerAuth", {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
     )

@@ -36,8 +36,11 @@ class Appointments(MethodView):
         if not scheduling.policy_for(user).staff:
             fields.setdefault("client_id", scheduling.own_client_id(db.session, user))
         if fields.get("client_id") is None:
-            abort(400, message="The request has invalid fields.",
-                  errors={"client": ["Missing data for required field."]})
+            abort(
+                400,
+                message="The request has invalid fields.",
+                errors={"client": ["Missing data for required field."]},
+            )
         return scheduling.book_appointment(db.session, actor=user, **fields)
 
 
@@ -67,8 +70,11 @@ class AppointmentItem(MethodView):
         user = caller()
         appointment = own_or_404(user, Appointment, pk)
         if fields.pop("client_id", appointment.client_id) != appointment.client_id:
-            abort(400, message="The request has invalid fields.",
-                  errors={"client": ["An appointment's client cannot change; book anew."]})
+            abort(
+                400,
+                message="The request has invalid fields.",
+                errors={"client": ["An appointment's client cannot change; book anew."]},
+            )
         return scheduling.update_appointment(db.session, pk, fields, actor=user)
 
     @blp.response(204)
@@ -78,5 +84,3 @@ class AppointmentItem(MethodView):
         user = caller()
         own_or_404(user, Appointment, pk)
         scheduling.cancel_appointment(db.session, pk, actor=user)
-
-

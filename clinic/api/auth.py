@@ -55,16 +55,23 @@ class Login(MethodView):
     @blp.documents(400, 401, 429)
     def post(self, credentials):
         """Sign in: an access and a refresh token, and who you are"""
-        user, verdict = accounts.authenticate(db.session, credentials["username"],
-                                              credentials["password"])
+        user, verdict = accounts.authenticate(
+            db.session, credentials["username"], credentials["password"]
+        )
         if verdict is not accounts.SignIn.OK:
             abort(401, message=verdict.value)
-        return {"access": create_access_token(identity=user),
-                "refresh": create_refresh_token(identity=user), "user": user}
+        return {
+            "access": create_access_token(identity=user),
+            "refresh": create_refresh_token(identity=user),
+            "user": user,
+        }
 
 
-for path, endpoint in (("/login/", "login"), ("/workers/login/", "workers_login"),
-                       ("/auth/login/", "auth_login")):
+for path, endpoint in (
+    ("/login/", "login"),
+    ("/workers/login/", "workers_login"),
+    ("/auth/login/", "auth_login"),
+):
     blp.add_url_rule(path, endpoint=endpoint, view_func=Login, strict_slashes=False)
 
 
@@ -112,10 +119,14 @@ class Logout(MethodView):
             payloads.append(_refresh_payload(body["refresh"]))
         with writing(db.session):
             for payload in payloads:
-                db.session.add(RevokedToken(
-                    jti=payload["jti"], token_type=payload["type"], user_id=int(payload["sub"]),
-                    expires_at=datetime.fromtimestamp(payload["exp"], UTC),
-                ))
+                db.session.add(
+                    RevokedToken(
+                        jti=payload["jti"],
+                        token_type=payload["type"],
+                        user_id=int(payload["sub"]),
+                        expires_at=datetime.fromtimestamp(payload["exp"], UTC),
+                    )
+                )
         return {"message": "Signed out."}
 
 
@@ -140,8 +151,7 @@ class Register(MethodView):
         """Register as a client: the account works once the emailed link is opened"""
         user, password = accounts.register_client(db.session, **fields)
         accounts.send_verification(user, password)
-        return {"message": "We sent a link to your email address; open it to finish.",
-                "user": user}
+        return {"message": "We sent a link to your email address; open it to finish.", "user": user}
 
 
 @blp.route("/activate/", strict_slashes=False)

@@ -91,8 +91,13 @@ def listing(query: Select, args: dict[str, Any]) -> Iterable[Any]:
     page, size = args["page"], args.get("page_size") or 20
     total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
     pages = max(1, math.ceil(total / size))
-    header = {"total": total, "total_pages": pages, "first_page": 1, "last_page": pages,
-              "page": page}
+    header = {
+        "total": total,
+        "total_pages": pages,
+        "first_page": 1,
+        "last_page": pages,
+        "page": page,
+    }
     if page > 1:
         header["previous_page"] = page - 1
     if page < pages:

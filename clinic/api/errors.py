@@ -22,12 +22,22 @@ def in_api() -> bool:
     return request.path.startswith(API_PREFIX)
 
 
-def json_error(code: int, message: str = "", errors: dict | None = None,
-               headers: dict | None = None, **extra: Any) -> Response:
+def json_error(
+    code: int,
+    message: str = "",
+    errors: dict | None = None,
+    headers: dict | None = None,
+    **extra: Any,
+) -> Response:
     """The API's error answer."""
     status = HTTPStatus(code)
-    response = jsonify(code=code, status=status.phrase, message=message or status.description,
-                       errors=errors or {}, **extra)
+    response = jsonify(
+        code=code,
+        status=status.phrase,
+        message=message or status.description,
+        errors=errors or {},
+        **extra,
+    )
     response.status_code = code
     response.headers.update(headers or {})
     return response

@@ -139,8 +139,12 @@ class WorkerOut(ma.Schema):
     last_name = fields.String()
     phone = fields.String()
     specialty = fields.String()
-    available_slots = fields.List(fields.String(), metadata={
-        "description": "Free start times (HH:MM) on the day of ?date= (today by default)"})
+    available_slots = fields.List(
+        fields.String(),
+        metadata={
+            "description": "Free start times (HH:MM) on the day of ?date= (today by default)"
+        },
+    )
     work_schedule = fields.List(fields.Nested(ShiftOut), attribute="shifts")
     slot_minutes = fields.Integer()
     active = fields.Boolean()
@@ -175,10 +179,12 @@ class AppointmentOut(ma.Schema):
     status = fields.Function(lambda a: a.status.value, metadata={"enum": STATUSES})
     notes = fields.String()
     cancel_reason = fields.String()
-    start = fields.Function(lambda a: to_aware(a.starts_at).isoformat(),
-                            metadata={"format": "date-time"})
-    end = fields.Function(lambda a: to_aware(a.ends_at).isoformat(),
-                          metadata={"format": "date-time"})
+    start = fields.Function(
+        lambda a: to_aware(a.starts_at).isoformat(), metadata={"format": "date-time"}
+    )
+    end = fields.Function(
+        lambda a: to_aware(a.ends_at).isoformat(), metadata={"format": "date-time"}
+    )
 
 
 class ManagerOut(ma.Schema):
@@ -196,8 +202,9 @@ class UserOut(ma.Schema):
     first_name = fields.String()
     last_name = fields.String()
     email = fields.String(allow_none=True)
-    role = fields.Function(lambda user: user.role.value, metadata={
-        "enum": ["admin", "manager", "client"]})
+    role = fields.Function(
+        lambda user: user.role.value, metadata={"enum": ["admin", "manager", "client"]}
+    )
 
 
 class TokensOut(ma.Schema):
@@ -234,8 +241,9 @@ class RefreshIn(In):
 class RegisterIn(In):
     username = text(150, required=True)
     email = text(254, required=True)
-    password = text(128, load_only=True, metadata={"description": "Generated and emailed "
-                                                   "when not given"})
+    password = text(
+        128, load_only=True, metadata={"description": "Generated and emailed when not given"}
+    )
     first_name = text(150)
     last_name = text(150)
     phone = text(32)
@@ -286,10 +294,16 @@ class AppointmentQuery(PageQuery):
     specialist_id = ident(data_key="worker")
     client_id = ident(data_key="client")
     location_id = ident(data_key="location")
-    status = Text(validate=validate.OneOf([*STATUSES, "all"]), metadata={
-        "description": "Cancelled ones are left out unless this is cancelled or all"})
-    updated_since = fields.AwareDateTime(default_timezone=UTC, metadata={
-        "description": "Only appointments changed since then (UTC unless an offset is given)"})
+    status = Text(
+        validate=validate.OneOf([*STATUSES, "all"]),
+        metadata={"description": "Cancelled ones are left out unless this is cancelled or all"},
+    )
+    updated_since = fields.AwareDateTime(
+        default_timezone=UTC,
+        metadata={
+            "description": "Only appointments changed since then (UTC unless an offset is given)"
+        },
+    )
 
 
 class AppointmentIn(In):
@@ -298,8 +312,10 @@ class AppointmentIn(In):
     start_time = clock(required=True)
     end_time = clock(allow_none=True)
     specialist_id = ident(required=True, data_key="worker")
-    client_id = ident(data_key="client", metadata={
-        "description": "Required for staff; a client books for themself"})
+    client_id = ident(
+        data_key="client",
+        metadata={"description": "Required for staff; a client books for themself"},
+    )
     location_id = ident(allow_none=True, data_key="location")
     notes = text(2000)
 
@@ -327,8 +343,9 @@ class ManagerIn(In):
 
 def _renamed(schema: type[ma.Schema]) -> dict[str, str]:
     """The fields a schema and its subclasses load under another name than the API's."""
-    names = {name: field.data_key for name, field in schema._declared_fields.items()
-             if field.data_key}
+    names = {
+        name: field.data_key for name, field in schema._declared_fields.items() if field.data_key
+    }
     for subclass in schema.__subclasses__():
         names |= _renamed(subclass)
     return names

@@ -68,9 +68,12 @@ class ShiftItem(MethodView):
         shift = get_or_404(Shift, pk, "shift")
         current = ShiftOut().dump(shift)
         return scheduling.update_shift(
-            db.session, pk, weekday=fields.get("weekday", current["weekday"]),
+            db.session,
+            pk,
+            weekday=fields.get("weekday", current["weekday"]),
             start_time=fields.get("from_hour", current["from_hour"]),
-            end_time=fields.get("to_hour", current["to_hour"]), actor=user,
+            end_time=fields.get("to_hour", current["to_hour"]),
+            actor=user,
         )
 
     @blp.response(204)

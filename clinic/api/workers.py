@@ -34,8 +34,11 @@ def with_slots(specialists: list[Specialist], day, user) -> list[Specialist]:
 
 def visible(user) -> select:
     """The specialists this caller may see: switched-off ones too for admins."""
-    query = select(Specialist).options(*scheduling.SPECIALIST_SCHEDULE).order_by(
-        Specialist.last_name, Specialist.first_name, Specialist.id)
+    query = (
+        select(Specialist)
+        .options(*scheduling.SPECIALIST_SCHEDULE)
+        .order_by(Specialist.last_name, Specialist.first_name, Specialist.id)
+    )
     if not scheduling.policy_for(user).sees_inactive:
         query = query.where(Specialist.active)
     return query
@@ -115,8 +118,16 @@ class Worker(MethodView):
 class WorkerSlots(MethodView):
     @blp.public
     @blp.arguments(SlotsQuery, location="query")
-    @blp.response(200, {"type": "object", "additionalProperties": {
-        "type": "array", "items": {"type": "string", "pattern": "^[0-2][0-9]:[0-5][0-9]$"}}})
+    @blp.response(
+        200,
+        {
+            "type": "object",
+            "additionalProperties": {
+                "type": "array",
+                "items": {"type": "string", "pattern": "^[0-2][0-9]:[0-5][0-9]$"},
+            },
+        },
+    )
     @blp.documents(400, 401, 404)
     def get(self, query, pk):
         """Free start times (HH:MM) per day from ?from= to ?to= (at most 62 days)"""
@@ -126,7 +137,9 @@ class WorkerSlots(MethodView):
             abort(404, message=f"There is no specialist {pk}.")
         first = query.get("first") or clinic_now().date()
         last = query.get("last") or first + timedelta(days=DEFAULT_SLOT_DAYS - 1)
-        days = scheduling.free_slots_range(db.session, pk, first, last,
-                                           policy=scheduling.policy_for(user))
-        return jsonify({day.isoformat(): [f"{slot:%H:%M}" for slot in slots]
-                        for day, slots in days.items()})
+        days = scheduling.free_slots_range(
+            db.session, pk, first, last, policy=scheduling.policy_for(user)
+        )
+        return jsonify(
+            {day.isoformat(): [f"{slot:%H:%M}" for slot in slots] for day, slots in days.items()}
+        )

@@ -16,8 +16,11 @@ from .values import AnySession
 ALL = "all"
 """The status filter that keeps cancelled appointments too."""
 
-WITH_PEOPLE = (joinedload(Appointment.specialist), joinedload(Appointment.client),
-               joinedload(Appointment.location))
+WITH_PEOPLE = (
+    joinedload(Appointment.specialist),
+    joinedload(Appointment.client),
+    joinedload(Appointment.location),
+)
 """Loader options for showing appointments with who and where, in the same query."""
 
 
@@ -48,10 +51,13 @@ def appointments_query(
         statement = statement.where(Appointment.starts_at >= datetime.combine(first, time()))
     if last is not None:
         statement = statement.where(
-            Appointment.starts_at < datetime.combine(last + timedelta(days=1), time()))
-    for value, column in ((specialist_id, Appointment.specialist_id),
-                          (client_id, Appointment.client_id),
-                          (location_id, Appointment.location_id)):
+            Appointment.starts_at < datetime.combine(last + timedelta(days=1), time())
+        )
+    for value, column in (
+        (specialist_id, Appointment.specialist_id),
+        (client_id, Appointment.client_id),
+        (location_id, Appointment.location_id),
+    ):
         if value is not None:
             statement = statement.where(column == value)
     if status is None:
@@ -66,17 +72,22 @@ def appointments_query(
 def day_appointments(session: AnySession, viewer: User, day: date, **filters) -> list[Appointment]:
     """A day's appointments, cancelled ones too unless a status is given, with who and where."""
     filters.setdefault("status", ALL)
-    return list(session.scalars(
-        appointments_query(viewer, day=day, **filters).options(*WITH_PEOPLE)
-    ).unique())
+    return list(
+        session.scalars(
+            appointments_query(viewer, day=day, **filters).options(*WITH_PEOPLE)
+        ).unique()
+    )
 
 
-def upcoming_appointments(session: AnySession, user: User, now: datetime | None = None
-                          ) -> list[Appointment]:
+def upcoming_appointments(
+    session: AnySession, user: User, now: datetime | None = None
+) -> list[Appointment]:
     """A client's live appointments that have not ended yet, with who and where."""
-    statement = (appointments_query(user)
-                 .where(Appointment.ends_at >= (now or clinic_now()))
-                 .options(*WITH_PEOPLE))
+    statement = (
+        appointments_query(user)
+        .where(Appointment.ends_at >= (now or clinic_now()))
+        .options(*WITH_PEOPLE)
+    )
     return list(session.scalars(statement).unique())
 
 
@@ -96,9 +107,13 @@ def clients_query(viewer: User | None, search: str = "") -> Select:
         statement = statement.where(Client.user_id == viewer.id)
     words = search.split()
     for word in words[:5]:
-        statement = statement.where(or_(
-            *(func.lower(column).contains(word.lower(), autoescape=True)
-              for column in (Client.first_name, Client.last_name, Client.email)),
-            Client.phone.contains(word, autoescape=True),
-        ))
+        statement = statement.where(
+            or_(
+                *(
+                    func.lower(column).contains(word.lower(), autoescape=True)
+                    for column in (Client.first_name, Client.last_name, Client.email)
+                ),
+                Client.phone.contains(word, autoescape=True),
+            )
+        )
     return statement

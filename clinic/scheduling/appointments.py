@@ -69,8 +69,9 @@ def retried(change: Callable[..., T]) -> Callable[..., T]:
                 if getattr(error.orig, "sqlstate", None) not in TRANSIENT_SQLSTATES:
                     raise
                 if attempt == TRIES:
-                    raise Conflict("Many people are booking this time right now; "
-                                   "please try again.") from error
+                    raise Conflict(
+                        "Many people are booking this time right now; please try again."
+                    ) from error
                 attempt += 1
 
     return run
@@ -102,27 +103,41 @@ def _read_span(day: Any, start_time: Any, end_time: Any, length: timedelta) -> S
 def _check_time(calendar: Calendar, span: Span, now: datetime) -> None:
     """A new start time must exist, last as written, and not be in the past."""
     if not wall_time_exists(span.start, calendar.zone):
-        raise Invalid({"start_time": f"{hm(span.start)} does not exist on {span.start.date()}: "
-                                     "the clocks go forward then."})
+        raise Invalid(
+            {
+                "start_time": f"{hm(span.start)} does not exist on {span.start.date()}: "
+                "the clocks go forward then."
+            }
+        )
     if not calendar.exists_whole(span):
         raise Invalid({"end_time": "The clocks go forward during this time; choose another."})
     if span.start < now:
         raise Invalid({"start_time": "That time has passed."})
 
 
-def _place(session: AnySession, request: _Request, ignore_id: int | None, policy: Policy,
-           now: datetime) -> Location:
+def _place(
+    session: AnySession, request: _Request, ignore_id: int | None, policy: Policy, now: datetime
+) -> Location:
     """Check every rule for `request`; return the location it takes."""
     specialist, span = request.specialist, request.span
     calendar = Calendar(
-        session, [specialist], span.start.date(), span.end.date(),
-        client_id=request.client.id, extra_location=request.location, ignore_id=ignore_id,
+        session,
+        [specialist],
+        span.start.date(),
+        span.end.date(),
+        client_id=request.client.id,
+        extra_location=request.location,
+        ignore_id=ignore_id,
     )
     _check_time(calendar, span, now)
     if not calendar.works("specialist", specialist, span):
-        raise Invalid({"start_time": f"{specialist.full_name} does not work then "
-                                     f"({WEEKDAYS[span.start.weekday()]} "
-                                     f"{hm(span.start)}-{hm(span.end)})."})
+        raise Invalid(
+            {
+                "start_time": f"{specialist.full_name} does not work then "
+                f"({WEEKDAYS[span.start.weekday()]} "
+                f"{hm(span.start)}-{hm(span.end)})."
+            }
+        )
     policy.check_grid(specialist, span)
     closed = calendar.taken("clinic", 0, span)
     if closed:
@@ -143,29 +158,45 @@ def _place(session: AnySession, request: _Request, ignore_id: int | None, policy
     return location
 
 
-def _refuse(session: AnySession, busy: Busy | None, who: str, *, request: _Request,
-            policy: Policy, now: datetime) -> None:
+def _refuse(
+    session: AnySession,
+    busy: Busy | None,
+    who: str,
+    *,
+    request: _Request,
+    policy: Policy,
+    now: datetime,
+) -> None:
     """Raise for time taken: Invalid for time off, Conflict naming an appointment."""
     if busy is None:
         return
     if busy.appointment_id is None:
         raise Invalid({"start_time": f"{who} is away then ({busy.reason or 'time off'})."})
     taken = session.get(Appointment, busy.appointment_id)
-    message = (f"{who} has another appointment then: {taken.starts_at:%Y-%m-%d} "
-               f"{hm(taken.starts_at)}-{hm(taken.ends_at)}.")
+    message = (
+        f"{who} has another appointment then: {taken.starts_at:%Y-%m-%d} "
+        f"{hm(taken.starts_at)}-{hm(taken.ends_at)}."
+    )
     raise _conflict(session, message, taken, request, policy, now)
 
 
-def _conflict(session: AnySession, message: str, taken: Appointment | None, request: _Request,
-              policy: Policy, now: datetime) -> Conflict:
+def _conflict(
+    session: AnySession,
+    message: str,
+    taken: Appointment | None,
+    request: _Request,
+    policy: Policy,
+    now: datetime,
+) -> Conflict:
     """A Conflict offering the specialist's nearest free slots."""
     suggestions = nearest_free(session, request.specialist.id, request.span.start, policy, now)
     return Conflict(message, appointment=taken, suggestions=suggestions)
 
 
 @contextmanager
-def _guarded(session: AnySession, request: _Request, policy: Policy, now: datetime
-             ) -> Iterator[None]:
+def _guarded(
+    session: AnySession, request: _Request, policy: Policy, now: datetime
+) -> Iterator[None]:
     """Write what the block adds or changes at once, in a savepoint: when the database refuses
     it (another process won the time), the savepoint goes and the unit stays usable to say
     what collided."""
@@ -176,8 +207,9 @@ def _guarded(session: AnySession, request: _Request, policy: Policy, now: dateti
         raise _database_refusal(session, error, request, policy, now) from error
 
 
-def _database_refusal(session: AnySession, error: IntegrityError, request: _Request,
-                      policy: Policy, now: datetime) -> SchedulingError:
+def _database_refusal(
+    session: AnySession, error: IntegrityError, request: _Request, policy: Policy, now: datetime
+) -> SchedulingError:
     """What the database's own refusal of a booking means, for people.
 
     An overlap another process committed first: Conflict naming it. Anything else (a row
@@ -192,9 +224,13 @@ def _database_refusal(session: AnySession, error: IntegrityError, request: _Requ
         select(Appointment)
         .where(Appointment.status != Status.CANCELLED)
         .where(Appointment.starts_at < span.end, Appointment.ends_at > span.start)
-        .where(or_(Appointment.specialist_id == request.specialist.id,
-                   Appointment.client_id == request.client.id,
-                   Appointment.location_id == request.location.id))
+        .where(
+            or_(
+                Appointment.specialist_id == request.specialist.id,
+                Appointment.client_id == request.client.id,
+                Appointment.location_id == request.location.id,
+            )
+        )
         .order_by(Appointment.id)
         .limit(1)
     ).first()
@@ -233,22 +269,25 @@ def book_appointment(
     with writing(session):
         kind = parse_text(type, "type", DETAILS["type"])
         notes = parse_text(notes, "notes", DETAILS["notes"])
-        specialist = active_row(session, Specialist, specialist_id, "specialist_id",
-                                "specialist")
+        specialist = active_row(session, Specialist, specialist_id, "specialist_id", "specialist")
         request = _Request(
             specialist=specialist,
-            client=policy.bookable(active_row(session, Client, client_id, "client_id",
-                                              "client")),
+            client=policy.bookable(active_row(session, Client, client_id, "client_id", "client")),
             location=_optional_location(session, location_id),
-            span=_read_span(date, start_time, end_time,
-                            timedelta(minutes=specialist.slot_minutes)),
+            span=_read_span(date, start_time, end_time, timedelta(minutes=specialist.slot_minutes)),
         )
         policy.check_start(session, request.span, now)
         location = request.location = _place(session, request, None, policy, now)
         appointment = Appointment(
-            type=kind, notes=notes, specialist=specialist, client=request.client,
-            location=location, starts_at=request.span.start, ends_at=request.span.end,
-            status=Status.BOOKED, created_by=actor,
+            type=kind,
+            notes=notes,
+            specialist=specialist,
+            client=request.client,
+            location=location,
+            starts_at=request.span.start,
+            ends_at=request.span.end,
+            status=Status.BOOKED,
+            created_by=actor,
         )
         with _guarded(session, request, policy, now):
             session.add(appointment)
@@ -307,8 +346,13 @@ def reschedule_appointment(
 ) -> Appointment:
     """Move a booked appointment (keeping its length unless an end is given); see
     `update_appointment`."""
-    changes = {"date": date, "start_time": start_time, "end_time": end_time,
-               "specialist_id": specialist_id, "location_id": location_id}
+    changes = {
+        "date": date,
+        "start_time": start_time,
+        "end_time": end_time,
+        "specialist_id": specialist_id,
+        "location_id": location_id,
+    }
     return update_appointment(session, appointment_id, changes, actor=actor, now=now)
 
 
@@ -322,9 +366,13 @@ def cancel_appointment(
 ) -> Appointment:
     """Cancel a booked or arrived appointment, keeping the reason; cancelling again changes
     nothing. A client goes by the online cancellation window."""
-    return update_appointment(session, appointment_id,
-                              {"status": Status.CANCELLED, "reason": reason},
-                              actor=actor, now=now)
+    return update_appointment(
+        session,
+        appointment_id,
+        {"status": Status.CANCELLED, "reason": reason},
+        actor=actor,
+        now=now,
+    )
 
 
 def change_status(
@@ -339,8 +387,9 @@ def change_status(
     no change."""
     if status in (None, ""):
         raise Invalid({"status": "A status is required."})
-    return update_appointment(session, appointment_id, {"status": status, "reason": reason},
-                              actor=actor)
+    return update_appointment(
+        session, appointment_id, {"status": status, "reason": reason}, actor=actor
+    )
 
 
 def _moves(appointment: Appointment, changes: dict[str, Any]) -> bool:
@@ -364,16 +413,25 @@ def _moves(appointment: Appointment, changes: dict[str, Any]) -> bool:
         return True
 
 
-def _move(session: AnySession, appointment: Appointment, changes: dict[str, Any],
-          policy: Policy, now: datetime) -> None:
+def _move(
+    session: AnySession,
+    appointment: Appointment,
+    changes: dict[str, Any],
+    policy: Policy,
+    now: datetime,
+) -> None:
     """Check and make the move `changes` asks for."""
     if appointment.status is not Status.BOOKED:
-        raise Conflict(f"Only booked appointments can be moved; this one is "
-                       f"{said(appointment.status)}.")
+        raise Conflict(
+            f"Only booked appointments can be moved; this one is {said(appointment.status)}."
+        )
     policy.check_window(session, appointment, now, "moved")
     specialist_id = changes.get("specialist_id")
-    specialist = (appointment.specialist if specialist_id in (None, "") else
-                  active_row(session, Specialist, specialist_id, "specialist_id", "specialist"))
+    specialist = (
+        appointment.specialist
+        if specialist_id in (None, "")
+        else active_row(session, Specialist, specialist_id, "specialist_id", "specialist")
+    )
     request = _Request(
         specialist=specialist,
         client=appointment.client,
@@ -394,14 +452,23 @@ def _move(session: AnySession, appointment: Appointment, changes: dict[str, Any]
         appointment.reminder_sent_at = None
 
 
-def _set_status(session: AnySession, appointment: Appointment, changes: dict[str, Any],
-                policy: Policy, now: datetime) -> list[str]:
+def _set_status(
+    session: AnySession,
+    appointment: Appointment,
+    changes: dict[str, Any],
+    policy: Policy,
+    now: datetime,
+) -> list[str]:
     """Move the appointment to `changes["status"]`; return the audit action, if any."""
     try:
         wanted = Status(changes["status"])
     except ValueError:
-        raise Invalid({"status": f"{str(changes['status'])[:40]!r} is not a status; use one of "
-                                 f"{', '.join(s.value for s in Status)}."}) from None
+        raise Invalid(
+            {
+                "status": f"{str(changes['status'])[:40]!r} is not a status; use one of "
+                f"{', '.join(s.value for s in Status)}."
+            }
+        ) from None
     policy.check_status(appointment, wanted)
     if appointment.status is wanted:
         return []

@@ -103,8 +103,9 @@ class Calendar:
         self.busy: dict[tuple[str, int, date], list[Busy]] = defaultdict(list)
         self._spans: dict[tuple[str, int, date], list[Span]] = {}
         self._clocks_change: dict[date, bool] = {}
-        window = Span(datetime.combine(first, time()),
-                      datetime.combine(last + timedelta(days=1), time()))
+        window = Span(
+            datetime.combine(first, time()), datetime.combine(last + timedelta(days=1), time())
+        )
         self._load(session, [s.id for s in specialists], client_id, window, ignore_id)
 
     def _load(
@@ -118,26 +119,46 @@ class Calendar:
         """Read the window's time off and live appointments."""
         location_ids = list(self.locations)
         time_off = session.execute(
-            select(TimeOff.specialist_id, TimeOff.location_id, TimeOff.starts_at,
-                   TimeOff.ends_at, TimeOff.reason)
+            select(
+                TimeOff.specialist_id,
+                TimeOff.location_id,
+                TimeOff.starts_at,
+                TimeOff.ends_at,
+                TimeOff.reason,
+            )
             .where(TimeOff.starts_at < window.end, TimeOff.ends_at > window.start)
-            .where(or_(
-                TimeOff.specialist_id.in_(specialist_ids),
-                TimeOff.location_id.in_(location_ids),
-                and_(TimeOff.specialist_id.is_(None), TimeOff.location_id.is_(None)),
-            ))
+            .where(
+                or_(
+                    TimeOff.specialist_id.in_(specialist_ids),
+                    TimeOff.location_id.in_(location_ids),
+                    and_(TimeOff.specialist_id.is_(None), TimeOff.location_id.is_(None)),
+                )
+            )
         )
         for specialist_id, location_id, starts_at, ends_at, reason in time_off:
-            key = (("specialist", specialist_id) if specialist_id else
-                   ("location", location_id) if location_id else ("clinic", 0))
+            key = (
+                ("specialist", specialist_id)
+                if specialist_id
+                else ("location", location_id)
+                if location_id
+                else ("clinic", 0)
+            )
             self._add(key, Busy(Span(starts_at, ends_at), reason=reason))
-        whose = [Appointment.specialist_id.in_(specialist_ids),
-                 Appointment.location_id.in_(location_ids)]
+        whose = [
+            Appointment.specialist_id.in_(specialist_ids),
+            Appointment.location_id.in_(location_ids),
+        ]
         if client_id is not None:
             whose.append(Appointment.client_id == client_id)
         appointments = session.execute(
-            select(Appointment.id, Appointment.specialist_id, Appointment.location_id,
-                   Appointment.client_id, Appointment.starts_at, Appointment.ends_at)
+            select(
+                Appointment.id,
+                Appointment.specialist_id,
+                Appointment.location_id,
+                Appointment.client_id,
+                Appointment.starts_at,
+                Appointment.ends_at,
+            )
             .where(Appointment.status != AppointmentStatus.CANCELLED)
             .where(Appointment.starts_at < window.end, Appointment.ends_at > window.start)
             .where(or_(*whose))
@@ -212,16 +233,20 @@ class Calendar:
             and self.location_for(specialist, span) is not None
         )
 
-    def slots(self, specialist: Specialist, day: date, earliest: datetime,
-              latest: datetime | None) -> list[datetime]:
+    def slots(
+        self, specialist: Specialist, day: date, earliest: datetime, latest: datetime | None
+    ) -> list[datetime]:
         """The free slots of a specialist on a day, between `earliest` and `latest`."""
         length = timedelta(minutes=specialist.slot_minutes)
         free = []
         for interval in working_spans(specialist.shifts, day):
             start = interval.start
             while start + length <= interval.end:
-                if (start >= earliest and (latest is None or start < latest)
-                        and self.is_free(specialist, Span(start, start + length))):
+                if (
+                    start >= earliest
+                    and (latest is None or start < latest)
+                    and self.is_free(specialist, Span(start, start + length))
+                ):
                     free.append(start)
                 start += length
         return free

@@ -88,8 +88,7 @@ class Policy:
             return now, None
         settings = session.get_one(ClinicSettings, 1)
         earliest = now + timedelta(minutes=settings.min_notice_minutes)
-        latest = datetime.combine(now.date() + timedelta(days=settings.max_days_ahead + 1),
-                                  time())
+        latest = datetime.combine(now.date() + timedelta(days=settings.max_days_ahead + 1), time())
         return earliest, latest
 
     def check_start(self, session: AnySession, span: Span, now: datetime) -> None:
@@ -98,12 +97,12 @@ class Policy:
             return
         settings = session.get_one(ClinicSettings, 1)
         if not settings.self_booking:
-            raise Invalid({"start_time": "Online booking is switched off; please call the "
-                                         "clinic."})
+            raise Invalid({"start_time": "Online booking is switched off; please call the clinic."})
         earliest, latest = self.bounds(session, now)
         if span.start < earliest:
-            raise Invalid({"start_time": f"Book at least {settings.min_notice_minutes} "
-                                         "minutes ahead."})
+            raise Invalid(
+                {"start_time": f"Book at least {settings.min_notice_minutes} minutes ahead."}
+            )
         if latest is not None and span.start >= latest:
             raise Invalid({"date": f"Book at most {settings.max_days_ahead} days ahead."})
 
@@ -119,15 +118,18 @@ class Policy:
         ):
             raise Invalid({"start_time": "Choose one of the free times."})
 
-    def check_window(self, session: AnySession, appointment: Appointment, now: datetime,
-                     done: str) -> None:
+    def check_window(
+        self, session: AnySession, appointment: Appointment, now: datetime, done: str
+    ) -> None:
         """Online, an appointment may be moved or cancelled only until the window before it."""
         if not self.online:
             return
         hours = session.get_one(ClinicSettings, 1).cancellation_window_hours
         if appointment.starts_at - now < timedelta(hours=hours):
-            raise Conflict(f"Appointments can be {done} online until {hours} hours before "
-                           "they start; please call the clinic.")
+            raise Conflict(
+                f"Appointments can be {done} online until {hours} hours before "
+                "they start; please call the clinic."
+            )
 
     def sees(self, row: Client | Appointment) -> bool:
         """Whether this actor may see a client record or an appointment: staff any, a client
@@ -154,8 +156,9 @@ class Policy:
         if wanted not in self.statuses:
             raise NotAllowed("Only the clinic sets that status.")
         if wanted is not appointment.status and wanted not in TRANSITIONS[appointment.status]:
-            raise Conflict(f"An appointment that is {said(appointment.status)} "
-                           f"cannot become {said(wanted)}.")
+            raise Conflict(
+                f"An appointment that is {said(appointment.status)} cannot become {said(wanted)}."
+            )
 
 
 SYSTEM = Policy(Actor.SYSTEM)

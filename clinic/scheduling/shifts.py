@@ -39,8 +39,9 @@ class ShiftTimes(NamedTuple):
 def read_shift(weekday: Any, start_time: Any, end_time: Any) -> ShiftTimes:
     """A shift's weekday and times, start before end; errors name the fields as people say
     them (`weekday`, `from_hour`, `to_hour`)."""
-    times = ShiftTimes(parse_weekday(weekday), parse_time(start_time, "from_hour"),
-                       parse_time(end_time, "to_hour"))
+    times = ShiftTimes(
+        parse_weekday(weekday), parse_time(start_time, "from_hour"), parse_time(end_time, "to_hour")
+    )
     if times.end_time <= times.start_time:
         raise Invalid({"to_hour": "The shift must end after it starts."})
     return times
@@ -60,37 +61,43 @@ def stranded(
         select(Appointment)
         .where(Appointment.status.in_(UNDER_WAY))
         .where(Appointment.ends_at > now)
-        .where(or_(Appointment.specialist_id.in_(list(specialists)),
-                   Appointment.location_id.in_(list(locations))))
+        .where(
+            or_(
+                Appointment.specialist_id.in_(list(specialists)),
+                Appointment.location_id.in_(list(locations)),
+            )
+        )
         .order_by(Appointment.starts_at, Appointment.id)
     )
     found = []
     for appointment in upcoming:
         span = Span(appointment.starts_at, appointment.ends_at)
-        for owners, key in ((specialists, appointment.specialist_id),
-                            (locations, appointment.location_id)):
+        for owners, key in (
+            (specialists, appointment.specialist_id),
+            (locations, appointment.location_id),
+        ):
             if key in owners and not any(
-                span.within(interval)
-                for interval in working_spans(owners[key], span.start.date())
+                span.within(interval) for interval in working_spans(owners[key], span.start.date())
             ):
                 found.append(appointment)
                 break
     return found
 
 
-def refuse_stranding(appointments: list[Appointment], what: str = "fall outside the working "
-                     "hours") -> None:
+def refuse_stranding(
+    appointments: list[Appointment], what: str = "fall outside the working hours"
+) -> None:
     """Conflict listing the upcoming appointments a change would leave stranded."""
     if appointments:
         raise Conflict(
-            f"{len(appointments)} upcoming appointment(s) would {what}; move or cancel them "
-            "first.",
+            f"{len(appointments)} upcoming appointment(s) would {what}; move or cancel them first.",
             appointments=appointments,
         )
 
 
-def create_shift(session: AnySession, weekday: Any, start_time: Any, end_time: Any,
-                 *, actor: User | None = None) -> tuple[Shift, bool]:
+def create_shift(
+    session: AnySession, weekday: Any, start_time: Any, end_time: Any, *, actor: User | None = None
+) -> tuple[Shift, bool]:
     """The shift with these times, made (and audited) when there is none; and whether it was
     made."""
     with writing(session):
@@ -123,9 +130,12 @@ def update_shift(
         if session.scalar(same):
             raise Invalid({"weekday": "That shift exists already."})
         specialists, locations = (
-            {owner.id: [times, *(s for s in owner.shifts if s.id != shift.id)]
-             for owner in session.scalars(select(model).join(table)
-                                          .where(table.c.shift_id == shift.id))}
+            {
+                owner.id: [times, *(s for s in owner.shifts if s.id != shift.id)]
+                for owner in session.scalars(
+                    select(model).join(table).where(table.c.shift_id == shift.id)
+                )
+            }
             for model, table in ((Specialist, specialist_shifts), (Location, location_shifts))
         )
         refuse_stranding(stranded(session, specialists, locations, now))
@@ -140,10 +150,14 @@ def remove_shift(session: AnySession, shift_id: Any, *, actor: User | None = Non
     with writing(session):
         shift = get_row(session, Shift, shift_id, "shift")
         workers = [
-            *session.scalars(select(Specialist).join(specialist_shifts)
-                             .where(specialist_shifts.c.shift_id == shift.id)),
-            *session.scalars(select(Location).join(location_shifts)
-                             .where(location_shifts.c.shift_id == shift.id)),
+            *session.scalars(
+                select(Specialist)
+                .join(specialist_shifts)
+                .where(specialist_shifts.c.shift_id == shift.id)
+            ),
+            *session.scalars(
+                select(Location).join(location_shifts).where(location_shifts.c.shift_id == shift.id)
+            ),
         ]
         if workers:
             raise Conflict(

@@ -30,8 +30,7 @@ SPECIALIST_SCHEDULE = (
 """Loader options giving specialists what free-slot computations read."""
 
 
-def active_specialists(session: AnySession, ids: Sequence[int] | None = None
-                       ) -> list[Specialist]:
+def active_specialists(session: AnySession, ids: Sequence[int] | None = None) -> list[Specialist]:
     """Active specialists (all, or those of `ids`) with their shifts and default locations."""
     query = (
         select(Specialist)
@@ -96,8 +95,11 @@ def free_slots_by_specialist(
     """The free slots on one day of every active specialist, or of the active ones among
     `specialists` (already loaded, ideally with `SPECIALIST_SCHEDULE`, saving a query)."""
     day = parse_date(day)
-    specialists = (active_specialists(session) if specialists is None
-                   else [specialist for specialist in specialists if specialist.active])
+    specialists = (
+        active_specialists(session)
+        if specialists is None
+        else [specialist for specialist in specialists if specialist.active]
+    )
     if not specialists:
         return {}
     earliest, latest = policy.bounds(session, now or clinic_now())
@@ -131,14 +133,18 @@ def next_free_slot(
     return None
 
 
-def nearest_free(session: AnySession, specialist_id: int, wanted: datetime, policy: Policy,
-                 now: datetime) -> list[datetime]:
+def nearest_free(
+    session: AnySession, specialist_id: int, wanted: datetime, policy: Policy, now: datetime
+) -> list[datetime]:
     """Up to three free slots nearest to `wanted` on its day, else the next free one."""
     slots = free_slots(session, specialist_id, wanted.date(), policy=policy, now=now)
     if slots:
         return sorted(sorted(slots, key=lambda slot: abs(slot - wanted))[:SUGGESTIONS])
     following = next_free_slot(
-        session, specialist_id, after=datetime.combine(wanted.date() + timedelta(1), time()),
-        policy=policy, now=now,
+        session,
+        specialist_id,
+        after=datetime.combine(wanted.date() + timedelta(1), time()),
+        policy=policy,
+        now=now,
     )
     return [following] if following else []

@@ -71,11 +71,15 @@ def save_time_off(
     """
     now = now or clinic_now()
     with writing(session):
-        time_off = (TimeOff() if time_off_id is None
-                    else get_row(session, TimeOff, time_off_id, "time off"))
+        time_off = (
+            TimeOff() if time_off_id is None else get_row(session, TimeOff, time_off_id, "time off")
+        )
         before = None if time_off_id is None else audit.snapshot(time_off)
-        known = set() if before is None else {
-            appointment.id for appointment in covered_appointments(session, time_off, now)}
+        known = (
+            set()
+            if before is None
+            else {appointment.id for appointment in covered_appointments(session, time_off, now)}
+        )
         _apply(session, time_off, starts_at, ends_at, specialist_id, location_id, reason)
         session.add(time_off)
         session.flush()
@@ -84,12 +88,18 @@ def save_time_off(
         audit.record(session, actor, "update" if before else "create", time_off, before)
         saved = TimeOffSaved(time_off)
         for appointment in appointments:
-            if (decision is Covered.CANCEL and appointment.status is AppointmentStatus.BOOKED
-                    and appointment.starts_at >= now):
-                update_appointment(session, appointment.id,
-                                   {"status": AppointmentStatus.CANCELLED,
-                                    "reason": _closure(time_off)},
-                                   actor=actor, now=now)
+            if (
+                decision is Covered.CANCEL
+                and appointment.status is AppointmentStatus.BOOKED
+                and appointment.starts_at >= now
+            ):
+                update_appointment(
+                    session,
+                    appointment.id,
+                    {"status": AppointmentStatus.CANCELLED, "reason": _closure(time_off)},
+                    actor=actor,
+                    now=now,
+                )
                 saved.cancelled.append(appointment)
             else:
                 saved.kept.append(appointment)
@@ -104,15 +114,18 @@ def remove_time_off(session: AnySession, time_off_id: Any, *, actor: User | None
         session.delete(time_off)
 
 
-def covered_appointments(session: AnySession, time_off: TimeOff, now: datetime
-                         ) -> list[Appointment]:
+def covered_appointments(
+    session: AnySession, time_off: TimeOff, now: datetime
+) -> list[Appointment]:
     """The live appointments, not yet ended, that fall (partly) in a time off's scope and
     span."""
     statement = (
         select(Appointment)
         .where(Appointment.status.in_(UNDER_WAY))
-        .where(Appointment.ends_at > max(now, time_off.starts_at),
-               Appointment.starts_at < time_off.ends_at)
+        .where(
+            Appointment.ends_at > max(now, time_off.starts_at),
+            Appointment.starts_at < time_off.ends_at,
+        )
         .order_by(Appointment.starts_at, Appointment.id)
     )
     if time_off.specialist_id is not None:
@@ -133,32 +146,47 @@ def flagged(session: AnySession, appointments: Sequence[Appointment]) -> set[int
     closures = session.execute(
         select(TimeOff.specialist_id, TimeOff.location_id, TimeOff.starts_at, TimeOff.ends_at)
         .where(TimeOff.starts_at < last, TimeOff.ends_at > first)
-        .where(or_(
-            TimeOff.specialist_id.in_({a.specialist_id for a in live}),
-            TimeOff.location_id.in_({a.location_id for a in live}),
-            and_(TimeOff.specialist_id.is_(None), TimeOff.location_id.is_(None)),
-        ))
+        .where(
+            or_(
+                TimeOff.specialist_id.in_({a.specialist_id for a in live}),
+                TimeOff.location_id.in_({a.location_id for a in live}),
+                and_(TimeOff.specialist_id.is_(None), TimeOff.location_id.is_(None)),
+            )
+        )
     ).all()
     return {
-        a.id for a in live for specialist_id, location_id, starts_at, ends_at in closures
-        if starts_at < a.ends_at and a.starts_at < ends_at
-        and (specialist_id in (None, a.specialist_id) if location_id is None
-             else location_id == a.location_id)
+        a.id
+        for a in live
+        for specialist_id, location_id, starts_at, ends_at in closures
+        if starts_at < a.ends_at
+        and a.starts_at < ends_at
+        and (
+            specialist_id in (None, a.specialist_id)
+            if location_id is None
+            else location_id == a.location_id
+        )
     }
 
 
-def _apply(session: AnySession, time_off: TimeOff, starts_at: Any, ends_at: Any,
-           specialist_id: Any, location_id: Any, reason: Any) -> None:
+def _apply(
+    session: AnySession,
+    time_off: TimeOff,
+    starts_at: Any,
+    ends_at: Any,
+    specialist_id: Any,
+    location_id: Any,
+    reason: Any,
+) -> None:
     """Read the fields onto the time off."""
     time_off.starts_at = parse_moment(starts_at, "starts_at")
     time_off.ends_at = parse_moment(ends_at, "ends_at")
     if time_off.ends_at <= time_off.starts_at:
         raise Invalid({"ends_at": "The time off must end after it starts."})
     if specialist_id not in (None, "") and location_id not in (None, ""):
-        raise Invalid({"location_id": "A time off is of a specialist or of a location, "
-                                      "not both."})
-    time_off.specialist = _scope(session, Specialist, specialist_id, "specialist",
-                                 time_off.specialist)
+        raise Invalid({"location_id": "A time off is of a specialist or of a location, not both."})
+    time_off.specialist = _scope(
+        session, Specialist, specialist_id, "specialist", time_off.specialist
+    )
     time_off.location = _scope(session, Location, location_id, "location", time_off.location)
     time_off.reason = parse_text(reason, "reason", limit(TimeOff.reason))
 
@@ -177,9 +205,11 @@ def _decision(covered: Covered | str | None, appointments: list[Appointment]) ->
     """What to do with the covered appointments; Conflict listing them when undecided."""
     if covered in (None, ""):
         if appointments:
-            raise Conflict(f"{len(appointments)} upcoming appointment(s) fall in this time "
-                           "off; keep them (to move later) or cancel them.",
-                           appointments=appointments)
+            raise Conflict(
+                f"{len(appointments)} upcoming appointment(s) fall in this time "
+                "off; keep them (to move later) or cancel them.",
+                appointments=appointments,
+            )
         return Covered.KEEP
     try:
         return Covered(covered)
@@ -191,5 +221,8 @@ def _closure(time_off: TimeOff) -> str:
     """The cancel reason a client reads: never the staff's free-text reason."""
     if time_off.specialist is not None:
         return f"{time_off.specialist.full_name} is not working then."
-    return "The clinic is closed then." if time_off.location is None else (
-        f"{time_off.location.name} is closed then.")
+    return (
+        "The clinic is closed then."
+        if time_off.location is None
+        else (f"{time_off.location.name} is closed then.")
+    )

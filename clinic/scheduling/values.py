@@ -109,7 +109,7 @@ def name_of(row: Any) -> str:
 
 
 def hm(moment: datetime | time) -> str:
-    """"HH:MM"."""
+    """ "HH:MM"."""
     return moment.strftime("%H:%M")
 
 

@@ -10,7 +10,15 @@ from .specialists import remove_specialist, save_specialist
 from .staff import create_user, remove_staff_user, update_staff_user
 
 __all__ = [
-    "Removal", "create_user", "remove_client", "remove_location", "remove_specialist",
-    "remove_staff_user", "save_client", "save_location", "save_settings", "save_specialist",
+    "Removal",
+    "create_user",
+    "remove_client",
+    "remove_location",
+    "remove_specialist",
+    "remove_staff_user",
+    "save_client",
+    "save_location",
+    "save_settings",
+    "save_specialist",
     "update_staff_user",
 ]

@@ -28,8 +28,9 @@ READERS = {
 }
 
 
-def save_client(session: AnySession, client: Client | None, fields: dict[str, Any],
-                *, actor: User | None = None) -> Client:
+def save_client(
+    session: AnySession, client: Client | None, fields: dict[str, Any], *, actor: User | None = None
+) -> Client:
     """Create (`client` None) or change a client record."""
     return save(session, Client, client, fields, READERS, actor)
 

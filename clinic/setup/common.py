@@ -57,16 +57,28 @@ def whole(low: int, high: int) -> Reader:
     return read
 
 
-def save(session: AnySession, model: type[T], row: T | None, fields: dict[str, Any],
-         readers: dict[str, Reader], actor: User | None) -> T:
+def save(
+    session: AnySession,
+    model: type[T],
+    row: T | None,
+    fields: dict[str, Any],
+    readers: dict[str, Reader],
+    actor: User | None,
+) -> T:
     """Create or change a row that needs nothing beyond its readers (see `saving`)."""
     with saving(session, model, row, fields, readers, actor) as saved:
         return saved
 
 
 @contextmanager
-def saving(session: AnySession, model: type[T], row: T | None, fields: dict[str, Any],
-           readers: dict[str, Reader], actor: User | None) -> Iterator[T]:
+def saving(
+    session: AnySession,
+    model: type[T],
+    row: T | None,
+    fields: dict[str, Any],
+    readers: dict[str, Reader],
+    actor: User | None,
+) -> Iterator[T]:
     """Create (`row` None) or change a row in one unit of work: the given fields among
     `readers` are read onto it, the block adds what else it needs, and the save is audited."""
     with writing(session):
@@ -94,8 +106,9 @@ def remove(session: AnySession, row: Any, references: list[Any], actor: User | N
     return Removal.DELETED
 
 
-def refuse_live_upcoming(session: AnySession, column: InstrumentedAttribute, key: int,
-                         what: str, now: datetime) -> None:
+def refuse_live_upcoming(
+    session: AnySession, column: InstrumentedAttribute, key: int, what: str, now: datetime
+) -> None:
     """Refuse switching off a specialist or location that still has live upcoming
     appointments, listing them."""
     upcoming = session.scalars(
@@ -104,8 +117,10 @@ def refuse_live_upcoming(session: AnySession, column: InstrumentedAttribute, key
         .order_by(Appointment.starts_at, Appointment.id)
     ).all()
     if upcoming:
-        raise Conflict(f"{what} still has {len(upcoming)} upcoming appointment(s); move or "
-                       "cancel them first.", appointments=upcoming)
+        raise Conflict(
+            f"{what} still has {len(upcoming)} upcoming appointment(s); move or cancel them first.",
+            appointments=upcoming,
+        )
 
 
 def referenced_by(column: InstrumentedAttribute, key: int) -> Any:

@@ -17,8 +17,14 @@ from .common import Removal, flag, name, referenced_by, refuse_live_upcoming, re
 READERS = {"name": name(Location.name), "address": text(Location.address), "active": flag}
 
 
-def save_location(session: AnySession, location: Location | None, fields: dict[str, Any],
-                  *, actor: User | None = None, now: datetime | None = None) -> Location:
+def save_location(
+    session: AnySession,
+    location: Location | None,
+    fields: dict[str, Any],
+    *,
+    actor: User | None = None,
+    now: datetime | None = None,
+) -> Location:
     """Create (`location` None) or change a location and the shifts it is open (`shifts`), all
     or nothing; names are unique. Switching off one with upcoming appointments is refused."""
     now = now or clinic_now()
@@ -31,23 +37,31 @@ def save_location(session: AnySession, location: Location | None, fields: dict[s
             if taken:
                 raise Invalid({"name": f"There is already a location called {location.name}."})
             if was_active and not location.active:
-                refuse_live_upcoming(session, Appointment.location_id, location.id,
-                                     location.name, now)
+                refuse_live_upcoming(
+                    session, Appointment.location_id, location.id, location.name, now
+                )
         if "shifts" in fields:
             set_shifts(session, location, fields["shifts"], actor=actor, now=now)
     return location
 
 
-def remove_location(session: AnySession, location_id: Any, *, actor: User | None = None,
-                    now: datetime | None = None) -> Removal:
+def remove_location(
+    session: AnySession, location_id: Any, *, actor: User | None = None, now: datetime | None = None
+) -> Removal:
     """Delete a location nothing refers to; deactivate one with appointments, specialists or
     time off, refused while appointments there are still to come."""
     with writing(session):
         location = get_row(session, Location, location_id, "location")
-        refuse_live_upcoming(session, Appointment.location_id, location.id, location.name,
-                             now or clinic_now())
-        return remove(session, location, [
-            referenced_by(Appointment.location_id, location.id),
-            referenced_by(Specialist.default_location_id, location.id),
-            referenced_by(TimeOff.location_id, location.id),
-        ], actor)
+        refuse_live_upcoming(
+            session, Appointment.location_id, location.id, location.name, now or clinic_now()
+        )
+        return remove(
+            session,
+            location,
+            [
+                referenced_by(Appointment.location_id, location.id),
+                referenced_by(Specialist.default_location_id, location.id),
+                referenced_by(TimeOff.location_id, location.id),
+            ],
+            actor,
+        )

@@ -20,8 +20,8 @@ READERS = {
 }
 
 
-def save_settings(session: AnySession, fields: dict[str, Any], *, actor: User | None = None
-                  ) -> ClinicSettings:
+def save_settings(
+    session: AnySession, fields: dict[str, Any], *, actor: User | None = None
+) -> ClinicSettings:
     """Change the settings given in `fields`."""
-    return save(session, ClinicSettings, session.get_one(ClinicSettings, 1), fields, READERS,
-                actor)
+    return save(session, ClinicSettings, session.get_one(ClinicSettings, 1), fields, READERS, actor)

@@ -32,8 +32,14 @@ READERS = {
 }
 
 
-def save_specialist(session: AnySession, specialist: Specialist | None, fields: dict[str, Any],
-                    *, actor: User | None = None, now: datetime | None = None) -> Specialist:
+def save_specialist(
+    session: AnySession,
+    specialist: Specialist | None,
+    fields: dict[str, Any],
+    *,
+    actor: User | None = None,
+    now: datetime | None = None,
+) -> Specialist:
     """Create (`specialist` None) or change a specialist: the fields given, their default
     location (`default_location_id`) and the shifts they work (`shifts`), all or nothing.
     Switching off one with upcoming appointments is refused, listing them."""
@@ -42,11 +48,13 @@ def save_specialist(session: AnySession, specialist: Specialist | None, fields: 
     with writing(session):
         with saving(session, Specialist, specialist, fields, READERS, actor) as specialist:
             if was_active and not specialist.active:
-                refuse_live_upcoming(session, Appointment.specialist_id, specialist.id,
-                                     specialist.full_name, now)
+                refuse_live_upcoming(
+                    session, Appointment.specialist_id, specialist.id, specialist.full_name, now
+                )
             if "default_location_id" in fields:
                 specialist.default_location = _default_location(
-                    session, fields["default_location_id"])
+                    session, fields["default_location_id"]
+                )
         if "shifts" in fields:
             set_shifts(session, specialist, fields["shifts"], actor=actor, now=now)
     return specialist
@@ -64,15 +72,30 @@ def _default_location(session: AnySession, location_id: int | None) -> Location 
     return location
 
 
-def remove_specialist(session: AnySession, specialist_id: Any, *, actor: User | None = None,
-                      now: datetime | None = None) -> Removal:
+def remove_specialist(
+    session: AnySession,
+    specialist_id: Any,
+    *,
+    actor: User | None = None,
+    now: datetime | None = None,
+) -> Removal:
     """Delete a specialist nothing refers to; deactivate one with appointments or time off
     (which stay, with their history), refused while appointments are still to come."""
     with writing(session):
         specialist = get_row(session, Specialist, specialist_id, "specialist")
-        refuse_live_upcoming(session, Appointment.specialist_id, specialist.id,
-                             specialist.full_name, now or clinic_now())
-        return remove(session, specialist, [
-            referenced_by(Appointment.specialist_id, specialist.id),
-            referenced_by(TimeOff.specialist_id, specialist.id),
-        ], actor)
+        refuse_live_upcoming(
+            session,
+            Appointment.specialist_id,
+            specialist.id,
+            specialist.full_name,
+            now or clinic_now(),
+        )
+        return remove(
+            session,
+            specialist,
+            [
+                referenced_by(Appointment.specialist_id, specialist.id),
+                referenced_by(TimeOff.specialist_id, specialist.id),
+            ],
+            actor,
+        )

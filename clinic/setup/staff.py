@@ -35,8 +35,7 @@ def create_user(
         user = User(
             username=accounts.read_username(username),
             email=accounts.read_email(email) if email else None,
-            password_hash=generate_password_hash(accounts.read_password(password,
-                                                                        repeat_password)),
+            password_hash=generate_password_hash(accounts.read_password(password, repeat_password)),
             first_name=accounts.read_name(first_name, "first_name", required=False),
             last_name=accounts.read_name(last_name, "last_name", required=False),
             role=Role(role),
@@ -50,8 +49,9 @@ def create_user(
     return user
 
 
-def update_staff_user(session: AnySession, user: User, fields: dict[str, Any],
-                      *, actor: User | None = None) -> User:
+def update_staff_user(
+    session: AnySession, user: User, fields: dict[str, Any], *, actor: User | None = None
+) -> User:
     """Change a staff account: names, email, username, active, password (given twice)."""
     with writing(session):
         before = audit.snapshot(user)
@@ -85,10 +85,19 @@ def remove_staff_user(session: AnySession, user_id: Any, *, actor: User | None =
             raise NotFound(f"There is no staff user {user.id}.")
         if actor is not None and actor.id == user.id:
             raise Conflict("You cannot remove your own account.")
-        other_admins = select(func.count()).select_from(User).where(
-            User.role == Role.ADMIN, User.active, User.id != user.id
+        other_admins = (
+            select(func.count())
+            .select_from(User)
+            .where(User.role == Role.ADMIN, User.active, User.id != user.id)
         )
         if user.role is Role.ADMIN and user.active and session.scalar(other_admins) == 0:
             raise Conflict("This is the last active admin; make another admin first.")
-        return remove(session, user, [referenced_by(Appointment.created_by_id, user.id),
-                                      referenced_by(AuditEntry.actor_id, user.id)], actor)
+        return remove(
+            session,
+            user,
+            [
+                referenced_by(Appointment.created_by_id, user.id),
+                referenced_by(AuditEntry.actor_id, user.id),
+            ],
+            actor,
+        )

@@ -30,11 +30,20 @@ class Form(FlaskForm):
 def new_password(label: str = "Password") -> tuple[PasswordField, PasswordField]:
     """A new password and its confirmation: `password, confirm = new_password("New password")`."""
     at_least = f"At least {MIN_PASSWORD_LENGTH} characters."
-    length = Length(min=MIN_PASSWORD_LENGTH, max=MAX_PASSWORD_LENGTH,
-                    message=f"Use at least {MIN_PASSWORD_LENGTH} characters.")
-    password = PasswordField(label, validators=[DataRequired(), length], description=at_least,
-                             render_kw={"autocomplete": "new-password"})
-    confirm = PasswordField(f"{label} again", validators=[
-        DataRequired(), EqualTo("password", message="The passwords do not match.")],
-        render_kw={"autocomplete": "new-password"})
+    length = Length(
+        min=MIN_PASSWORD_LENGTH,
+        max=MAX_PASSWORD_LENGTH,
+        message=f"Use at least {MIN_PASSWORD_LENGTH} characters.",
+    )
+    password = PasswordField(
+        label,
+        validators=[DataRequired(), length],
+        description=at_least,
+        render_kw={"autocomplete": "new-password"},
+    )
+    confirm = PasswordField(
+        f"{label} again",
+        validators=[DataRequired(), EqualTo("password", message="The passwords do not match.")],
+        render_kw={"autocomplete": "new-password"},
+    )
     return password, confirm

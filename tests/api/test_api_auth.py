@@ -19,27 +19,37 @@ def staff(app, make):
     return make(User, role="manager", username="desk", first_name="Olha", last_name="Desk")
 
 
-@pytest.mark.parametrize("path", ["/api/v1/login/", "/api/v1/workers/login/",
-                                  "/api/v1/auth/login/", "/api/v1/login"])
+@pytest.mark.parametrize(
+    "path", ["/api/v1/login/", "/api/v1/workers/login/", "/api/v1/auth/login/", "/api/v1/login"]
+)
 @pytest.mark.parametrize("as_form", [False, True], ids=["json", "form"])
 def test_login_gives_tokens_and_the_user_on_every_path(client, staff, path, as_form):
     """Do the three login paths (JSON or form, with or without the slash) give both tokens?"""
     credentials = {"username": "desk", "password": "password123"}
-    response = (client.post(path, data=credentials) if as_form
-                else client.post(path, json=credentials))
+    response = (
+        client.post(path, data=credentials) if as_form else client.post(path, json=credentials)
+    )
     assert response.status_code == 200
     body = response.get_json()
     assert body["access"] and body["refresh"]
-    assert body["user"] == {"id": staff.id, "username": "desk", "first_name": "Olha",
-                            "last_name": "Desk", "email": staff.email, "role": "manager"}
+    assert body["user"] == {
+        "id": staff.id,
+        "username": "desk",
+        "first_name": "Olha",
+        "last_name": "Desk",
+        "email": staff.email,
+        "role": "manager",
+    }
 
 
 @pytest.mark.parametrize(
     ("change", "message"),
-    [({"password": "wrong"}, "Wrong username or password"),
-     ({"username": "nobody"}, "Wrong username or password"),
-     ({"active": False}, "switched off"),
-     ({"email_verified_at": None}, "verify your email")],
+    [
+        ({"password": "wrong"}, "Wrong username or password"),
+        ({"username": "nobody"}, "Wrong username or password"),
+        ({"active": False}, "switched off"),
+        ({"email_verified_at": None}, "verify your email"),
+    ],
 )
 def test_login_refuses_with_401(client, staff, change, message):
     """Are a wrong password, an unknown user, an inactive and an unverified account 401?"""
@@ -120,8 +130,11 @@ def test_the_user_is_read_again_on_every_request(client, staff):
 def test_refresh_gives_a_new_access_token(client, staff, how):
     """Does a refresh token in a JSON body, a form or as Bearer give a working access token?"""
     refresh = create_refresh_token(identity=staff)
-    kwargs = {"json": {"json": {"refresh": refresh}}, "form": {"data": {"refresh": refresh}},
-              "bearer": {"headers": bearer(refresh)}}[how]
+    kwargs = {
+        "json": {"json": {"refresh": refresh}},
+        "form": {"data": {"refresh": refresh}},
+        "bearer": {"headers": bearer(refresh)},
+    }[how]
     response = client.post("/api/v1/auth/refresh/", **kwargs)
     assert response.status_code == 200
     access = response.get_json()["access"]
@@ -131,8 +144,11 @@ def test_refresh_gives_a_new_access_token(client, staff, how):
 @pytest.mark.parametrize("token", ["access", "garbage", "none"])
 def test_refresh_refuses_what_is_not_a_refresh_token(client, staff, token):
     """Is refreshing with an access token, garbage or nothing a 401?"""
-    body = {"access": {"refresh": create_access_token(identity=staff)},
-            "garbage": {"refresh": "x.y.z"}, "none": {}}[token]
+    body = {
+        "access": {"refresh": create_access_token(identity=staff)},
+        "garbage": {"refresh": "x.y.z"},
+        "none": {},
+    }[token]
     response = client.post("/api/v1/auth/refresh/", json=body)
     assert response.status_code == 401
 
@@ -140,8 +156,9 @@ def test_refresh_refuses_what_is_not_a_refresh_token(client, staff, token):
 def test_logout_revokes_the_token_and_the_refresh_token(client, staff):
     """After logout, do the access token and the refresh token sent with it stop working?"""
     access, refresh = create_access_token(identity=staff), create_refresh_token(identity=staff)
-    response = client.post("/api/v1/auth/logout/", headers=bearer(access),
-                           json={"refresh": refresh})
+    response = client.post(
+        "/api/v1/auth/logout/", headers=bearer(access), json={"refresh": refresh}
+    )
     assert response.status_code == 200
     assert client.get("/api/v1/me/", headers=bearer(access)).status_code == 401
     refused = client.post("/api/v1/auth/refresh/", json={"refresh": refresh})
@@ -151,9 +168,16 @@ def test_logout_revokes_the_token_and_the_refresh_token(client, staff):
 
 def test_register_then_activate_then_login(client):
     """Does registering email a link whose token activates the account for sign-in?"""
-    response = client.post("/api/v1/register/", json={
-        "username": "olena", "email": "Olena@Example.com", "password": "correct horse",
-        "first_name": "Olena", "last_name": "K"})
+    response = client.post(
+        "/api/v1/register/",
+        json={
+            "username": "olena",
+            "email": "Olena@Example.com",
+            "password": "correct horse",
+            "first_name": "Olena",
+            "last_name": "K",
+        },
+    )
     assert response.status_code == 201
     assert response.get_json()["user"]["role"] == "client"
     login = {"username": "olena", "password": "correct horse"}
@@ -181,8 +205,10 @@ def test_register_without_a_password_emails_one(client):
 def test_register_links_the_desks_client_record(client, make):
     """Is a client record the desk made with the same email linked, not made again?"""
     record = make(Client, first_name="Anna", email="anna@example.com")
-    client.post("/api/v1/register/", json={"username": "anna", "email": "ANNA@example.com",
-                                           "password": "long enough"})
+    client.post(
+        "/api/v1/register/",
+        json={"username": "anna", "email": "ANNA@example.com", "password": "long enough"},
+    )
     clients = db.session.scalars(select(Client)).all()
     assert len(clients) == 1
     assert clients[0].id == record.id and clients[0].user.username == "anna"
@@ -190,11 +216,13 @@ def test_register_links_the_desks_client_record(client, make):
 
 @pytest.mark.parametrize(
     ("body", "field"),
-    [({"username": "has space", "email": "a@example.com"}, "username"),
-     ({"username": "ok", "email": "not-an-email"}, "email"),
-     ({"username": "ok", "email": "a@example.com", "password": "short"}, "password"),
-     ({"username": "desk", "email": "new@example.com"}, "username"),
-     ({"email": "a@example.com"}, "username")],
+    [
+        ({"username": "has space", "email": "a@example.com"}, "username"),
+        ({"username": "ok", "email": "not-an-email"}, "email"),
+        ({"username": "ok", "email": "a@example.com", "password": "short"}, "password"),
+        ({"username": "desk", "email": "new@example.com"}, "username"),
+        ({"email": "a@example.com"}, "username"),
+    ],
 )
 def test_register_refuses_bad_input(client, staff, body, field):
     """Are a bad or taken username, a bad email and a short password 400, nothing sent?"""

@@ -35,15 +35,32 @@ def free_port() -> int:
 def server(app, database_url, tmp_path):
     """The app under gunicorn, 4 worker processes, on the test's database; its base URL."""
     port = free_port()
-    environ = {**os.environ, "DATABASE_URL": database_url,
-               "SECRET_KEY": app.config["SECRET_KEY"],
-               "JWT_SECRET_KEY": app.config["JWT_SECRET_KEY"],
-               "CLINIC_TIMEZONE": app.config["CLINIC_TIMEZONE"],
-               "INSTANCE_PATH": str(tmp_path)}
+    environ = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "SECRET_KEY": app.config["SECRET_KEY"],
+        "JWT_SECRET_KEY": app.config["JWT_SECRET_KEY"],
+        "CLINIC_TIMEZONE": app.config["CLINIC_TIMEZONE"],
+        "INSTANCE_PATH": str(tmp_path),
+    }
     process = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "--workers", "4", "--bind", f"127.0.0.1:{port}",
-         "--no-control-socket", "--graceful-timeout", "5", "wsgi:app"],
-        cwd=PROJECT_ROOT, env=environ, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "--workers",
+            "4",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--no-control-socket",
+            "--graceful-timeout",
+            "5",
+            "wsgi:app",
+        ],
+        cwd=PROJECT_ROOT,
+        env=environ,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
     )
     base = f"http://127.0.0.1:{port}"
     try:
@@ -65,7 +82,9 @@ def server(app, database_url, tmp_path):
 
 def post(url: str, token: str, body: dict) -> int:
     request = urllib.request.Request(
-        url, data=json.dumps(body).encode(), method="POST",
+        url,
+        data=json.dumps(body).encode(),
+        method="POST",
         headers={"Content-Type": "application/json", "Authorization": f"Bearer {token}"},
     )
     try:
@@ -84,15 +103,23 @@ def test_64_simultaneous_bookings_over_http_make_one(server, clinic_for_api, mak
 
     def book(client_id: int) -> int:
         start.wait()
-        return post(f"{server}/api/v1/appointments/", token, {
-            "worker": ids.doctor, "client": client_id, "date": ids.week_ahead,
-            "start_time": "14:00"})
+        return post(
+            f"{server}/api/v1/appointments/",
+            token,
+            {
+                "worker": ids.doctor,
+                "client": client_id,
+                "date": ids.week_ahead,
+                "start_time": "14:00",
+            },
+        )
 
     with ThreadPoolExecutor(max_workers=REQUESTS) as pool:
         outcomes = Counter(pool.map(book, clients))
     assert outcomes == {201: 1, 409: REQUESTS - 1}
     live = db.session.scalar(
-        select(func.count()).select_from(Appointment)
+        select(func.count())
+        .select_from(Appointment)
         .where(Appointment.status != AppointmentStatus.CANCELLED)
     )
     assert live == 2, "the fixture's appointment and the one winner"

@@ -24,13 +24,26 @@ def test_a_worker_has_the_original_fields(call, clinic_for_api):
     """Does a worker carry pk, names, phone, specialty, available_slots and work_schedule?"""
     ids = clinic_for_api.ids
     worker = call("GET", f"/api/v1/workers/{ids.doctor}/?date={ids.week_ahead}").get_json()
-    assert set(worker) >= {"pk", "first_name", "last_name", "phone", "specialty",
-                           "available_slots", "work_schedule", "slot_minutes", "active",
-                           "default_location"}
+    assert set(worker) >= {
+        "pk",
+        "first_name",
+        "last_name",
+        "phone",
+        "specialty",
+        "available_slots",
+        "work_schedule",
+        "slot_minutes",
+        "active",
+        "default_location",
+    }
     assert "10:00" not in worker["available_slots"], "the booked slot is taken"
     assert worker["available_slots"][0] == "09:00"
-    assert worker["work_schedule"][0] == {"pk": ids.shift, "weekday": "Monday",
-                                          "from_hour": "09:00:00", "to_hour": "17:00:00"}
+    assert worker["work_schedule"][0] == {
+        "pk": ids.shift,
+        "weekday": "Monday",
+        "from_hour": "09:00:00",
+        "to_hour": "17:00:00",
+    }
 
 
 def test_an_appointment_has_the_original_fields_and_iso_times(app, call, clinic_for_api):
@@ -38,11 +51,32 @@ def test_an_appointment_has_the_original_fields_and_iso_times(app, call, clinic_
     app.config["CLINIC_TIMEZONE"] = "Europe/Kyiv"
     ids = clinic_for_api.ids
     body = call("GET", f"/api/v1/appointments/{ids.appointment}/", as_="manager").get_json()
-    assert {k: body[k] for k in ("pk", "type", "date", "start_time", "end_time", "worker",
-                                 "client", "location", "status", "notes")} == {
-        "pk": ids.appointment, "type": "", "date": ids.week_ahead, "start_time": "10:00:00",
-        "end_time": "10:30:00", "worker": ids.doctor, "client": ids.own_client,
-        "location": ids.room, "status": "booked", "notes": ""}
+    assert {
+        k: body[k]
+        for k in (
+            "pk",
+            "type",
+            "date",
+            "start_time",
+            "end_time",
+            "worker",
+            "client",
+            "location",
+            "status",
+            "notes",
+        )
+    } == {
+        "pk": ids.appointment,
+        "type": "",
+        "date": ids.week_ahead,
+        "start_time": "10:00:00",
+        "end_time": "10:30:00",
+        "worker": ids.doctor,
+        "client": ids.own_client,
+        "location": ids.room,
+        "status": "booked",
+        "notes": "",
+    }
     start = datetime.fromisoformat(body["start"])
     assert start.utcoffset() in (timedelta(hours=2), timedelta(hours=3))
     assert start.replace(tzinfo=None) == datetime.fromisoformat(f"{ids.week_ahead}T10:00:00")
@@ -58,16 +92,41 @@ def test_the_trailing_slash_is_optional(call, clinic_for_api, slash):
 
 @pytest.mark.parametrize(
     ("path", "body"),
-    [("/api/v1/workers/", {"first_name": "Taras", "last_name": "Melnyk", "slot_minutes": "45",
-                           "work_schedule": json.dumps([{"weekday": "Friday",
-                                                         "from_hour": "10:00",
-                                                         "to_hour": "14:00:00"}])}),
-     ("/api/v1/locations/", {"name": "Room 5", "address": "Second floor",
-                             "work_schedule": "[]"}),
-     ("/api/v1/clients/", {"first_name": "Anna", "last_name": "Koval", "phone": "+380",
-                           "email": "anna@example.com"}),
-     ("/api/v1/managers/", {"username": "desk2", "email": "desk2@example.com",
-                            "password": "long enough", "repeat_password": "long enough"})],
+    [
+        (
+            "/api/v1/workers/",
+            {
+                "first_name": "Taras",
+                "last_name": "Melnyk",
+                "slot_minutes": "45",
+                "work_schedule": json.dumps(
+                    [{"weekday": "Friday", "from_hour": "10:00", "to_hour": "14:00:00"}]
+                ),
+            },
+        ),
+        (
+            "/api/v1/locations/",
+            {"name": "Room 5", "address": "Second floor", "work_schedule": "[]"},
+        ),
+        (
+            "/api/v1/clients/",
+            {
+                "first_name": "Anna",
+                "last_name": "Koval",
+                "phone": "+380",
+                "email": "anna@example.com",
+            },
+        ),
+        (
+            "/api/v1/managers/",
+            {
+                "username": "desk2",
+                "email": "desk2@example.com",
+                "password": "long enough",
+                "repeat_password": "long enough",
+            },
+        ),
+    ],
 )
 def test_form_data_is_taken_where_the_original_took_it(call, path, body):
     """Do workers, locations, clients and managers accept form data as well as JSON?"""
@@ -78,22 +137,40 @@ def test_form_data_is_taken_where_the_original_took_it(call, path, body):
 def test_work_schedule_takes_objects_pks_and_replaces_the_set(call, clinic_for_api):
     """Can shifts be given as objects (made when new) or pks, and does PATCH replace them?"""
     ids = clinic_for_api.ids
-    response = call("PATCH", f"/api/v1/workers/{ids.spare_doctor}/", as_="admin", json={
-        "work_schedule": [ids.shift, {"weekday": "Saturday", "from_hour": "08:00",
-                                      "to_hour": "12:00"}]})
+    response = call(
+        "PATCH",
+        f"/api/v1/workers/{ids.spare_doctor}/",
+        as_="admin",
+        json={
+            "work_schedule": [
+                ids.shift,
+                {"weekday": "Saturday", "from_hour": "08:00", "to_hour": "12:00"},
+            ]
+        },
+    )
     assert response.status_code == 200
     assert [(s["weekday"], s["from_hour"]) for s in response.get_json()["work_schedule"]] == [
-        ("Monday", "09:00:00"), ("Saturday", "08:00:00")]
-    again = call("PATCH", f"/api/v1/workers/{ids.spare_doctor}/", as_="admin",
-                 json={"work_schedule": [ids.shift]})
+        ("Monday", "09:00:00"),
+        ("Saturday", "08:00:00"),
+    ]
+    again = call(
+        "PATCH",
+        f"/api/v1/workers/{ids.spare_doctor}/",
+        as_="admin",
+        json={"work_schedule": [ids.shift]},
+    )
     assert len(again.get_json()["work_schedule"]) == 1
 
 
 def test_repeated_form_pks_are_a_work_schedule(call, clinic_for_api):
     """In a form, does work_schedule=1&work_schedule=2 give both shifts?"""
     ids = clinic_for_api.ids
-    response = call("PATCH", f"/api/v1/locations/{ids.spare_room}/", as_="admin",
-                    data={"work_schedule": [str(ids.shift), str(ids.spare_shift)]})
+    response = call(
+        "PATCH",
+        f"/api/v1/locations/{ids.spare_room}/",
+        as_="admin",
+        data={"work_schedule": [str(ids.shift), str(ids.spare_shift)]},
+    )
     assert len(response.get_json()["work_schedule"]) == 2
 
 
@@ -101,25 +178,41 @@ def test_repeated_form_pks_are_a_work_schedule(call, clinic_for_api):
 
 
 def booking(ids, **fields):
-    return {"worker": ids.doctor, "client": ids.other_client, "date": ids.week_ahead,
-            "start_time": "11:00", **fields}
+    return {
+        "worker": ids.doctor,
+        "client": ids.other_client,
+        "date": ids.week_ahead,
+        "start_time": "11:00",
+        **fields,
+    }
 
 
 @pytest.mark.parametrize(
     ("fields", "field"),
-    [({"date": "2026-02-30"}, "date"), ({"start_time": "25:99"}, "start_time"),
-     ({"start_time": "9am"}, "start_time"), ({"end_time": "10:00"}, "end_time"),
-     ({"worker": 999}, "worker"), ({"worker": "one"}, "worker"), ({"client": 999}, "client"),
-     ({"location": 999}, "location"), ({"notes": "x" * 10_000}, "notes"),
-     ({"type": "x" * 101}, "type"), ({"date": "2020-01-06"}, "start_time"),
-     ({"start_time": "07:00"}, "start_time"), ({"notes": "nul\x00"}, "notes"),
-     ({"worker": None}, "worker"), ({"start_time": None}, "start_time")],
+    [
+        ({"date": "2026-02-30"}, "date"),
+        ({"start_time": "25:99"}, "start_time"),
+        ({"start_time": "9am"}, "start_time"),
+        ({"end_time": "10:00"}, "end_time"),
+        ({"worker": 999}, "worker"),
+        ({"worker": "one"}, "worker"),
+        ({"client": 999}, "client"),
+        ({"location": 999}, "location"),
+        ({"notes": "x" * 10_000}, "notes"),
+        ({"type": "x" * 101}, "type"),
+        ({"date": "2020-01-06"}, "start_time"),
+        ({"start_time": "07:00"}, "start_time"),
+        ({"notes": "nul\x00"}, "notes"),
+        ({"worker": None}, "worker"),
+        ({"start_time": None}, "start_time"),
+    ],
 )
 def test_bad_bookings_are_400_by_field_and_write_nothing(call, clinic_for_api, fields, field):
     """Is each kind of bad booking a 400 naming the field, with nothing written?"""
     appointments, entries = count(Appointment), count(AuditEntry)
-    response = call("POST", "/api/v1/appointments/", as_="manager",
-                    json=booking(clinic_for_api.ids, **fields))
+    response = call(
+        "POST", "/api/v1/appointments/", as_="manager", json=booking(clinic_for_api.ids, **fields)
+    )
     assert response.status_code == 400
     body = response.get_json()
     assert field in body["errors"] and body["code"] == 400 and body["message"]
@@ -129,8 +222,9 @@ def test_bad_bookings_are_400_by_field_and_write_nothing(call, clinic_for_api, f
 @pytest.mark.parametrize("body", ["{not json", "[1, 2]", '"text"'])
 def test_a_body_that_is_not_a_json_object_is_400(call, body):
     """Is malformed JSON, or JSON that is not an object, a 400 in the error shape?"""
-    response = call("POST", "/api/v1/appointments/", as_="manager", data=body,
-                    content_type="application/json")
+    response = call(
+        "POST", "/api/v1/appointments/", as_="manager", data=body, content_type="application/json"
+    )
     assert response.status_code == 400
     assert response.get_json()["code"] == 400
 
@@ -138,8 +232,9 @@ def test_a_body_that_is_not_a_json_object_is_400(call, body):
 def test_a_double_booking_is_409_naming_the_appointment_and_offering_slots(call, clinic_for_api):
     """Does booking a taken time answer 409 with the collision and the nearest free times?"""
     ids = clinic_for_api.ids
-    response = call("POST", "/api/v1/appointments/", as_="manager",
-                    json=booking(ids, start_time="10:00"))
+    response = call(
+        "POST", "/api/v1/appointments/", as_="manager", json=booking(ids, start_time="10:00")
+    )
     assert response.status_code == 409
     conflict = response.get_json()["conflict"]
     assert conflict["appointment"]["pk"] == ids.appointment
@@ -151,8 +246,12 @@ def test_a_move_into_a_taken_time_is_409_and_changes_nothing(call, clinic_for_ap
     """Is moving another appointment onto a taken time a 409, leaving it where it was?"""
     ids = clinic_for_api.ids
     other = call("POST", "/api/v1/appointments/", as_="manager", json=booking(ids)).get_json()
-    response = call("PATCH", f"/api/v1/appointments/{other['pk']}/", as_="manager",
-                    json={"start_time": "10:00", "notes": "moved"})
+    response = call(
+        "PATCH",
+        f"/api/v1/appointments/{other['pk']}/",
+        as_="manager",
+        json={"start_time": "10:00", "notes": "moved"},
+    )
     assert response.status_code == 409
     again = call("GET", f"/api/v1/appointments/{other['pk']}/", as_="manager").get_json()
     assert (again["start_time"], again["notes"]) == ("11:00:00", "")
@@ -176,8 +275,11 @@ def test_delete_cancels_and_keeps_the_appointment(call, clinic_for_api):
     assert call("DELETE", path, as_="manager").status_code == 204
     assert call("DELETE", path, as_="manager").status_code == 204
     assert call("GET", path, as_="manager").get_json()["status"] == "cancelled"
-    listed = lambda query: [a["pk"] for a in call(  # noqa: E731
-        "GET", f"/api/v1/appointments/{query}", as_="manager").get_json()]
+
+    def listed(query: str) -> list[int]:
+        answer = call("GET", f"/api/v1/appointments/{query}", as_="manager")
+        return [appointment["pk"] for appointment in answer.get_json()]
+
     assert listed("") == []
     assert listed("?status=cancelled") == listed("?status=all") == [ids.appointment]
 
@@ -195,8 +297,7 @@ def test_a_worker_with_upcoming_appointments_cannot_be_removed(call, clinic_for_
     ids = clinic_for_api.ids
     response = call("DELETE", f"/api/v1/workers/{ids.doctor}/", as_="admin")
     assert response.status_code == 409
-    assert [a["pk"] for a in response.get_json()["conflict"]["appointments"]] == [
-        ids.appointment]
+    assert [a["pk"] for a in response.get_json()["conflict"]["appointments"]] == [ids.appointment]
     assert db.session.get(Specialist, ids.doctor).active
 
 
@@ -222,8 +323,7 @@ def test_a_client_with_appointments_cannot_be_deleted(call, clinic_for_api):
 
 def test_a_shift_in_use_cannot_be_deleted(call, clinic_for_api):
     """Is deleting a shift someone works a 409 naming them?"""
-    response = call("DELETE", f"/api/v1/work_schedules/{clinic_for_api.ids.shift}/",
-                    as_="admin")
+    response = call("DELETE", f"/api/v1/work_schedules/{clinic_for_api.ids.shift}/", as_="admin")
     assert response.status_code == 409
     assert "Iryna Bondarenko" in response.get_json()["message"]
 
@@ -235,17 +335,26 @@ def test_a_client_books_for_themself_by_the_online_rules(call, clinic_for_api):
     made = call("POST", "/api/v1/appointments/", as_="client", json=body)
     assert made.status_code == 201
     assert made.get_json()["client"] == ids.own_client
-    off_grid = call("POST", "/api/v1/appointments/", as_="client",
-                    json={**body, "start_time": "12:10"})
+    off_grid = call(
+        "POST", "/api/v1/appointments/", as_="client", json={**body, "start_time": "12:10"}
+    )
     assert off_grid.status_code == 400
 
 
 def test_a_client_books_only_for_their_own_record(call, clinic_for_api):
     """Is a client's booking for another client's record a 400 on `client`, as if unknown?"""
     ids = clinic_for_api.ids
-    response = call("POST", "/api/v1/appointments/", as_="client", json={
-        "worker": ids.doctor, "date": ids.week_ahead, "start_time": "12:00",
-        "client": ids.other_client})
+    response = call(
+        "POST",
+        "/api/v1/appointments/",
+        as_="client",
+        json={
+            "worker": ids.doctor,
+            "date": ids.week_ahead,
+            "start_time": "12:00",
+            "client": ids.other_client,
+        },
+    )
     assert response.status_code == 400
     assert response.get_json()["errors"] == {"client": [f"There is no client {ids.other_client}."]}
 
@@ -260,7 +369,8 @@ def test_a_client_changes_their_note_but_not_the_type(call, clinic_for_api):
 def test_a_client_lists_only_their_own(call, clinic_for_api):
     """Do clients see only their own record and appointments?"""
     assert [c["pk"] for c in call("GET", "/api/v1/clients/", as_="client").get_json()] == [
-        clinic_for_api.ids.own_client]
+        clinic_for_api.ids.own_client
+    ]
     assert call("GET", "/api/v1/appointments/", as_="other").get_json() == []
 
 
@@ -274,8 +384,9 @@ def test_appointment_filters(call, clinic_for_api):
     day = date.fromisoformat(ids.week_ahead)
 
     def listed(query: str) -> list[int]:
-        return [a["pk"] for a in call("GET", "/api/v1/appointments/?" + query,
-                                      as_="manager").get_json()]
+        return [
+            a["pk"] for a in call("GET", "/api/v1/appointments/?" + query, as_="manager").get_json()
+        ]
 
     both = [ids.appointment, second["pk"]]
     assert listed(f"date={day}") == both
@@ -297,20 +408,28 @@ def test_pagination_only_when_asked(call, clinic_for_api, make):
     paged = call("GET", "/api/v1/clients/?page=2&page_size=3", as_="manager")
     assert len(paged.get_json()) == 3
     assert json.loads(paged.headers["X-Pagination"]) == {
-        "total": 8, "total_pages": 3, "first_page": 1, "last_page": 3, "page": 2,
-        "previous_page": 1, "next_page": 3}
+        "total": 8,
+        "total_pages": 3,
+        "first_page": 1,
+        "last_page": 3,
+        "page": 2,
+        "previous_page": 1,
+        "next_page": 3,
+    }
 
 
 def test_slots_of_a_range(call, clinic_for_api):
     """Does /workers/{id}/slots/ give each day's free times, and refuse more than 62 days?"""
     ids = clinic_for_api.ids
     day = date.fromisoformat(ids.week_ahead)
-    days = call("GET", f"/api/v1/workers/{ids.doctor}/slots/?from={day}&to="
-                       f"{day + timedelta(days=1)}").get_json()
+    days = call(
+        "GET", f"/api/v1/workers/{ids.doctor}/slots/?from={day}&to={day + timedelta(days=1)}"
+    ).get_json()
     assert list(days) == [str(day), str(day + timedelta(days=1))]
     assert "10:00" not in days[str(day)] and "10:00" in days[str(day + timedelta(days=1))]
-    too_long = call("GET", f"/api/v1/workers/{ids.doctor}/slots/?from={day}&to="
-                           f"{day + timedelta(days=62)}")
+    too_long = call(
+        "GET", f"/api/v1/workers/{ids.doctor}/slots/?from={day}&to={day + timedelta(days=62)}"
+    )
     assert too_long.status_code == 400
 
 
@@ -367,8 +486,11 @@ def test_the_docs_are_served_offline(client):
         assert {"401", "404"} <= set(item[method]["responses"])
     page = client.get("/api/v1/docs/").get_data(as_text=True)
     assert "http" not in page.split("<body>")[1].replace("http-equiv", "")
-    for asset in ("/static/vendor/swagger-ui/swagger-ui-bundle.js",
-                  "/static/vendor/swagger-ui/swagger-ui.css", "/static/js/api-docs.js"):
+    for asset in (
+        "/static/vendor/swagger-ui/swagger-ui-bundle.js",
+        "/static/vendor/swagger-ui/swagger-ui.css",
+        "/static/js/api-docs.js",
+    ):
         assert asset in page
         assert client.get(asset).status_code == 200
     assert "<script>" not in page, "no inline script"
@@ -406,11 +528,17 @@ def test_listing_a_days_appointments_costs_the_same_for_10_and_1000(
 
     def queries_with(total: int) -> int:
         midnight = datetime.combine(day, time(0))
-        rows = [{"specialist_id": ids.doctor, "client_id": clients[n % 50],
-                 "location_id": ids.room, "type": "",
-                 "starts_at": midnight + timedelta(minutes=free_minutes[n]),
-                 "ends_at": midnight + timedelta(minutes=free_minutes[n] + 1)}
-                for n in range(count(Appointment) - 1, total - 1)]
+        rows = [
+            {
+                "specialist_id": ids.doctor,
+                "client_id": clients[n % 50],
+                "location_id": ids.room,
+                "type": "",
+                "starts_at": midnight + timedelta(minutes=free_minutes[n]),
+                "ends_at": midnight + timedelta(minutes=free_minutes[n] + 1),
+            }
+            for n in range(count(Appointment) - 1, total - 1)
+        ]
         if rows:
             db.session.execute(insert(Appointment), rows)
             db.session.commit()

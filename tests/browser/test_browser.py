@@ -26,11 +26,15 @@ def screen(request, page):
 def assert_accessible(page) -> None:
     """axe-core finds nothing serious or critical on the page, and it fits its width."""
     violations = Axe().run(page).response["violations"]
-    serious = [(v["id"], v["help"], [n["target"] for n in v["nodes"]][:3])
-               for v in violations if v["impact"] in ("serious", "critical")]
+    serious = [
+        (v["id"], v["help"], [n["target"] for n in v["nodes"]][:3])
+        for v in violations
+        if v["impact"] in ("serious", "critical")
+    ]
     assert serious == []
-    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), \
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), (
         "nothing sticks out sideways"
+    )
 
 
 def test_staff_sign_in_with_the_keyboard(screen, live_server, make):
@@ -93,10 +97,13 @@ def test_the_api_docs_work_offline_under_the_csp(page, live_server):
     """Does the API docs page render the operations with only the app's own assets and no
     Content-Security-Policy complaint?"""
     outside, complaints = [], []
-    page.on("request", lambda r: outside.append(r.url) if not r.url.startswith(live_server)
-            else None)
-    page.on("console", lambda m: complaints.append(m.text)
-            if "Content Security Policy" in m.text else None)
+    page.on(
+        "request", lambda r: outside.append(r.url) if not r.url.startswith(live_server) else None
+    )
+    page.on(
+        "console",
+        lambda m: complaints.append(m.text) if "Content Security Policy" in m.text else None,
+    )
     page.goto(f"{live_server}/api/v1/docs/")
     page.wait_for_selector(".opblock-tag")
     assert page.locator(".opblock").count() > 30

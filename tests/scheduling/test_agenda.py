@@ -42,8 +42,9 @@ def test_filters_by_day_range_people_and_status(monday, book, make):
     assert listed(admin, specialist_id=monday.doctor.id + 1) == []
 
 
-def test_a_days_agenda_shows_cancelled_ones_with_people_in_one_query(monday, book, make,
-                                                                      count_queries):
+def test_a_days_agenda_shows_cancelled_ones_with_people_in_one_query(
+    monday, book, make, count_queries
+):
     """Does the desk's day list keep cancelled appointments and load who and where at once?"""
     manager = make(User, role="manager")
     kept = book(monday.doctor, monday.patient, "10:00")
@@ -74,8 +75,9 @@ def test_a_clients_upcoming_appointments_leave_out_past_and_cancelled(monday, bo
 def test_client_search_matches_words_literally(make):
     """Does a client search match names, phone and email by each word, % being no wildcard?"""
     admin = make(User, role="admin")
-    anna = make(Client, first_name="Anna", last_name="Koval", phone="+380 44 123",
-                email="anna@example.com")
+    anna = make(
+        Client, first_name="Anna", last_name="Koval", phone="+380 44 123", email="anna@example.com"
+    )
     make(Client, first_name="Boris", last_name="100% Sure")
 
     def found(text: str) -> list[int]:

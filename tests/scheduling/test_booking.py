@@ -31,23 +31,30 @@ def at(clock: str, day=MONDAY) -> datetime:
 
 def written() -> tuple[int, int]:
     """How many appointments and audit entries there are."""
-    return (db.session.scalar(select(func.count()).select_from(Appointment)),
-            db.session.scalar(select(func.count()).select_from(AuditEntry)))
+    return (
+        db.session.scalar(select(func.count()).select_from(Appointment)),
+        db.session.scalar(select(func.count()).select_from(AuditEntry)),
+    )
 
 
 def test_a_booking_takes_the_slot_length_and_the_default_location(monday, book, make):
     """Does a booking without end or location last one slot in the default room, audited?"""
     manager = make(User, role="manager")
-    appointment = book(monday.doctor, monday.patient, "10:00", type=" Consultation ",
-                       notes="First visit", actor=manager)
+    appointment = book(
+        monday.doctor,
+        monday.patient,
+        "10:00",
+        type=" Consultation ",
+        notes="First visit",
+        actor=manager,
+    )
     assert (appointment.starts_at, appointment.ends_at) == (at("10:00"), at("10:30"))
     assert appointment.location == monday.room
     assert appointment.status is scheduling.Status.BOOKED
     assert appointment.type == "Consultation"
     assert appointment.created_by == manager
     entry = db.session.scalar(select(AuditEntry).where(AuditEntry.entity == "appointments"))
-    assert (entry.action, entry.actor_id, entry.entity_id) == ("create", manager.id,
-                                                               appointment.id)
+    assert (entry.action, entry.actor_id, entry.entity_id) == ("create", manager.id, appointment.id)
     assert entry.before is None and entry.after["starts_at"] == "2027-01-04T10:00:00"
 
 
@@ -64,8 +71,9 @@ def test_a_booking_may_end_exactly_when_the_shift_does(monday, book):
         book(monday.doctor, monday.patient, "11:45", "12:15")
 
 
-@pytest.mark.parametrize(("start", "end"), [("08:30", "09:00"), ("12:00", None),
-                                            ("08:45", "09:15")])
+@pytest.mark.parametrize(
+    ("start", "end"), [("08:30", "09:00"), ("12:00", None), ("08:45", "09:15")]
+)
 def test_a_booking_outside_the_shift_is_refused(monday, book, start, end):
     """Is a time outside the specialist's working hours refused on start_time?"""
     with pytest.raises(Invalid) as refused:
@@ -83,23 +91,26 @@ def test_a_booking_in_the_past_is_refused(monday, book):
 
 @pytest.mark.parametrize(
     ("scope", "message"),
-    [("specialist", "Iryna Bondarenko is away then (Training)"),
-     ("location", "Room 1 is away then (Training)"),
-     ("clinic", "The clinic is closed then (Training)")],
+    [
+        ("specialist", "Iryna Bondarenko is away then (Training)"),
+        ("location", "Room 1 is away then (Training)"),
+        ("clinic", "The clinic is closed then (Training)"),
+    ],
 )
 def test_a_booking_in_time_off_is_refused(monday, book, scope, message):
     """Is a booking during time off of the specialist, the location or the clinic refused?"""
-    owner = {"specialist": {"specialist": monday.doctor}, "location": {"location": monday.room},
-             "clinic": {}}[scope]
+    owner = {
+        "specialist": {"specialist": monday.doctor},
+        "location": {"location": monday.room},
+        "clinic": {},
+    }[scope]
     db.session.add(TimeOff(starts_at=at("10:00"), ends_at=at("11:00"), reason="Training", **owner))
     db.session.commit()
     with pytest.raises(Invalid, match=message.replace("(", r"\(").replace(")", r"\)")):
         book(monday.doctor, monday.patient, "10:30")
 
 
-def test_a_second_booking_of_the_specialist_is_a_conflict_naming_the_first(
-    monday, book, make
-):
+def test_a_second_booking_of_the_specialist_is_a_conflict_naming_the_first(monday, book, make):
     """Does a double booking name the appointment it collides with and offer the nearest slots?"""
     first = book(monday.doctor, monday.patient, "10:00")
     with pytest.raises(Conflict) as conflict:
@@ -113,8 +124,11 @@ def test_a_second_booking_of_the_specialist_is_a_conflict_naming_the_first(
 def test_a_client_cannot_be_in_two_places_at_once(monday, book, make):
     """Is a client's overlapping booking with another specialist in another room a conflict?"""
     first = book(monday.doctor, monday.patient, "10:00")
-    dentist = make(Specialist, default_location=make(Location, shifts=[make(Shift, weekday=0)]),
-                   shifts=[make(Shift, weekday=0)])
+    dentist = make(
+        Specialist,
+        default_location=make(Location, shifts=[make(Shift, weekday=0)]),
+        shifts=[make(Shift, weekday=0)],
+    )
     with pytest.raises(Conflict, match="another appointment then") as conflict:
         book(dentist, monday.patient, "10:00")
     assert conflict.value.appointment == first
@@ -131,8 +145,11 @@ def test_a_busy_location_is_a_conflict(monday, book, make):
 
 def test_a_given_location_must_be_open(monday, book, make):
     """Is a room that is not open then refused on the location field?"""
-    evening = make(Location, name="Evening room",
-                   shifts=[make(Shift, weekday=0, start_time=time(17), end_time=time(20))])
+    evening = make(
+        Location,
+        name="Evening room",
+        shifts=[make(Shift, weekday=0, start_time=time(17), end_time=time(20))],
+    )
     with pytest.raises(Invalid) as refused:
         book(monday.doctor, monday.patient, "10:00", location_id=evening.id)
     assert refused.value.errors == {"location_id": "Evening room is not open then."}
@@ -144,9 +161,7 @@ def test_a_given_location_is_used(monday, book, make):
     assert book(monday.doctor, monday.patient, "10:00", location_id=other.id).location == other
 
 
-def test_without_a_default_the_first_free_location_by_id_is_taken(
-    monday, book, make
-):
+def test_without_a_default_the_first_free_location_by_id_is_taken(monday, book, make):
     """Without a default room, is the first free room by id chosen, and none free a conflict?"""
     monday.doctor.default_location = None
     second = make(Location, shifts=[make(Shift, weekday=0)])
@@ -156,8 +171,12 @@ def test_without_a_default_the_first_free_location_by_id_is_taken(
     book(nurse, make(Client), "10:00", location_id=monday.room.id)
     assert book(monday.doctor, monday.patient, "10:00").location == second
     book(nurse, make(Client), "11:00", location_id=monday.room.id)
-    book(make(Specialist, shifts=[make(Shift, weekday=0)]), make(Client), "11:00",
-         location_id=second.id)
+    book(
+        make(Specialist, shifts=[make(Shift, weekday=0)]),
+        make(Client),
+        "11:00",
+        location_id=second.id,
+    )
     with pytest.raises(Conflict, match="No room is free then"):
         book(monday.doctor, monday.patient, "11:00")
 
@@ -187,9 +206,14 @@ def test_without_a_default_the_first_free_location_by_id_is_taken(
 )
 def test_bad_input_is_invalid_and_writes_nothing(monday, fields, field):
     """Is each kind of nonsense refused on its field, with nothing written?"""
-    request = {"specialist_id": monday.doctor.id, "client_id": monday.patient.id,
-               "date": fields.pop("day", MONDAY), "start_time": fields.pop("start", "10:00"),
-               "end_time": fields.pop("end", None), **fields}
+    request = {
+        "specialist_id": monday.doctor.id,
+        "client_id": monday.patient.id,
+        "date": fields.pop("day", MONDAY),
+        "start_time": fields.pop("start", "10:00"),
+        "end_time": fields.pop("end", None),
+        **fields,
+    }
     with pytest.raises(Invalid) as refused:
         scheduling.book_appointment(db.session, now=NOW, **request)
     assert field in refused.value.errors
@@ -222,8 +246,14 @@ def test_a_client_booking_follows_the_online_rules(monday, book, make):
     ]
     for fields, message in cases:
         with pytest.raises(Invalid, match=message):
-            book(monday.doctor, monday.patient, fields.pop("start"), fields.pop("end", None),
-                 actor=online, **fields)
+            book(
+                monday.doctor,
+                monday.patient,
+                fields.pop("start"),
+                fields.pop("end", None),
+                actor=online,
+                **fields,
+            )
     settings.self_booking = False
     db.session.commit()
     with pytest.raises(Invalid, match="switched off"):
@@ -252,8 +282,9 @@ def test_a_move_keeps_the_length_and_counts_the_change(monday, book, make):
     appointment.reminder_sent_at = datetime(2027, 1, 3, 9, 0).astimezone()
     db.session.commit()
     manager = make(User, role="manager")
-    moved = scheduling.reschedule_appointment(db.session, appointment.id, date=MONDAY,
-                                              start_time="11:00", actor=manager, now=NOW)
+    moved = scheduling.reschedule_appointment(
+        db.session, appointment.id, date=MONDAY, start_time="11:00", actor=manager, now=NOW
+    )
     assert (moved.starts_at, moved.ends_at) == (at("11:00"), at("12:00"))
     assert moved.ics_sequence == 1 and moved.reminder_sent_at is None
     entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "reschedule"))
@@ -265,8 +296,9 @@ def test_a_move_keeps_the_length_and_counts_the_change(monday, book, make):
 def test_a_move_may_overlap_its_own_old_time(monday, book):
     """May an appointment move by a quarter hour onto part of its own time?"""
     appointment = book(monday.doctor, monday.patient, "10:00", "11:00")
-    moved = scheduling.reschedule_appointment(db.session, appointment.id, date=MONDAY,
-                                              start_time="10:15", now=NOW)
+    moved = scheduling.reschedule_appointment(
+        db.session, appointment.id, date=MONDAY, start_time="10:15", now=NOW
+    )
     assert moved.starts_at == at("10:15")
 
 
@@ -276,8 +308,9 @@ def test_a_failed_move_leaves_the_appointment_as_it_was(monday, book, make):
     book(monday.doctor, make(Client), "10:00")
     before = written()
     with pytest.raises(Conflict):
-        scheduling.reschedule_appointment(db.session, appointment.id, date=MONDAY,
-                                          start_time="10:00", now=NOW)
+        scheduling.reschedule_appointment(
+            db.session, appointment.id, date=MONDAY, start_time="10:00", now=NOW
+        )
     db.session.expire_all()
     assert (appointment.starts_at, appointment.ics_sequence) == (at("09:00"), 0)
     assert written() == before
@@ -285,10 +318,12 @@ def test_a_failed_move_leaves_the_appointment_as_it_was(monday, book, make):
 
 @pytest.mark.parametrize(
     ("fields", "error"),
-    [({"start_time": "09:00", "now": at("09:30")}, Invalid),
-     ({"start_time": "13:00"}, Invalid),
-     ({"start_time": "10:00", "date": "2027-13-01"}, Invalid),
-     ({"start_time": "10:00", "specialist_id": 404}, Invalid)],
+    [
+        ({"start_time": "09:00", "now": at("09:30")}, Invalid),
+        ({"start_time": "13:00"}, Invalid),
+        ({"start_time": "10:00", "date": "2027-13-01"}, Invalid),
+        ({"start_time": "10:00", "specialist_id": 404}, Invalid),
+    ],
 )
 def test_bad_moves_are_refused(monday, book, fields, error):
     """Are moves into the past, outside the shift, to no date or no specialist refused?"""
@@ -300,16 +335,19 @@ def test_bad_moves_are_refused(monday, book, fields, error):
     assert appointment.starts_at == at("10:30")
 
 
-def test_a_move_to_another_specialist_takes_their_default_room(
-    monday, book, make
-):
+def test_a_move_to_another_specialist_takes_their_default_room(monday, book, make):
     """Does moving to another specialist take that specialist's default location?"""
     dentist_room = make(Location, shifts=[make(Shift, weekday=0)])
     dentist = make(Specialist, default_location=dentist_room, shifts=[make(Shift, weekday=0)])
     appointment = book(monday.doctor, monday.patient, "10:00")
-    moved = scheduling.reschedule_appointment(db.session, appointment.id, date=MONDAY,
-                                              start_time="14:00", specialist_id=dentist.id,
-                                              now=NOW)
+    moved = scheduling.reschedule_appointment(
+        db.session,
+        appointment.id,
+        date=MONDAY,
+        start_time="14:00",
+        specialist_id=dentist.id,
+        now=NOW,
+    )
     assert (moved.specialist, moved.location) == (dentist, dentist_room)
 
 
@@ -318,24 +356,29 @@ def test_only_booked_appointments_move(monday, book):
     appointment = book(monday.doctor, monday.patient, "10:00")
     scheduling.cancel_appointment(db.session, appointment.id, now=NOW)
     with pytest.raises(Conflict, match="Only booked appointments can be moved"):
-        scheduling.reschedule_appointment(db.session, appointment.id, date=MONDAY,
-                                          start_time="11:00", now=NOW)
+        scheduling.reschedule_appointment(
+            db.session, appointment.id, date=MONDAY, start_time="11:00", now=NOW
+        )
 
 
 def test_moving_an_unknown_appointment_is_not_found(app):
     """Is moving an appointment that does not exist NotFound?"""
     with pytest.raises(scheduling.NotFound):
-        scheduling.reschedule_appointment(db.session, 404, date=MONDAY, start_time="10:00",
-                                          now=NOW)
+        scheduling.reschedule_appointment(db.session, 404, date=MONDAY, start_time="10:00", now=NOW)
 
 
 def test_online_moves_stop_at_the_cancellation_window(monday, book, make):
     """Online, is a move refused within the cancellation window before the appointment?"""
     appointment = book(monday.doctor, monday.patient, "10:00")
     with pytest.raises(Conflict, match="until 24 hours before"):
-        scheduling.reschedule_appointment(db.session, appointment.id, date=MONDAY,
-                                          start_time="11:00", actor=make(User, role="client"),
-                                          now=at("08:00"))
+        scheduling.reschedule_appointment(
+            db.session,
+            appointment.id,
+            date=MONDAY,
+            start_time="11:00",
+            actor=make(User, role="client"),
+            now=at("08:00"),
+        )
 
 
 def test_the_database_refusal_names_the_room_taken(monday, book, make, monkeypatch):

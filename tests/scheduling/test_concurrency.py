@@ -48,15 +48,20 @@ def race(app, calls: list[Callable[[], object]]) -> Counter:
 
 def live_appointments() -> int:
     return db.session.scalar(
-        select(func.count()).select_from(Appointment)
+        select(func.count())
+        .select_from(Appointment)
         .where(Appointment.status != AppointmentStatus.CANCELLED)
     )
 
 
 def booking(specialist_id: int, client_id: int, start: str) -> Callable[[], object]:
     return lambda: scheduling.book_appointment(
-        db.session, specialist_id=specialist_id, client_id=client_id, date=MONDAY,
-        start_time=start, now=NOW,
+        db.session,
+        specialist_id=specialist_id,
+        client_id=client_id,
+        date=MONDAY,
+        start_time=start,
+        now=NOW,
     )
 
 
@@ -71,8 +76,11 @@ def test_32_bookings_of_one_slot_make_one_appointment(app, monday, make):
 def test_one_client_booking_everyone_at_once_gets_one(app, monday, make):
     """When one client books 8 specialists in 8 rooms for 10:00 at once, is one booked?"""
     specialists = [
-        make(Specialist, default_location=make(Location, shifts=[make(Shift, weekday=0)]),
-             shifts=[make(Shift, weekday=0)]).id
+        make(
+            Specialist,
+            default_location=make(Location, shifts=[make(Shift, weekday=0)]),
+            shifts=[make(Shift, weekday=0)],
+        ).id
         for _ in range(8)
     ]
     patient = monday.patient.id

@@ -48,8 +48,7 @@ def test_a_slot_crossing_the_missing_hour_is_not_offered(night_doctor):
     db.session.commit()
     slots = scheduling.free_slots(db.session, doctor.id, SPRING_FORWARD, now=BEFORE)
     assert hours(slots) == ["01:00"]
-    normal = scheduling.free_slots(db.session, doctor.id, SPRING_FORWARD - timedelta(1),
-                                   now=BEFORE)
+    normal = scheduling.free_slots(db.session, doctor.id, SPRING_FORWARD - timedelta(1), now=BEFORE)
     assert hours(normal) == ["01:00", "02:30"]
 
 
@@ -67,8 +66,9 @@ def test_the_fall_back_day_offers_the_repeated_hour_once_and_books_its_first_occ
 ):
     """On 2027-10-31, is 03:00 offered once, and booked as its first occurrence (+03:00)?"""
     doctor, patient = night_doctor
-    slots = scheduling.free_slots(db.session, doctor.id, FALL_BACK, now=BEFORE,
-                                  policy=scheduling.SYSTEM)
+    slots = scheduling.free_slots(
+        db.session, doctor.id, FALL_BACK, now=BEFORE, policy=scheduling.SYSTEM
+    )
     assert hours(slots) == ["01:00", "02:00", "03:00", "04:00"]
     appointment = book(doctor, patient, "03:00", day=FALL_BACK, now=BEFORE)
     start = to_aware(appointment.starts_at)
@@ -80,8 +80,13 @@ def test_a_week_spanning_the_change_lists_the_right_slots(night_doctor, book):
     """Over the week around 2027-03-28, is only the change day short of its 03:00?"""
     doctor, patient = night_doctor
     book(doctor, patient, "01:00", day=SPRING_FORWARD + timedelta(1), now=BEFORE)
-    week = scheduling.free_slots_range(db.session, doctor.id, SPRING_FORWARD - timedelta(3),
-                                       SPRING_FORWARD + timedelta(3), now=BEFORE)
+    week = scheduling.free_slots_range(
+        db.session,
+        doctor.id,
+        SPRING_FORWARD - timedelta(3),
+        SPRING_FORWARD + timedelta(3),
+        now=BEFORE,
+    )
     assert {day: hours(slots) for day, slots in week.items()} == {
         SPRING_FORWARD - timedelta(3): ["01:00", "02:00", "03:00", "04:00"],
         SPRING_FORWARD - timedelta(2): ["01:00", "02:00", "03:00", "04:00"],

@@ -16,8 +16,9 @@ def free(specialist, day=MONDAY, **options) -> list[str]:
     """The specialist's free slots on a day as "HH:MM" (as the clinic's staff see them)."""
     options.setdefault("now", NOW)
     options.setdefault("policy", scheduling.SYSTEM)
-    return [f"{slot:%H:%M}" for slot in scheduling.free_slots(db.session, specialist.id, day,
-                                                              **options)]
+    return [
+        f"{slot:%H:%M}" for slot in scheduling.free_slots(db.session, specialist.id, day, **options)
+    ]
 
 
 def at(clock: str, day=MONDAY) -> datetime:
@@ -66,8 +67,10 @@ def test_two_shifts_with_a_break_step_from_the_start_of_each(monday, make):
 def test_overlapping_shifts_are_merged_before_stepping(monday, make):
     """Are 09:00-11:00 and 10:00-12:00 one interval 09:00-12:00 for 45-minute slots?"""
     monday.doctor.slot_minutes = 45
-    monday.doctor.shifts = [make(Shift, weekday=0, start_time=time(9), end_time=time(11)),
-                            make(Shift, weekday=0, start_time=time(10), end_time=time(12))]
+    monday.doctor.shifts = [
+        make(Shift, weekday=0, start_time=time(9), end_time=time(11)),
+        make(Shift, weekday=0, start_time=time(10), end_time=time(12)),
+    ]
     db.session.commit()
     assert free(monday.doctor) == ["09:00", "09:45", "10:30", "11:15"]
 
@@ -96,8 +99,11 @@ def test_a_cancelled_appointment_frees_its_time(monday, book):
 )
 def test_time_off_takes_every_slot_it_touches(monday, scope, start, end, gone):
     """Does time off of the specialist, their location or the clinic take its slots?"""
-    owner = {"specialist": {"specialist": monday.doctor}, "location": {"location": monday.room},
-             "clinic": {}}[scope]
+    owner = {
+        "specialist": {"specialist": monday.doctor},
+        "location": {"location": monday.room},
+        "clinic": {},
+    }[scope]
     take_off(start, end, **owner)
     assert free(monday.doctor) == [slot for slot in ALL_MORNING if slot not in gone]
 
@@ -110,8 +116,13 @@ def test_time_off_of_another_location_does_not_matter(monday, make):
 
 def test_time_off_spanning_days_takes_the_whole_day(monday):
     """Does a week's holiday starting the Friday before take all of Monday?"""
-    db.session.add(TimeOff(specialist=monday.doctor, starts_at=at("00:00") - timedelta(days=3),
-                           ends_at=at("00:00") + timedelta(days=4)))
+    db.session.add(
+        TimeOff(
+            specialist=monday.doctor,
+            starts_at=at("00:00") - timedelta(days=3),
+            ends_at=at("00:00") + timedelta(days=4),
+        )
+    )
     db.session.commit()
     assert free(monday.doctor) == []
 
@@ -124,8 +135,11 @@ def test_past_times_today_are_not_free(monday):
 
 def test_a_busy_default_location_makes_the_slot_not_free(monday, make, book):
     """When another specialist holds the default room at 10:00, is 10:00 not free?"""
-    other = make(Specialist, default_location=monday.room,
-                 shifts=[make(Shift, weekday=0, start_time=time(9), end_time=time(12))])
+    other = make(
+        Specialist,
+        default_location=monday.room,
+        shifts=[make(Shift, weekday=0, start_time=time(9), end_time=time(12))],
+    )
     book(other, make(Client), "10:00")
     assert "10:00" not in free(monday.doctor)
     assert "10:30" in free(monday.doctor)
@@ -145,9 +159,7 @@ def test_an_inactive_default_location_leaves_no_slots(monday):
     assert free(monday.doctor) == []
 
 
-def test_without_a_default_one_free_location_of_two_is_enough(
-    monday, make, book
-):
+def test_without_a_default_one_free_location_of_two_is_enough(monday, make, book):
     """Without a default, is a slot free while one of two working rooms is, and gone when not?"""
     monday.doctor.default_location = None
     second = make(Location, shifts=[make(Shift, weekday=0, start_time=time(8), end_time=time(20))])
@@ -195,8 +207,9 @@ def test_a_range_gives_every_day(monday, book):
     monday.doctor.shifts.append(wednesday)
     db.session.commit()
     book(monday.doctor, monday.patient, "09:00")
-    week = scheduling.free_slots_range(db.session, monday.doctor.id, MONDAY,
-                                       MONDAY + timedelta(days=6), now=NOW)
+    week = scheduling.free_slots_range(
+        db.session, monday.doctor.id, MONDAY, MONDAY + timedelta(days=6), now=NOW
+    )
     assert list(week) == [MONDAY + timedelta(days=n) for n in range(7)]
     assert [f"{slot:%H:%M}" for slot in week[MONDAY]] == ALL_MORNING[1:]
     assert [f"{slot:%H:%M}" for slot in week[MONDAY + timedelta(days=2)]] == ["09:00", "09:30"]
@@ -221,8 +234,9 @@ def test_a_bad_range_is_refused(monday, first, last, field):
 
 def test_62_days_are_allowed(monday):
     """Is a range of exactly 62 days answered?"""
-    days = scheduling.free_slots_range(db.session, monday.doctor.id, MONDAY,
-                                       MONDAY + timedelta(days=61), now=NOW)
+    days = scheduling.free_slots_range(
+        db.session, monday.doctor.id, MONDAY, MONDAY + timedelta(days=61), now=NOW
+    )
     assert len(days) == 62
 
 
@@ -234,10 +248,16 @@ def test_an_unknown_specialist_is_not_found(app):
 
 def test_many_specialists_at_once(monday, make, book):
     """Does the all-specialists view give each active one their own slots?"""
-    other = make(Specialist, slot_minutes=60,
-                 shifts=[make(Shift, weekday=0, start_time=time(14), end_time=time(16))])
-    make(Specialist, active=False,
-         shifts=[make(Shift, weekday=0, start_time=time(9), end_time=time(12))])
+    other = make(
+        Specialist,
+        slot_minutes=60,
+        shifts=[make(Shift, weekday=0, start_time=time(14), end_time=time(16))],
+    )
+    make(
+        Specialist,
+        active=False,
+        shifts=[make(Shift, weekday=0, start_time=time(9), end_time=time(12))],
+    )
     book(monday.doctor, monday.patient, "09:00")
     slots = scheduling.free_slots_by_specialist(db.session, MONDAY, now=NOW)
     assert set(slots) == {monday.doctor.id, other.id}

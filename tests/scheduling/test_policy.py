@@ -14,10 +14,14 @@ from clinic.models import Role, User
 from clinic.scheduling import Actor, NotAllowed, Status, policy_for
 
 
-@pytest.mark.parametrize(("role", "actor", "online"), [
-    (Role.ADMIN, Actor.ADMIN, False), (Role.MANAGER, Actor.MANAGER, False),
-    (Role.CLIENT, Actor.CLIENT, True),
-])
+@pytest.mark.parametrize(
+    ("role", "actor", "online"),
+    [
+        (Role.ADMIN, Actor.ADMIN, False),
+        (Role.MANAGER, Actor.MANAGER, False),
+        (Role.CLIENT, Actor.CLIENT, True),
+    ],
+)
 def test_each_role_has_its_policy(make, role, actor, online):
     """Do admins and managers go by the clinic's rules and clients by the online ones?"""
     policy = policy_for(make(User, role=role))
@@ -43,8 +47,9 @@ def test_a_client_may_cancel_but_not_check_in(monday, book, make, status):
     appointment = book(monday.doctor, monday.patient, "10:00")
     patient = make(User, role="client")
     with pytest.raises(NotAllowed):
-        scheduling.update_appointment(db.session, appointment.id, {"status": status},
-                                      actor=patient, now=NOW)
+        scheduling.update_appointment(
+            db.session, appointment.id, {"status": status}, actor=patient, now=NOW
+        )
     cancelled = scheduling.cancel_appointment(db.session, appointment.id, actor=patient, now=NOW)
     assert cancelled.status is Status.CANCELLED
 
@@ -64,13 +69,18 @@ def test_a_client_may_change_their_note_but_not_the_visit_type(monday, book, mak
     being no change at all?"""
     appointment = book(monday.doctor, monday.patient, "10:00", type="Consultation")
     patient = make(User, role="client")
-    scheduling.update_appointment(db.session, appointment.id,
-                                  {"notes": "Running late", "type": "Consultation"},
-                                  actor=patient, now=NOW)
+    scheduling.update_appointment(
+        db.session,
+        appointment.id,
+        {"notes": "Running late", "type": "Consultation"},
+        actor=patient,
+        now=NOW,
+    )
     assert appointment.notes == "Running late"
     with pytest.raises(NotAllowed, match="type"):
-        scheduling.update_appointment(db.session, appointment.id, {"type": "Surgery"},
-                                      actor=patient, now=NOW)
+        scheduling.update_appointment(
+            db.session, appointment.id, {"type": "Surgery"}, actor=patient, now=NOW
+        )
 
 
 def test_a_client_books_only_for_themself(monday, book, make):
@@ -88,13 +98,19 @@ def test_a_client_cannot_set_the_status_it_already_has(monday, book, make):
     """Is a client's "booked" on a booked appointment refused (403), not a silent no-op?"""
     appointment = book(monday.doctor, monday.patient, "10:00")
     with pytest.raises(NotAllowed):
-        scheduling.update_appointment(db.session, appointment.id, {"status": "booked"},
-                                      actor=make(User, role="client"), now=NOW)
+        scheduling.update_appointment(
+            db.session,
+            appointment.id,
+            {"status": "booked"},
+            actor=make(User, role="client"),
+            now=NOW,
+        )
 
 
 def test_slots_read_without_a_policy_are_the_publics(monday):
     """Does a read that names no policy get the anonymous visitor's (notice and horizon), so
     that forgetting it never shows the staff's view?"""
-    slots = scheduling.free_slots(db.session, monday.doctor.id, "2027-01-04",
-                                  now=datetime(2027, 1, 4, 8, 30))
+    slots = scheduling.free_slots(
+        db.session, monday.doctor.id, "2027-01-04", now=datetime(2027, 1, 4, 8, 30)
+    )
     assert f"{slots[0]:%H:%M}" == "09:30", "60 minutes' notice from 08:30"

@@ -34,8 +34,9 @@ def test_a_day_of_50_specialists_costs_the_same_with_10_or_5000_appointments(
     _, fill = busy_clinic
 
     def compute():
-        slots = scheduling.free_slots_by_specialist(db.session, MONDAY, now=NOW,
-                                                    policy=scheduling.SYSTEM)
+        slots = scheduling.free_slots_by_specialist(
+            db.session, MONDAY, now=NOW, policy=scheduling.SYSTEM
+        )
         assert len(slots) == SPECIALISTS
 
     fill(10)
@@ -53,8 +54,9 @@ def test_28_days_of_one_specialist_cost_the_same_with_10_or_5000_appointments(
     first_id, last = specialists[0].id, MONDAY + timedelta(days=27)
 
     def compute():
-        days = scheduling.free_slots_range(db.session, first_id, MONDAY, last, now=NOW,
-                                           policy=scheduling.SYSTEM)
+        days = scheduling.free_slots_range(
+            db.session, first_id, MONDAY, last, now=NOW, policy=scheduling.SYSTEM
+        )
         assert len(days) == 28
 
     fill(10)
@@ -72,11 +74,17 @@ def test_booking_costs_the_same_with_10_or_5000_appointments(busy_clinic, count_
     second, third = specialists[1].id, specialists[2].id
     later = MONDAY + timedelta(days=60)
     fill(10)
-    few = queries_for(count_queries, lambda: scheduling.book_appointment(
-        db.session, specialist_id=second, client_id=1, date=later,
-        start_time="09:00", now=NOW))
+    few = queries_for(
+        count_queries,
+        lambda: scheduling.book_appointment(
+            db.session, specialist_id=second, client_id=1, date=later, start_time="09:00", now=NOW
+        ),
+    )
     fill(5000)
-    many = queries_for(count_queries, lambda: scheduling.book_appointment(
-        db.session, specialist_id=third, client_id=1, date=later,
-        start_time="10:00", now=NOW))
+    many = queries_for(
+        count_queries,
+        lambda: scheduling.book_appointment(
+            db.session, specialist_id=third, client_id=1, date=later, start_time="10:00", now=NOW
+        ),
+    )
     assert few == many

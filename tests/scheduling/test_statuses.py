@@ -49,9 +49,7 @@ def test_every_allowed_transition_happens_and_is_audited(appointment_in, old, ne
     appointment = appointment_in(old)
     changed = scheduling.change_status(db.session, appointment.id, new.value)
     assert changed.status is new
-    entry = db.session.scalars(
-        select(AuditEntry).order_by(AuditEntry.id.desc())
-    ).first()
+    entry = db.session.scalars(select(AuditEntry).order_by(AuditEntry.id.desc())).first()
     assert (entry.before["status"], entry.after["status"]) == (old.value, new.value)
 
 
@@ -94,8 +92,9 @@ def test_cancelling_keeps_the_reason_and_counts_the_change(appointment_in, make)
     """Does a cancellation keep its reason, grow the .ics sequence and record who did it?"""
     manager = make(User, role="manager")
     appointment = appointment_in(Status.BOOKED)
-    cancelled = scheduling.cancel_appointment(db.session, appointment.id, reason="Flu",
-                                              actor=manager, now=NOW)
+    cancelled = scheduling.cancel_appointment(
+        db.session, appointment.id, reason="Flu", actor=manager, now=NOW
+    )
     assert (cancelled.status, cancelled.cancel_reason) == (Status.CANCELLED, "Flu")
     assert cancelled.ics_sequence == 1
     entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "cancel"))
@@ -132,8 +131,13 @@ def test_online_cancelling_stops_at_the_window(appointment_in, make):
     appointment = appointment_in(Status.BOOKED)
     online = make(User, role="client")
     with pytest.raises(scheduling.Conflict, match="until 24 hours before"):
-        scheduling.cancel_appointment(db.session, appointment.id, actor=online,
-                                      now=appointment.starts_at - timedelta(hours=23))
-    cancelled = scheduling.cancel_appointment(db.session, appointment.id, actor=online,
-                                              now=appointment.starts_at - timedelta(hours=24))
+        scheduling.cancel_appointment(
+            db.session,
+            appointment.id,
+            actor=online,
+            now=appointment.starts_at - timedelta(hours=23),
+        )
+    cancelled = scheduling.cancel_appointment(
+        db.session, appointment.id, actor=online, now=appointment.starts_at - timedelta(hours=24)
+    )
     assert cancelled.status is Status.CANCELLED

@@ -55,13 +55,24 @@ def test_a_specialist_with_new_shifts_and_a_time_off_is_all_or_nothing(monday):
 
     def save(time_off_end: str) -> None:
         with writing(db.session):
-            specialist = setup.save_specialist(db.session, None, {
-                "first_name": "Olena", "last_name": "Shevchenko",
-                "shifts": [("Tuesday", "07:00", "08:00")],
-            }, now=NOW)
-            scheduling.save_time_off(db.session, specialist_id=specialist.id,
-                                     starts_at="2027-01-05T07:00", ends_at=time_off_end,
-                                     reason="Course", now=NOW)
+            specialist = setup.save_specialist(
+                db.session,
+                None,
+                {
+                    "first_name": "Olena",
+                    "last_name": "Shevchenko",
+                    "shifts": [("Tuesday", "07:00", "08:00")],
+                },
+                now=NOW,
+            )
+            scheduling.save_time_off(
+                db.session,
+                specialist_id=specialist.id,
+                starts_at="2027-01-05T07:00",
+                ends_at=time_off_end,
+                reason="Course",
+                now=NOW,
+            )
 
     shifts, specialists = count(Shift), count(Specialist)
     with pytest.raises(Invalid):
@@ -140,23 +151,30 @@ def test_a_move_and_a_booking_in_one_unit_both_stand(monday, book):
     """Can a unit move one appointment and book into the time it freed, all at once?"""
     first = book(monday.doctor, monday.patient, "10:00")
     with writing(db.session):
-        scheduling.reschedule_appointment(db.session, first.id, date=MONDAY,
-                                          start_time="11:00", now=NOW)
+        scheduling.reschedule_appointment(
+            db.session, first.id, date=MONDAY, start_time="11:00", now=NOW
+        )
         second = book(monday.doctor, monday.patient, "10:00")
     assert (first.starts_at, second.starts_at) == (
-        datetime.combine(MONDAY, time(11)), datetime.combine(MONDAY, time(10)))
+        datetime.combine(MONDAY, time(11)),
+        datetime.combine(MONDAY, time(10)),
+    )
     assert second.ends_at - second.starts_at == timedelta(minutes=30)
 
 
-def test_a_caught_database_refusal_inside_a_unit_ends_it_as_a_conflict(monday, book, make,
-                                                                       monkeypatch):
+def test_a_caught_database_refusal_inside_a_unit_ends_it_as_a_conflict(
+    monday, book, make, monkeypatch
+):
     """When the database refuses a nested booking (another process won) and the outer code
     catches it, does the unit end with that Conflict, not the database's raw error?"""
     book(monday.doctor, monday.patient, "10:00")
     monkeypatch.setattr(calendar.Calendar, "taken", lambda *args: None)
     newcomer = make(Client)
-    with pytest.raises(Conflict, match="a moment ago"), writing(db.session), \
-            contextlib.suppress(Conflict):
+    with (
+        pytest.raises(Conflict, match="a moment ago"),
+        writing(db.session),
+        contextlib.suppress(Conflict),
+    ):
         book(monday.doctor, newcomer, "10:00")
     assert count(Appointment) == 1
 
@@ -167,8 +185,14 @@ def test_changes_made_outside_any_unit_are_refused_not_saved(monday):
     doctor_id, patient_id = monday.doctor.id, monday.patient.id
     monday.doctor.first_name = "Stray"
     with pytest.raises(RuntimeError, match="outside a unit of work"):
-        scheduling.book_appointment(db.session, specialist_id=doctor_id, client_id=patient_id,
-                                    date=MONDAY, start_time="10:00", now=NOW)
+        scheduling.book_appointment(
+            db.session,
+            specialist_id=doctor_id,
+            client_id=patient_id,
+            date=MONDAY,
+            start_time="10:00",
+            now=NOW,
+        )
     db.session.expire_all()
     assert monday.doctor.first_name == "Iryna"
     assert count(Appointment) == 0
@@ -176,16 +200,13 @@ def test_changes_made_outside_any_unit_are_refused_not_saved(monday):
 
 def test_a_commit_inside_a_unit_is_refused(monday):
     """Would code inside a unit that commits (saving half of it) be stopped?"""
-    with pytest.raises(RuntimeError, match="only the outermost unit commits"), \
-            writing(db.session):
+    with pytest.raises(RuntimeError, match="only the outermost unit commits"), writing(db.session):
         db.session.add(Location(name="Annex"))
         db.session.commit()
     assert db.session.scalar(select(Location).where(Location.name == "Annex")) is None
 
 
-def test_a_failing_receiver_neither_fails_the_change_nor_silences_the_others(
-    monday, book, caplog
-):
+def test_a_failing_receiver_neither_fails_the_change_nor_silences_the_others(monday, book, caplog):
     """If one receiver of clinic_changed fails, does the committed booking still come back,
     the failure logged, and the other receivers still told?"""
     heard = []

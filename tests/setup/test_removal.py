@@ -14,9 +14,11 @@ from clinic.setup import Removal
 
 def audit_actions(entity: str) -> list[str]:
     """The audit log's actions on one kind of thing, oldest first."""
-    return list(db.session.scalars(
-        select(AuditEntry.action).where(AuditEntry.entity == entity).order_by(AuditEntry.id)
-    ))
+    return list(
+        db.session.scalars(
+            select(AuditEntry.action).where(AuditEntry.entity == entity).order_by(AuditEntry.id)
+        )
+    )
 
 
 def test_a_specialist_without_appointments_is_deleted(monday, make):
@@ -45,9 +47,7 @@ def test_a_location_used_as_a_default_is_deactivated(monday, make):
     assert db.session.get(Location, spare.id) is None
 
 
-def test_a_manager_who_did_things_is_deactivated_and_one_who_did_not_is_deleted(
-    monday, book, make
-):
+def test_a_manager_who_did_things_is_deactivated_and_one_who_did_not_is_deleted(monday, book, make):
     """Is a manager who booked kept (inactive) and an idle one deleted?"""
     admin, busy, idle = (make(User, role=role) for role in ("admin", "manager", "manager"))
     book(monday.doctor, monday.patient, "10:00", actor=busy)
@@ -87,7 +87,12 @@ def test_a_client_with_appointments_stays(monday, book, make):
 
 def test_removing_what_does_not_exist_is_not_found(app):
     """Is removing an unknown specialist, location, client or shift NotFound?"""
-    for remove in (setup.remove_specialist, setup.remove_location, setup.remove_client,
-                   scheduling.remove_shift, setup.remove_staff_user):
+    for remove in (
+        setup.remove_specialist,
+        setup.remove_location,
+        setup.remove_client,
+        scheduling.remove_shift,
+        setup.remove_staff_user,
+    ):
         with pytest.raises(NotFound):
             remove(db.session, 404)

@@ -29,33 +29,46 @@ def count(model) -> int:
 
 def test_a_new_specialist_is_saved_with_shifts_and_default_room(monday):
     """Is a new specialist saved with their fields, default room and new shifts, audited?"""
-    specialist = setup.save_specialist(db.session, None, {
-        "first_name": " Olena ", "last_name": "Shevchenko", "specialty": "Cardiology",
-        "slot_minutes": 20, "default_location_id": monday.room.id,
-        "shifts": [("Tuesday", "09:00", "13:00")],
-    }, now=NOW)
+    specialist = setup.save_specialist(
+        db.session,
+        None,
+        {
+            "first_name": " Olena ",
+            "last_name": "Shevchenko",
+            "specialty": "Cardiology",
+            "slot_minutes": 20,
+            "default_location_id": monday.room.id,
+            "shifts": [("Tuesday", "09:00", "13:00")],
+        },
+        now=NOW,
+    )
     assert (specialist.first_name, specialist.slot_minutes) == ("Olena", 20)
     assert specialist.default_location == monday.room
     assert [(s.weekday, s.start_time.hour) for s in specialist.shifts] == [(1, 9)]
-    actions = db.session.scalars(select(AuditEntry.action).where(
-        AuditEntry.entity == "specialists")).all()
+    actions = db.session.scalars(
+        select(AuditEntry.action).where(AuditEntry.entity == "specialists")
+    ).all()
     assert actions == ["create", "shifts"]
 
 
-@pytest.mark.parametrize(("fields", "field"), [
-    ({"first_name": ""}, "first_name"),
-    ({"last_name": "x" * 151}, "last_name"),
-    ({"slot_minutes": 3}, "slot_minutes"),
-    ({"default_location_id": 404}, "default_location_id"),
-    ({"shifts": [("Tuesday", "13:00", "09:00")]}, "to_hour"),
-    ({"shifts": [404]}, "shifts.0"),
-])
+@pytest.mark.parametrize(
+    ("fields", "field"),
+    [
+        ({"first_name": ""}, "first_name"),
+        ({"last_name": "x" * 151}, "last_name"),
+        ({"slot_minutes": 3}, "slot_minutes"),
+        ({"default_location_id": 404}, "default_location_id"),
+        ({"shifts": [("Tuesday", "13:00", "09:00")]}, "to_hour"),
+        ({"shifts": [404]}, "shifts.0"),
+    ],
+)
 def test_a_bad_specialist_saves_nothing(monday, fields, field):
     """Is a specialist with a bad field refused on it, with no specialist or shift saved?"""
     before = (count(Specialist), count(Shift), count(AuditEntry))
     with pytest.raises(Invalid) as refused:
-        setup.save_specialist(db.session, None, {"first_name": "Olena",
-                                                 "last_name": "Shevchenko", **fields})
+        setup.save_specialist(
+            db.session, None, {"first_name": "Olena", "last_name": "Shevchenko", **fields}
+        )
     assert field in refused.value.errors
     assert (count(Specialist), count(Shift), count(AuditEntry)) == before
 
@@ -69,8 +82,7 @@ def test_switching_off_a_specialist_with_upcoming_appointments_is_refused(monday
     assert refused.value.appointments == [appointment]
     with pytest.raises(Conflict):
         setup.remove_specialist(db.session, monday.doctor.id, now=NOW)
-    setup.save_specialist(db.session, monday.doctor, {"active": False},
-                          now=appointment.ends_at)
+    setup.save_specialist(db.session, monday.doctor, {"active": False}, now=appointment.ends_at)
     assert monday.doctor.active is False
 
 
@@ -94,10 +106,14 @@ def test_location_names_are_unique_whatever_the_case(monday):
 def test_settings_change_as_given_and_refuse_nonsense(app, make):
     """Do the clinic's settings change field by field, refusing values out of range?"""
     admin = make(User, role=Role.ADMIN)
-    settings = setup.save_settings(db.session, {"name": "Sunrise Clinic", "max_days_ahead": 30},
-                                   actor=admin)
+    settings = setup.save_settings(
+        db.session, {"name": "Sunrise Clinic", "max_days_ahead": 30}, actor=admin
+    )
     assert (settings.name, settings.max_days_ahead, settings.min_notice_minutes) == (
-        "Sunrise Clinic", 30, 60)
+        "Sunrise Clinic",
+        30,
+        60,
+    )
     with pytest.raises(Invalid) as refused:
         setup.save_settings(db.session, {"max_days_ahead": 0, "name": "Other"})
     assert "max_days_ahead" in refused.value.errors
@@ -108,11 +124,21 @@ def test_settings_change_as_given_and_refuse_nonsense(app, make):
 def test_a_staff_account_needs_its_password_twice_and_a_free_username(app, make):
     """Is a manager made only with matching passwords and a username nobody has?"""
     with pytest.raises(Invalid) as refused:
-        setup.create_user(db.session, username="desk", role=Role.MANAGER,
-                          password="long enough", repeat_password="different")
+        setup.create_user(
+            db.session,
+            username="desk",
+            role=Role.MANAGER,
+            password="long enough",
+            repeat_password="different",
+        )
     assert "repeat_password" in refused.value.errors
-    setup.create_user(db.session, username="desk", role=Role.MANAGER, password="long enough",
-                      repeat_password="long enough")
+    setup.create_user(
+        db.session,
+        username="desk",
+        role=Role.MANAGER,
+        password="long enough",
+        repeat_password="long enough",
+    )
     with pytest.raises(Invalid, match="taken"):
         setup.create_user(db.session, username="desk", role=Role.ADMIN, password="long enough")
 
@@ -120,8 +146,13 @@ def test_a_staff_account_needs_its_password_twice_and_a_free_username(app, make)
 def test_a_specialist_with_time_off_is_kept_inactive_not_deleted(monday):
     """Is a specialist whose time off is on record deactivated rather than deleted (which
     would erase the time off unaudited)?"""
-    scheduling.save_time_off(db.session, specialist_id=monday.doctor.id,
-                             starts_at="2027-01-04T09:00", ends_at="2027-01-04T12:00", now=NOW)
+    scheduling.save_time_off(
+        db.session,
+        specialist_id=monday.doctor.id,
+        starts_at="2027-01-04T09:00",
+        ends_at="2027-01-04T12:00",
+        now=NOW,
+    )
     assert setup.remove_specialist(db.session, monday.doctor.id, now=NOW) is Removal.DEACTIVATED
     assert count(TimeOff) == 1
 

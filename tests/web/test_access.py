@@ -18,17 +18,22 @@ OPEN = {"public", "auth"}
 def pages(app, blueprint: str) -> list[str]:
     """The paths of the blueprint's GET routes, path arguments filled with 1."""
     with app.test_request_context():
-        paths = [url_for(rule.endpoint, **dict.fromkeys(rule.arguments, 1))
-                 for rule in app.url_map.iter_rules()
-                 if rule.endpoint.startswith(f"{blueprint}.") and "GET" in rule.methods]
+        paths = [
+            url_for(rule.endpoint, **dict.fromkeys(rule.arguments, 1))
+            for rule in app.url_map.iter_rules()
+            if rule.endpoint.startswith(f"{blueprint}.") and "GET" in rule.methods
+        ]
     assert paths, f"the {blueprint} area has no GET page"
     return paths
 
 
 def test_every_web_area_is_guarded_or_open(app):
     """Is every web blueprint either a guarded area checked here or one of the open ones?"""
-    areas = {rule.endpoint.split(".")[0] for rule in app.url_map.iter_rules()
-             if "." in rule.endpoint and not rule.rule.startswith("/api/")}
+    areas = {
+        rule.endpoint.split(".")[0]
+        for rule in app.url_map.iter_rules()
+        if "." in rule.endpoint and not rule.rule.startswith("/api/")
+    }
     assert areas == set(GUARDED) | OPEN
 
 

@@ -20,10 +20,16 @@ def test_a_refusal_lands_on_its_fields(app):
     with app.test_request_context(method="POST", data={"start_time": "10:00"}):
         form = VisitForm(meta={"csrf": False})
         assert form.validate()
-        form.show_refusal(Invalid({"specialist": "There is no specialist 7.",
-                                   "start_time": "That time is taken.",
-                                   "date": "The clinic is closed that day."}),
-                          {"specialist": "worker"})
+        form.show_refusal(
+            Invalid(
+                {
+                    "specialist": "There is no specialist 7.",
+                    "start_time": "That time is taken.",
+                    "date": "The clinic is closed that day.",
+                }
+            ),
+            {"specialist": "worker"},
+        )
     assert form.worker.errors == ["There is no specialist 7."]
     assert form.start_time.errors == ["That time is taken."]
     assert form.form_errors == ["The clinic is closed that day."]

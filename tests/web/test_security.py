@@ -9,8 +9,9 @@ from clinic.models import User
 from clinic.security import CONTENT_SECURITY_POLICY
 
 
-@pytest.mark.parametrize("path", ["/", "/login", "/nope", "/api/v1/workers/",
-                                  "/api/v1/docs/", "/static/css/site.css"])
+@pytest.mark.parametrize(
+    "path", ["/", "/login", "/nope", "/api/v1/workers/", "/api/v1/docs/", "/static/css/site.css"]
+)
 def test_every_response_carries_the_security_headers(client, path):
     """Are the CSP (no inline scripts), nosniff, referrer policy and frame denial everywhere?"""
     headers = client.get(path).headers
@@ -38,8 +39,9 @@ def desk(make):
 
 
 def session_cookie(response) -> str:
-    return next(value for value in response.headers.getlist("Set-Cookie")
-                if value.startswith("session="))
+    return next(
+        value for value in response.headers.getlist("Set-Cookie") if value.startswith("session=")
+    )
 
 
 def test_the_session_cookie_is_httponly_and_lax(client, desk):
@@ -56,19 +58,20 @@ def test_the_session_cookie_is_secure_over_https(client, desk):
 
 
 @pytest.mark.parametrize(("hops", "secure"), [(1, True), (0, False)])
-def test_behind_a_proxy_x_forwarded_proto_counts_when_configured(database_url, desk, hops,
-                                                                 secure):
+def test_behind_a_proxy_x_forwarded_proto_counts_when_configured(database_url, desk, hops, secure):
     """With PROXY_FIX_HOPS=1, does X-Forwarded-Proto: https make the cookie Secure (and is it
     ignored when no proxy is configured)?"""
     app = create_app({**config.testing(database_url), "PROXY_FIX_HOPS": hops})
-    response = app.test_client().post("/login", data=SIGN_IN,
-                                      headers={"X-Forwarded-Proto": "https"})
+    response = app.test_client().post(
+        "/login", data=SIGN_IN, headers={"X-Forwarded-Proto": "https"}
+    )
     assert ("Secure" in session_cookie(response)) is secure
 
 
-@pytest.mark.parametrize(("path", "method", "code"), [("/nope", "GET", 404),
-                                                      ("/logout", "GET", 405),
-                                                      ("/admin/", "GET", 302)])
+@pytest.mark.parametrize(
+    ("path", "method", "code"),
+    [("/nope", "GET", 404), ("/logout", "GET", 405), ("/admin/", "GET", 302)],
+)
 def test_error_pages_are_pages(client, path, method, code):
     """Are 404 and 405 pages in the site's look (with the way home)?"""
     response = client.open(path, method=method)
@@ -120,6 +123,9 @@ def test_a_500_page_hides_the_details(database_url):
 def test_remember_me_sets_a_safe_lasting_cookie(client, desk):
     """Does "keep me signed in" set a remember cookie that is HttpOnly and SameSite=Lax?"""
     response = client.post("/login", data={**SIGN_IN, "remember": "y"})
-    cookie = next(value for value in response.headers.getlist("Set-Cookie")
-                  if value.startswith("remember_token="))
+    cookie = next(
+        value
+        for value in response.headers.getlist("Set-Cookie")
+        if value.startswith("remember_token=")
+    )
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Expires=" in cookie

@@ -31,8 +31,13 @@ def test_healthz_says_unavailable_when_the_database_cannot_answer(tmp_path):
 def test_the_home_page_lists_active_specialists_only(client, make):
     """Does the home page show active specialists with specialty and room, and hide others?"""
     room = make(Location, name="Room 7")
-    make(Specialist, first_name="Iryna", last_name="Bondarenko", specialty="Cardiologist",
-         default_location=room)
+    make(
+        Specialist,
+        first_name="Iryna",
+        last_name="Bondarenko",
+        specialty="Cardiologist",
+        default_location=room,
+    )
     make(Specialist, first_name="Gone", last_name="Away", active=False)
     page = client.get("/").get_data(as_text=True)
     assert "Iryna Bondarenko" in page
@@ -40,9 +45,7 @@ def test_the_home_page_lists_active_specialists_only(client, make):
     assert "Gone Away" not in page
 
 
-def test_the_home_page_costs_the_same_queries_for_5_and_50_specialists(
-    client, make, count_queries
-):
+def test_the_home_page_costs_the_same_queries_for_5_and_50_specialists(client, make, count_queries):
     """Is the home page's query count independent of how many specialists there are?"""
 
     def queries_with(total: int) -> int:

@@ -15,8 +15,10 @@ from clinic.models import Client, User
 @pytest.fixture
 def people(app, make):
     """One user of each role (password "password123"); the client has a client record."""
-    users = {role: make(User, role=role, username=role, email=f"{role}@example.com")
-             for role in ("admin", "manager", "client")}
+    users = {
+        role: make(User, role=role, username=role, email=f"{role}@example.com")
+        for role in ("admin", "manager", "client")
+    }
     make(Client, first_name="Olena", email="client@example.com", user=users["client"])
     return users
 
@@ -26,8 +28,10 @@ def sign_in(client, username: str, password: str = "password123", next_: str = "
     return client.post(path, data={"username": username, "password": password})
 
 
-@pytest.mark.parametrize(("role", "landing"), [("admin", "/admin/"), ("manager", "/desk/"),
-                                               ("client", "/me/appointments")])
+@pytest.mark.parametrize(
+    ("role", "landing"),
+    [("admin", "/admin/"), ("manager", "/desk/"), ("client", "/me/appointments")],
+)
 def test_each_role_lands_in_its_area(client, people, role, landing):
     """Does signing in take admins to /admin/, managers to /desk/, clients to their bookings?"""
     response = sign_in(client, role)
@@ -43,13 +47,16 @@ def test_signing_in_with_the_email_address_works(client, people):
 
 @pytest.mark.parametrize(
     ("username", "password", "change", "message"),
-    [("manager", "wrong", {}, "Wrong username or password"),
-     ("nobody", "password123", {}, "Wrong username or password"),
-     ("manager", "password123", {"active": False}, "switched off"),
-     ("manager", "password123", {"email_verified_at": None}, "verify your email")],
+    [
+        ("manager", "wrong", {}, "Wrong username or password"),
+        ("nobody", "password123", {}, "Wrong username or password"),
+        ("manager", "password123", {"active": False}, "switched off"),
+        ("manager", "password123", {"email_verified_at": None}, "verify your email"),
+    ],
 )
-def test_sign_in_refusals_are_explained_on_the_form(client, people, username, password, change,
-                                                     message):
+def test_sign_in_refusals_are_explained_on_the_form(
+    client, people, username, password, change, message
+):
     """Are a wrong password, an unknown user, a switched-off and an unverified account shown
     as a message on the sign-in page, nobody signed in?"""
     for field, value in change.items():
@@ -78,19 +85,31 @@ def test_next_takes_you_back_to_a_local_page(client, people, target):
     assert sign_in(client, "admin", next_=target).headers["Location"] == target
 
 
-@pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/",
-                                    "/\\evil.example", "javascript:alert(1)",
-                                    "http:/evil.example", "%2F%2Fevil.example"])
+@pytest.mark.parametrize(
+    "target",
+    [
+        "https://evil.example/",
+        "//evil.example/",
+        "/\\evil.example",
+        "javascript:alert(1)",
+        "http:/evil.example",
+        "%2F%2Fevil.example",
+    ],
+)
 def test_next_never_leaves_the_site(client, people, target):
     """Is a `next` to another site ignored in favour of the user's own area?"""
     assert sign_in(client, "admin", next_=target).headers["Location"] == "/admin/"
 
 
-@pytest.mark.parametrize(("path", "allowed"), [("/admin/", {"admin"}),
-                                               ("/desk/", {"admin", "manager"}),
-                                               ("/me/appointments", {"client"}),
-                                               ("/account/password", {"admin", "manager",
-                                                                      "client"})])
+@pytest.mark.parametrize(
+    ("path", "allowed"),
+    [
+        ("/admin/", {"admin"}),
+        ("/desk/", {"admin", "manager"}),
+        ("/me/appointments", {"client"}),
+        ("/account/password", {"admin", "manager", "client"}),
+    ],
+)
 def test_areas_need_the_right_role(client, people, path, allowed):
     """Is an area's page a sign-in redirect when anonymous, 403 for the wrong role?"""
     anonymous = client.get(path)
@@ -119,8 +138,9 @@ def test_forms_without_a_csrf_token_are_refused(database_url, people):
     assert refused.status_code == 400
     page = client.get("/login").get_data(as_text=True)
     token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
-    accepted = client.post("/login", data={"username": "manager", "password": "password123",
-                                           "csrf_token": token})
+    accepted = client.post(
+        "/login", data={"username": "manager", "password": "password123", "csrf_token": token}
+    )
     assert accepted.status_code == 302
 
 
@@ -135,17 +155,23 @@ def link_in_last_email(kind: str) -> str:
     return re.search(rf"{BASE_URL}(/{kind}/\S+)", text).group(1)
 
 
-REGISTRATION = {"first_name": "Anna", "last_name": "Koval", "email": "Anna@Example.com",
-                "phone": "+380 67 000 0001", "password": "correct horse",
-                "confirm": "correct horse"}
+REGISTRATION = {
+    "first_name": "Anna",
+    "last_name": "Koval",
+    "email": "Anna@Example.com",
+    "phone": "+380 67 000 0001",
+    "password": "correct horse",
+    "confirm": "correct horse",
+}
 
 
 def test_register_verify_and_sign_in(client, app):
     """Does registering send a link that verifies the address and signs the client in?"""
     response = client.post("/register", data=REGISTRATION)
     assert "Check your email" in response.get_data(as_text=True)
-    assert sign_in(client, "anna@example.com", "correct horse").status_code == 200, \
+    assert sign_in(client, "anna@example.com", "correct horse").status_code == 200, (
         "not before verifying"
+    )
     verified = client.get(link_in_last_email("verify"))
     assert verified.headers["Location"] == "/me/appointments"
     assert client.get("/me/appointments").status_code == 200
@@ -166,10 +192,12 @@ def test_registering_links_the_desks_client_record(client, make):
 
 @pytest.mark.parametrize(
     ("change", "field_message"),
-    [({"password": "short", "confirm": "short"}, "at least 8"),
-     ({"confirm": "something else"}, "do not match"),
-     ({"email": "not an email"}, "Invalid email"),
-     ({"first_name": ""}, "This field is required")],
+    [
+        ({"password": "short", "confirm": "short"}, "at least 8"),
+        ({"confirm": "something else"}, "do not match"),
+        ({"email": "not an email"}, "Invalid email"),
+        ({"first_name": ""}, "This field is required"),
+    ],
 )
 def test_registration_errors_stay_on_the_form(client, change, field_message):
     """Are bad fields shown beside them and in the summary, the values kept, nothing made?"""
@@ -230,12 +258,15 @@ def test_a_reset_for_an_unknown_address_says_the_same_and_sends_nothing(client):
 def test_change_password_needs_the_current_one(client, people):
     """Is a wrong current password refused, and the right one accepted?"""
     sign_in(client, "client")
-    wrong = client.post("/account/password", data={"current": "nope", "password": "new secret!",
-                                                   "confirm": "new secret!"})
+    wrong = client.post(
+        "/account/password",
+        data={"current": "nope", "password": "new secret!", "confirm": "new secret!"},
+    )
     assert "not your current password" in wrong.get_data(as_text=True)
-    right = client.post("/account/password", data={"current": "password123",
-                                                   "password": "new secret!",
-                                                   "confirm": "new secret!"})
+    right = client.post(
+        "/account/password",
+        data={"current": "password123", "password": "new secret!", "confirm": "new secret!"},
+    )
     assert right.status_code == 302
     client.post("/logout")
     assert sign_in(client, "client", "new secret!").status_code == 302
@@ -262,8 +293,9 @@ def test_a_mail_failure_does_not_break_registration(database_url, monkeypatch, c
     monkeypatch.setattr(mail, "send", fail)
     with app.app_context(), caplog.at_level(logging.ERROR, logger="clinic"):
         web = app.test_client().post("/register", data=REGISTRATION)
-        api = app.test_client().post("/api/v1/register/", json={
-            "username": "petro", "email": "petro@example.com"})
+        api = app.test_client().post(
+            "/api/v1/register/", json={"username": "petro", "email": "petro@example.com"}
+        )
         assert db.session.scalar(select(User).where(User.username == "petro")) is not None
     assert web.status_code == 200 and "Check your email" in web.get_data(as_text=True)
     assert api.status_code == 201

@@ -54,8 +54,9 @@ def change_password():
         if verdict is not accounts.SignIn.OK:
             form.current.errors = ["That is not your current password."]
         else:
-            accounts.set_password(db.session, current_user, form.password.data,
-                                  form.confirm.data, actor=current_user)
+            accounts.set_password(
+                db.session, current_user, form.password.data, form.confirm.data, actor=current_user
+            )
             flash("Your password is changed.", "success")
             return redirect(landing(current_user))
     return render_template("auth/change_password.html", form=form)

@@ -24,9 +24,13 @@ def register():
     if form.validate_on_submit():
         try:
             user, _ = accounts.register_client(
-                db.session, username=form.email.data, email=form.email.data,
-                password=form.password.data, first_name=form.first_name.data,
-                last_name=form.last_name.data, phone=form.phone.data,
+                db.session,
+                username=form.email.data,
+                email=form.email.data,
+                password=form.password.data,
+                first_name=form.first_name.data,
+                last_name=form.last_name.data,
+                phone=form.phone.data,
             )
         except Invalid as refusal:
             form.show_refusal(refusal, FIELD_NAMES)

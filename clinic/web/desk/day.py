@@ -22,6 +22,11 @@ def index():
     except Invalid:
         day = clinic_now().date()
     appointments = day_appointments(db.session, current_user, day)
-    return render_template("desk/index.html", day=day, appointments=appointments,
-                           previous=day - timedelta(days=1), next=day + timedelta(days=1),
-                           cancelled=AppointmentStatus.CANCELLED)
+    return render_template(
+        "desk/index.html",
+        day=day,
+        appointments=appointments,
+        previous=day - timedelta(days=1),
+        next=day + timedelta(days=1),
+        cancelled=AppointmentStatus.CANCELLED,
+    )

@@ -11,5 +11,6 @@ from . import bp
 @bp.get("/appointments")
 def appointments():
     """A client's upcoming appointments."""
-    return render_template("me/appointments.html",
-                           appointments=upcoming_appointments(db.session, current_user))
+    return render_template(
+        "me/appointments.html", appointments=upcoming_appointments(db.session, current_user)
+    )
