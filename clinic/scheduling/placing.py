@@ -1,0 +1,224 @@
+"""Whether and where a new time fits: every rule a booking or a move checks (the time, the
+specialist's hours, the actor's policy, closures, collisions, a free room), what a refusal
+says (the collision and the nearest free times), and the database's own refusal when another
+process won the time.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any, TypeVar
+
+from sqlalchemy import or_, select
+from sqlalchemy.exc import IntegrityError, OperationalError
+
+from ..clock import exists as wall_time_exists
+from ..database import in_unit
+from ..models import Appointment, AppointmentStatus, Client, Location, Specialist
+from .calendar import Busy, Calendar, Span
+from .errors import Conflict, Invalid, SchedulingError
+from .policy import Policy
+from .slots import nearest_free
+from .values import WEEKDAYS, AnySession, active_row, hm, parse_date, parse_time
+
+T = TypeVar("T")
+TRIES = 3
+TRANSIENT_SQLSTATES = frozenset({"40P01", "40001"})  # deadlock detected, serialization failure
+Status = AppointmentStatus
+
+
+def retried(change: Callable[..., T]) -> Callable[..., T]:
+    """Run a booking change again when the database broke a deadlock or a serialization
+    failure by aborting it (PostgreSQL does so when several transactions check the same
+    exclusion constraint at once); the next try sees the winner and ends as a Conflict.
+
+    Only a unit of its own is tried again: inside a larger unit the transaction is lost, so
+    the failure goes up to whoever opened it."""
+
+    @functools.wraps(change)
+    def run(session: AnySession, *args: Any, **kwargs: Any) -> T:
+        if in_unit(session):
+            return change(session, *args, **kwargs)
+        attempt = 1
+        while True:
+            try:
+                return change(session, *args, **kwargs)
+            except OperationalError as error:
+                if getattr(error.orig, "sqlstate", None) not in TRANSIENT_SQLSTATES:
+                    raise
+                if attempt == TRIES:
+                    raise Conflict(
+                        "Many people are booking this time right now; please try again."
+                    ) from error
+                attempt += 1
+
+    return run
+
+
+@dataclass
+class Request:
+    """A booking's specialist, client, location (asked for, then the one taken) and time."""
+
+    specialist: Specialist
+    client: Client
+    location: Location | None
+    span: Span
+
+
+def read_span(day: Any, start_time: Any, end_time: Any, length: timedelta) -> Span:
+    """The wanted time; without an end, `length` long."""
+    day, start = parse_date(day), parse_time(start_time, "start_time")
+    starts_at = datetime.combine(day, start)
+    if end_time is None or end_time == "":
+        return Span(starts_at, starts_at + length)
+    end = parse_time(end_time, "end_time")
+    ends_at = datetime.combine(day, end)
+    if ends_at <= starts_at:
+        raise Invalid({"end_time": "The end must come after the start."})
+    return Span(starts_at, ends_at)
+
+
+def _check_time(calendar: Calendar, span: Span, now: datetime) -> None:
+    """A new start time must exist, last as written, and not be in the past."""
+    if not wall_time_exists(span.start, calendar.zone):
+        raise Invalid(
+            {
+                "start_time": f"{hm(span.start)} does not exist on {span.start.date()}: "
+                "the clocks go forward then."
+            }
+        )
+    if not calendar.exists_whole(span):
+        raise Invalid({"end_time": "The clocks go forward during this time; choose another."})
+    if span.start < now:
+        raise Invalid({"start_time": "That time has passed."})
+
+
+def place(
+    session: AnySession, request: Request, ignore_id: int | None, policy: Policy, now: datetime
+) -> Location:
+    """Check every rule for `request`; return the location it takes."""
+    specialist, span = request.specialist, request.span
+    calendar = Calendar(
+        session,
+        [specialist],
+        span.start.date(),
+        span.end.date(),
+        client_id=request.client.id,
+        extra_location=request.location,
+        ignore_id=ignore_id,
+    )
+    _check_time(calendar, span, now)
+    if not calendar.works("specialist", specialist, span):
+        raise Invalid(
+            {
+                "start_time": f"{specialist.full_name} does not work then "
+                f"({WEEKDAYS[span.start.weekday()]} "
+                f"{hm(span.start)}-{hm(span.end)})."
+            }
+        )
+    policy.check_grid(specialist, span)
+    closed = calendar.taken("clinic", 0, span)
+    if closed:
+        raise Invalid({"start_time": f"The clinic is closed then ({closed.reason or 'closed'})."})
+    refuse = functools.partial(_refuse, session, request=request, policy=policy, now=now)
+    refuse(calendar.taken("specialist", specialist.id, span), specialist.full_name)
+    refuse(calendar.taken("client", request.client.id, span), request.client.full_name)
+    if request.location is None and specialist.default_location_id is None:
+        location = calendar.location_for(specialist, span)
+        if location is None:
+            raise _conflict(session, "No room is free then.", None, request, policy, now)
+        return location
+    location = request.location or calendar.locations[specialist.default_location_id]
+    refusal = calendar.location_refusal(location, span)
+    if isinstance(refusal, str):
+        raise Invalid({"location_id": refusal})
+    refuse(refusal, location.name)
+    return location
+
+
+def _refuse(
+    session: AnySession,
+    busy: Busy | None,
+    who: str,
+    *,
+    request: Request,
+    policy: Policy,
+    now: datetime,
+) -> None:
+    """Raise for time taken: Invalid for time off, Conflict naming an appointment."""
+    if busy is None:
+        return
+    if busy.appointment_id is None:
+        raise Invalid({"start_time": f"{who} is away then ({busy.reason or 'time off'})."})
+    taken = session.get(Appointment, busy.appointment_id)
+    message = (
+        f"{who} has another appointment then: {taken.starts_at:%Y-%m-%d} "
+        f"{hm(taken.starts_at)}-{hm(taken.ends_at)}."
+    )
+    raise _conflict(session, message, taken, request, policy, now)
+
+
+def _conflict(
+    session: AnySession,
+    message: str,
+    taken: Appointment | None,
+    request: Request,
+    policy: Policy,
+    now: datetime,
+) -> Conflict:
+    """A Conflict offering the specialist's nearest free slots."""
+    suggestions = nearest_free(session, request.specialist.id, request.span.start, policy, now)
+    return Conflict(message, appointment=taken, suggestions=suggestions)
+
+
+@contextmanager
+def guarded(session: AnySession, request: Request, policy: Policy, now: datetime) -> Iterator[None]:
+    """Write what the block adds or changes at once, in a savepoint: when the database refuses
+    it (another process won the time), the savepoint goes and the unit stays usable to say
+    what collided."""
+    try:
+        with session.begin_nested():
+            yield
+    except IntegrityError as error:
+        raise _database_refusal(session, error, request, policy, now) from error
+
+
+def _database_refusal(
+    session: AnySession, error: IntegrityError, request: Request, policy: Policy, now: datetime
+) -> SchedulingError:
+    """What the database's own refusal of a booking means, for people.
+
+    An overlap another process committed first: Conflict naming it. Anything else (a row
+    removed meanwhile): Invalid.
+    """
+    constraint = getattr(getattr(error.orig, "diag", None), "constraint_name", None) or ""
+    if not (constraint.startswith("ex_appointments_") or "appointments overlap" in str(error.orig)):
+        return Invalid({"start_time": "The booking could not be saved; please try again."})
+    message = "Someone else booked that time a moment ago."
+    span = request.span
+    taken = session.scalars(
+        select(Appointment)
+        .where(Appointment.status != Status.CANCELLED)
+        .where(Appointment.starts_at < span.end, Appointment.ends_at > span.start)
+        .where(
+            or_(
+                Appointment.specialist_id == request.specialist.id,
+                Appointment.client_id == request.client.id,
+                Appointment.location_id == request.location.id,
+            )
+        )
+        .order_by(Appointment.id)
+        .limit(1)
+    ).first()
+    return _conflict(session, message, taken, request, policy, now)
+
+
+def optional_location(session: AnySession, location_id: Any) -> Location | None:
+    """The location asked for, if one was."""
+    if location_id in (None, ""):
+        return None
+    return active_row(session, Location, location_id, "location_id", "location")
