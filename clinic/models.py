@@ -279,6 +279,9 @@ class Appointment(db.Model):
         _enum(AppointmentStatus, "status"), default=AppointmentStatus.BOOKED
     )
     notes: Mapped[str] = mapped_column(Text, default="")
+    """The clinic's notes: staff only, never shown to the patient."""
+    patient_note: Mapped[str] = mapped_column(Text, default="", server_default="")
+    """What the patient wrote when booking (theirs to change)."""
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
@@ -344,6 +347,8 @@ class ClinicSettings(db.Model):
     max_days_ahead: Mapped[int] = mapped_column(Integer, default=60)
     cancellation_window_hours: Mapped[int] = mapped_column(Integer, default=24)
     default_slot_minutes: Mapped[int] = mapped_column(Integer, default=30)
+    max_client_bookings: Mapped[int] = mapped_column(Integer, default=5, server_default="5")
+    """How many live future appointments a client may book for themself (staff: no cap)."""
 
     @classmethod
     def get(cls) -> ClinicSettings:
