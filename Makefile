@@ -13,11 +13,13 @@ COMPILE := $(BIN)/uv pip compile --quiet --generate-hashes --python-version 3.11
 
 .PHONY: run test lint lock bench
 
+# gunicorn starts WEB_CONCURRENCY workers; the app reads it too (each worker's share of a rate
+# limit counted in memory).
 run: $(VENV)/.installed-run
 	$(FLASK) db upgrade
 	$(FLASK) demo
-	$(BIN)/gunicorn --bind 127.0.0.1:$(PORT) --workers 2 --no-control-socket \
-		--access-logfile - wsgi:app
+	WEB_CONCURRENCY=$${WEB_CONCURRENCY:-2} $(BIN)/gunicorn --bind 127.0.0.1:$(PORT) \
+		--no-control-socket --access-logfile - wsgi:app
 
 test: $(VENV)/.installed-test
 	$(BIN)/pytest $(PYTEST_ARGS)

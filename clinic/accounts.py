@@ -6,22 +6,25 @@ templates/emails/."""
 from __future__ import annotations
 
 import enum
+import hashlib
 import re
 import secrets
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app, render_template
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.orm import joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from . import audit, links, mail
 from .database import writing
-from .models import Client, Role, User
+from .models import Appointment, Client, Role, User, comparison_key
+from .models import SignIn as SignInRow
 from .scheduling import AnySession, Invalid
-from .scheduling.values import limit, parse_name
+from .scheduling.values import limit, parse_name, parse_phone
 
 USERNAME = re.compile(r"^[\w.@+-]{1,150}$")
 MIN_PASSWORD_LENGTH = 8
@@ -30,6 +33,8 @@ VERIFY_EMAIL = "verify-email"
 RESET_PASSWORD = "reset-password"
 # Checked against when the username is unknown, so that both answers take as long.
 _NOBODY = generate_password_hash(secrets.token_hex(16))
+UNCHOSEN = "!"
+"""The password of an account whose owner has not chosen one yet: nothing matches it."""
 
 
 class SignIn(enum.Enum):
@@ -43,10 +48,7 @@ class SignIn(enum.Enum):
 
 def authenticate(session: AnySession, username: str, password: str) -> tuple[User | None, SignIn]:
     """The user these credentials belong to, and whether they may sign in."""
-    name = (username or "").strip()
-    user = session.scalar(select(User).where(User.username == name))
-    if user is None and "@" in name:
-        user = find_by_email(session, name)
+    user = find_user(session, username)
     if user is None:
         check_password_hash(_NOBODY, password or "")
         return None, SignIn.WRONG
@@ -57,6 +59,18 @@ def authenticate(session: AnySession, username: str, password: str) -> tuple[Use
     if user.email_verified_at is None:
         return user, SignIn.UNVERIFIED
     return user, SignIn.OK
+
+
+def find_user(session: AnySession, name: str) -> User | None:
+    """The account a sign-in names: by username (as people read it: `ADMIN`, ` admin ` and
+    a fullwidth `admin` are `admin`), else by email address."""
+    name = (name or "").strip()
+    if not name:
+        return None
+    user = session.scalar(select(User).where(User.username_key == comparison_key(name)))
+    if user is None and "@" in name:
+        user = find_by_email(session, name)
+    return user
 
 
 def find_by_email(session: AnySession, email: str) -> User | None:
@@ -103,8 +117,16 @@ def check_unique(
 ) -> None:
     """Refuse a username or email another user has."""
     others = select(User.id).where(User.id != (user.id if user else 0))
+    if username and "@" in username and comparison_key(username) != (email or "").lower():
+        raise Invalid(
+            {
+                "username": "A username that looks like an email address must be "
+                "the account's own address."
+            }
+        )
     with session.no_autoflush:
-        if username and session.scalar(others.where(User.username == username)):
+        key = comparison_key(username or "")
+        if username and session.scalar(others.where(User.username_key == key)):
             raise Invalid({"username": "That username is taken."})
         if email and session.scalar(others.where(func.lower(User.email) == email)):
             raise Invalid({"email": "There is already an account with that email address."})
@@ -120,10 +142,13 @@ def register_client(
     last_name: Any = "",
     phone: Any = "",
 ) -> tuple[User, str | None]:
-    """A new client account awaiting email verification. Commits.
+    """A new client account awaiting email verification.
 
-    Without a password one is generated and returned, to be emailed. A client record the desk
-    made with the same email (and no account yet) is linked instead of made again.
+    Without a password one is generated and returned, to be emailed. When the desk already
+    keeps a client record with this address, nothing is linked yet and the password given here
+    is not kept: whoever opens the emailed link (proving the address) chooses the password, and
+    only then is the record linked — so nobody takes over a patient's record by registering
+    with their address.
     """
     generated = None if password else secrets.token_urlsafe(9)
     with writing(session):
@@ -135,26 +160,35 @@ def register_client(
             last_name=read_name(last_name, "last_name", required=False),
             role=Role.CLIENT,
         )
+        phone = parse_phone(phone, "phone", limit(Client.phone))
         check_unique(session, user.username, user.email)
+        if _desk_record(session, user.email) is not None:
+            user.password_hash, generated = UNCHOSEN, None
         session.add(user)
         audit.record(session, None, "register", user)
-        phone = phone.strip()[:32] if isinstance(phone, str) else ""
-        client_record_for(session, user, None, phone)
+        if user.password_hash != UNCHOSEN:
+            client_record_for(session, user, None, phone)
     return user, generated
+
+
+def _desk_record(session: AnySession, email: str | None) -> Client | None:
+    """The desk's client record with this address that no account has yet."""
+    if not email:
+        return None
+    return session.scalar(
+        select(Client)
+        .where(func.lower(Client.email) == email, Client.user_id.is_(None))
+        .order_by(Client.id)
+        .limit(1)
+    )
 
 
 def client_record_for(
     session: AnySession, user: User, actor: User | None, phone: str = ""
 ) -> Client:
-    """Link the user to the desk's client record with their email, or make one."""
-    client = None
-    if user.email:
-        client = session.scalar(
-            select(Client)
-            .where(func.lower(Client.email) == user.email, Client.user_id.is_(None))
-            .order_by(Client.id)
-            .limit(1)
-        )
+    """Link the user (whose address is verified) to the desk's client record with their
+    email, or make one."""
+    client = _desk_record(session, user.email)
     if client is None:
         client = Client(
             first_name=user.first_name or user.username,
@@ -177,9 +211,12 @@ def _serializer(purpose: str) -> URLSafeTimedSerializer:
 
 
 def _stamp(user: User, purpose: str) -> str:
-    """What must not have changed for a token to hold: the address, and for a password reset
-    the password itself (so that a reset link works once)."""
-    return user.password_hash[-16:] if purpose == RESET_PASSWORD else ""
+    """What must not have changed for a token to hold (besides the address): the password,
+    so that a link dies with a password change and a reset link works once; and, for a
+    verification link, that the address is not verified yet, so that it works once."""
+    if purpose == RESET_PASSWORD:
+        return user.password_hash[-16:]
+    return user.password_hash[-16:] + ("" if user.email_verified_at is None else "|verified")
 
 
 def email_token(user: User, purpose: str = VERIFY_EMAIL) -> str:
@@ -207,13 +244,14 @@ def user_for_token(session: AnySession, token: str, purpose: str = VERIFY_EMAIL)
 
 
 def verify_email(session: AnySession, token: str) -> User:
-    """Mark the token's user as verified (again is harmless). Commits."""
+    """Mark the token's user as verified; the link works once (then it is "used already")."""
     with writing(session):
         user = user_for_token(session, token)
-        if user.email_verified_at is None:
-            before = audit.snapshot(user)
-            user.email_verified_at = datetime.now(UTC)
-            audit.record(session, None, "verify", user, before)
+        if user.password_hash == UNCHOSEN:
+            raise Invalid({"token": "This link is not valid."})
+        before = audit.snapshot(user)
+        user.email_verified_at = datetime.now(UTC)
+        audit.record(session, None, "verify", user, before)
     return user
 
 
@@ -224,12 +262,19 @@ def _hours() -> int:
 
 def send_verification(user: User, password: str | None = None) -> None:
     """Email the user the link that verifies their address (and signs them in), with the
-    generated password when they chose none; a failure is logged (they can ask again)."""
+    generated password when they chose none; a failure is logged (they can ask again). An
+    account still without a password (the desk knew the address first) gets the link that
+    verifies by choosing one."""
+    if user.password_hash == UNCHOSEN:
+        link = links.reset_password_link(email_token(user, RESET_PASSWORD))
+    else:
+        link = links.verify_email_link(email_token(user))
     body = render_template(
         "emails/verify_email.txt",
         user=user,
         password=password,
-        link=links.verify_email_link(email_token(user)),
+        link=link,
+        choose=user.password_hash == UNCHOSEN,
         hours=_hours(),
     )
     mail.send_or_log(user.email, "Confirm your email address", body)
@@ -246,14 +291,57 @@ def send_password_reset(user: User) -> None:
     mail.send_or_log(user.email, "Choose a new password", body)
 
 
+def send_registration_notice(user: User) -> None:
+    """Tell an account's owner that someone tried to register with their address (instead of
+    telling the one who tried that the address has an account)."""
+    body = render_template(
+        "emails/registration_notice.txt",
+        user=user,
+        reset=links.external_url("auth.request_reset"),
+        sign_in=links.external_url("auth.login"),
+    )
+    mail.send_or_log(user.email, "You already have an account", body)
+
+
+def expire_unverified(session: AnySession, now: datetime | None = None, days: int = 7) -> int:
+    """Delete the client accounts never verified within `days` that own no appointments (and
+    their empty client records); how many went. Audited, as the system."""
+    cutoff = (now or datetime.now(UTC)) - timedelta(days=days)
+    booked = select(Appointment.id).join(Client).where(Client.user_id == User.id).exists()
+    with writing(session):
+        stale = session.scalars(
+            select(User).where(
+                User.role == Role.CLIENT,
+                User.email_verified_at.is_(None),
+                User.created_at < cutoff,
+                ~booked,
+            )
+        ).all()
+        for user in stale:
+            if user.client is not None:
+                audit.record(session, None, "expire", user.client, audit.snapshot(user.client))
+                session.delete(user.client)
+            audit.record(session, None, "expire", user, audit.snapshot(user))
+            session.delete(user)
+    return len(stale)
+
+
 def set_password(
-    session: AnySession, user: User, password: Any, repeat: Any = None, *, actor: User | None = None
+    session: AnySession,
+    user: User,
+    password: Any,
+    repeat: Any = None,
+    *,
+    actor: User | None = None,
+    keep: str | None = None,
 ) -> None:
-    """Give the user a new password (8 characters or more). Commits."""
+    """Give the user a new password (8 characters or more), ending every other sign-in and
+    token of theirs; the sign-in `keep` (the one they changed it in) goes on."""
     with writing(session):
         password = read_password(password, repeat)
         before = audit.snapshot(user)
         user.password_hash = generate_password_hash(password)
+        end_all_sign_ins(session, user, keep=keep)
         audit.record(session, actor, "password", user, before)
 
 
@@ -263,7 +351,75 @@ def reset_password(session: AnySession, token: str, password: Any, repeat: Any =
         user = user_for_token(session, token, RESET_PASSWORD)
         before = audit.snapshot(user)
         user.password_hash = generate_password_hash(read_password(password, repeat))
+        end_all_sign_ins(session, user)
         if user.email_verified_at is None:
             user.email_verified_at = datetime.now(UTC)
         audit.record(session, None, "password", user, before)
+        if user.role is Role.CLIENT and user.client is None:
+            client_record_for(session, user, None)
     return user
+
+
+# --- sign-ins -----------------------------------------------------------------------------------
+
+
+def _token_hash(token: str) -> str:
+    """What is stored of a sign-in's token: a copy of the database opens nothing."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def start_sign_in(session: AnySession, user: User, *, remember: bool, user_agent: str) -> str:
+    """A new sign-in of the user (a row on the server); its token, for the cookies."""
+    token = secrets.token_urlsafe(32)
+    with writing(session):
+        session.add(
+            SignInRow(
+                user=user,
+                token_hash=_token_hash(token),
+                auth_version=user.auth_version,
+                remember=remember,
+                user_agent=(user_agent or "")[:255],
+            )
+        )
+    return token
+
+
+def signed_in_user(session: AnySession, token: str) -> User | None:
+    """The user of a sign-in still standing: not signed out, account active, and no password
+    change or "sign out everywhere" since. Reads only (no write per request)."""
+    if not token or len(token) > 100:
+        return None
+    row = session.scalar(
+        select(SignInRow)
+        .where(SignInRow.token_hash == _token_hash(token))
+        .options(joinedload(SignInRow.user))
+    )
+    if row is None or not row.user.active or row.auth_version != row.user.auth_version:
+        return None
+    return row.user
+
+
+def end_sign_in(session: AnySession, token: str | None) -> None:
+    """Sign out one browser: its sign-in row goes, so no copy of its cookies works again."""
+    if token:
+        with writing(session):
+            session.execute(delete(SignInRow).where(SignInRow.token_hash == _token_hash(token)))
+
+
+def end_all_sign_ins(session: AnySession, user: User, keep: str | None = None) -> None:
+    """End every sign-in and API token of the user (a new `auth_version`), except the sign-in
+    `keep`, which goes on under the new version."""
+    with writing(session):
+        user.auth_version = (user.auth_version or 1) + 1
+        session.execute(
+            delete(SignInRow).where(
+                SignInRow.user_id == user.id,
+                SignInRow.token_hash != (_token_hash(keep) if keep else ""),
+            )
+        )
+        if keep:
+            session.execute(
+                update(SignInRow)
+                .where(SignInRow.token_hash == _token_hash(keep))
+                .values(auth_version=user.auth_version)
+            )

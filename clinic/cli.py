@@ -10,6 +10,7 @@ import click
 from flask import Flask
 from sqlalchemy import func, select
 
+from .accounts import expire_unverified
 from .demo import DEMO_USERS, load_demo
 from .extensions import db
 from .models import Role, User
@@ -24,6 +25,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(create_user_command)
     app.cli.add_command(backup_command)
     app.cli.add_command(send_reminders_command)
+    app.cli.add_command(expire_unverified_command)
 
 
 @click.command("demo")
@@ -104,3 +106,10 @@ def send_reminders_command() -> None:
     """Email clients about their appointments of tomorrow, once each; safe to run hourly."""
     sent = send_reminders()
     click.echo(f"Sent {sent} reminder{'' if sent == 1 else 's'}.")
+
+
+@click.command("expire-unverified")
+def expire_unverified_command() -> None:
+    """Delete client accounts never verified within 7 days that own no appointments (cron)."""
+    gone = expire_unverified(db.session)
+    click.echo(f"Deleted {gone} unverified account{'' if gone == 1 else 's'}.")

@@ -12,12 +12,15 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import click
+import limits
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
 
 SUPPORTED_DATABASES = ("sqlite", "postgresql+psycopg")
 MAIL_BACKENDS = ("console", "smtp", "memory")
 DEFAULT_BASE_URL = "http://127.0.0.1:5000"
+MAX_BODY_BYTES = 1024 * 1024
+"""The largest request body read (a bigger one answers 413)."""
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
 
@@ -45,6 +48,15 @@ def from_environ(environ: Mapping[str, str], instance_path: Path) -> dict[str, A
         ),
         "EMAIL_TOKEN_MAX_AGE": timedelta(hours=positive_int(environ, "EMAIL_TOKEN_HOURS", 48)),
         "RATELIMIT_STORAGE_URI": environ.get("RATELIMIT_STORAGE_URI", "memory://"),
+        "WEB_CONCURRENCY": positive_int(environ, "WEB_CONCURRENCY", 1),
+        "LOGIN_LIMIT_PER_IP": rate_limit(environ, "LOGIN_LIMIT_PER_IP", "20 per minute"),
+        "LOGIN_LIMIT_PER_IP_ACCOUNT": rate_limit(
+            environ, "LOGIN_LIMIT_PER_IP_ACCOUNT", "10 per minute"
+        ),
+        "LOGIN_FAILURES_PER_ACCOUNT": rate_limit(
+            environ, "LOGIN_FAILURES_PER_ACCOUNT", "100 per hour"
+        ),
+        "SELF_BOOKING_LIMIT": rate_limit(environ, "SELF_BOOKING_LIMIT", "20 per hour"),
         "MAIL_SERVER": environ.get("MAIL_SERVER", ""),
         "MAIL_PORT": positive_int(environ, "MAIL_PORT", 25),
         "MAIL_USERNAME": environ.get("MAIL_USERNAME", ""),
@@ -54,10 +66,12 @@ def from_environ(environ: Mapping[str, str], instance_path: Path) -> dict[str, A
         "MAIL_DEFAULT_SENDER": environ.get("MAIL_DEFAULT_SENDER", "clinic@localhost"),
         "BASE_URL": base_url(environ.get("BASE_URL", DEFAULT_BASE_URL)),
         "PROXY_FIX_HOPS": whole_number(environ, "PROXY_FIX_HOPS", 0),
+        "MAX_CONTENT_LENGTH": MAX_BODY_BYTES,
         "SESSION_COOKIE_SECURE": boolean(environ, "SECURE_COOKIES", False),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_DURATION": timedelta(days=30),
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         "REMEMBER_COOKIE_SECURE": boolean(environ, "SECURE_COOKIES", False),
     }
@@ -65,6 +79,11 @@ def from_environ(environ: Mapping[str, str], instance_path: Path) -> dict[str, A
         environ.get("MAIL_BACKEND") or ("smtp" if settings["MAIL_SERVER"] else "console"),
         settings["MAIL_SERVER"],
     )
+    if settings["MAIL_BACKEND"] == "smtp" and not environ.get("BASE_URL"):
+        raise ConfigError(
+            "BASE_URL is required when mail leaves the machine (MAIL_BACKEND=smtp): emailed "
+            "links start with it, e.g. BASE_URL=https://clinic.example"
+        )
     for name in ("SECRET_KEY", "JWT_SECRET_KEY"):
         if environ.get(name):
             settings[name] = environ[name]
@@ -137,6 +156,18 @@ def whole_number(environ: Mapping[str, str], name: str, default: int) -> int:
     if not raw.isdigit():
         raise ConfigError(f"{name} must be a whole number of zero or more, not {raw!r}")
     return int(raw)
+
+
+def rate_limit(environ: Mapping[str, str], name: str, default: str) -> str:
+    """Read one rate limit such as "20 per minute" or "100/hour"."""
+    raw = environ.get(name, "").strip() or default
+    try:
+        rates = limits.parse_many(raw)
+    except ValueError:
+        rates = []
+    if len(rates) != 1 or rates[0].amount <= 0:
+        raise ConfigError(f"{name} must be one rate such as '20 per minute', not {raw!r}")
+    return raw
 
 
 def boolean(environ: Mapping[str, str], name: str, default: bool) -> bool:

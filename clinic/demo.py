@@ -1,4 +1,10 @@
-"""The demo clinic: staff and client users, specialists, rooms, shifts, clients, appointments."""
+"""The demo clinic: staff and client users, specialists, rooms, shifts, clients, appointments.
+
+Only `flask demo` (which `make run` calls) loads it. The clinic's name marks it as a demo
+(DEMO_NAME, ending in "(demo)"): templates/base.html shows a banner on every page while the
+name says so. The marker lives in the data, so it travels with the database and costs no query
+(every page reads the settings row already).
+"""
 
 from __future__ import annotations
 
@@ -23,6 +29,7 @@ from .models import (
 )
 from .scheduling import SchedulingError, book_appointment
 
+DEMO_NAME = "Riverside Clinic (demo)"
 DEMO_USERS = (
     ("admin", "admin", "admin"),
     ("manager", "12345", "manager"),
@@ -69,7 +76,7 @@ def load_demo(session: Session) -> dict[str, int]:
     """Add the demo clinic and commit it; return how many of each thing were added."""
     rng = random.Random(2026)
     settings = session.get_one(ClinicSettings, 1)
-    settings.name = "Riverside Clinic"
+    settings.name = DEMO_NAME
     settings.address = "12 River Street"
     settings.phone = "+380 44 555 0100"
 

@@ -9,6 +9,7 @@ constraints and SQLite triggers, both written in the migrations and kept out of 
 from __future__ import annotations
 
 import enum
+import unicodedata
 from datetime import UTC, datetime, time
 from typing import Any
 
@@ -31,9 +32,14 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 from sqlalchemy.dialects import sqlite
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from .extensions import db
+
+
+def comparison_key(text: str) -> str:
+    """How names compare: NFKC-normalised and case-folded (`ADMIN` is `admin`)."""
+    return unicodedata.normalize("NFKC", text).casefold()
 
 
 def utcnow() -> datetime:
@@ -92,6 +98,10 @@ UNDER_WAY = (AppointmentStatus.BOOKED, AppointmentStatus.ARRIVED)
 change must not strand."""
 
 
+AUTOINCREMENT = {"sqlite_autoincrement": True}
+"""Ids are never reused: SQLite would otherwise hand a deleted row's id to the next one."""
+
+
 def _enum(kind: type[enum.StrEnum], name: str) -> Enum:
     """A portable enum column: VARCHAR with a CHECK of the values."""
     return Enum(
@@ -124,9 +134,12 @@ class User(UserMixin, db.Model):
     """Someone who signs in: staff (admin, manager) or a client."""
 
     __tablename__ = "users"
+    __table_args__ = (AUTOINCREMENT,)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(150), unique=True)
+    username_key: Mapped[str] = mapped_column(String(150), unique=True)
+    """The username NFKC-normalised and case-folded: what uniqueness and sign-in compare."""
     email: Mapped[str | None] = mapped_column(String(254), unique=True)
     password_hash: Mapped[str] = mapped_column(String(255))
     first_name: Mapped[str] = mapped_column(String(150), default="")
@@ -135,6 +148,9 @@ class User(UserMixin, db.Model):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     email_verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    auth_version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    """Carried by every sign-in and token; bumped to end them all (password change, sign out
+    everywhere, switched off)."""
 
     client: Mapped[Client | None] = relationship(back_populates="user")
 
@@ -148,6 +164,24 @@ class User(UserMixin, db.Model):
         """flask-login asks: the admin's switch."""
         return self.active
 
+    __eq__ = object.__eq__  # one object per row in a session; UserMixin would compare get_id
+    __hash__ = object.__hash__
+    sign_in_token = None
+    """The token of the sign-in this user object came through (not stored; see SignIn)."""
+
+    def get_id(self) -> str:
+        """flask-login keeps this in the session and the remember-me cookie: the sign-in's
+        token, never the user's id, so that signing out ends the cookie's worth."""
+        if not self.sign_in_token:
+            raise RuntimeError("sign in through accounts.start_sign_in first")
+        return self.sign_in_token
+
+    @validates("username")
+    def _keep_username_key(self, _field: str, username: str) -> str:
+        """Every username carries its comparison key."""
+        self.username_key = comparison_key(username)
+        return username
+
 
 class Shift(db.Model):
     """A weekly block of working time, e.g. Monday 09:00-18:00 (weekday 0 is Monday)."""
@@ -157,6 +191,7 @@ class Shift(db.Model):
         UniqueConstraint("weekday", "start_time", "end_time"),
         CheckConstraint("start_time < end_time", name="start_before_end"),
         CheckConstraint("weekday BETWEEN 0 AND 6", name="weekday_valid"),
+        AUTOINCREMENT,
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -169,6 +204,7 @@ class Location(db.Model):
     """A room where one appointment at a time takes place."""
 
     __tablename__ = "locations"
+    __table_args__ = (AUTOINCREMENT,)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(150), unique=True)
@@ -184,7 +220,10 @@ class Specialist(db.Model):
     """A doctor or other person who sees clients."""
 
     __tablename__ = "specialists"
-    __table_args__ = (CheckConstraint("slot_minutes BETWEEN 5 AND 480", name="slot_minutes_range"),)
+    __table_args__ = (
+        CheckConstraint("slot_minutes BETWEEN 5 AND 480", name="slot_minutes_range"),
+        AUTOINCREMENT,
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     first_name: Mapped[str] = mapped_column(String(150))
@@ -216,6 +255,7 @@ class TimeOff(db.Model):
         CheckConstraint("starts_at < ends_at", name="start_before_end"),
         CheckConstraint("specialist_id IS NULL OR location_id IS NULL", name="one_scope"),
         Index("ix_time_off_span", "starts_at", "ends_at"),
+        AUTOINCREMENT,
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -237,6 +277,7 @@ class Client(db.Model):
     """A patient who is booked; may have a user account of their own."""
 
     __tablename__ = "clients"
+    __table_args__ = (AUTOINCREMENT,)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     first_name: Mapped[str] = mapped_column(String(150))
@@ -266,6 +307,7 @@ class Appointment(db.Model):
         Index("ix_appointments_client_start", "client_id", "starts_at"),
         Index("ix_appointments_starts_at", "starts_at"),
         Index("ix_appointments_updated_at", "updated_at"),
+        AUTOINCREMENT,
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -299,7 +341,7 @@ class AuditEntry(db.Model):
     """One change: who (none when the system did it), when, what, and the before/after."""
 
     __tablename__ = "audit_entries"
-    __table_args__ = (Index("ix_audit_entries_entity", "entity", "entity_id"),)
+    __table_args__ = (Index("ix_audit_entries_entity", "entity", "entity_id"), AUTOINCREMENT)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
@@ -317,13 +359,36 @@ class RevokedToken(db.Model):
     """A JWT revoked before it expired (logout); kept until it would have expired anyway."""
 
     __tablename__ = "token_blocklist"
+    __table_args__ = (AUTOINCREMENT,)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     jti: Mapped[str] = mapped_column(String(64), unique=True)
     token_type: Mapped[str] = mapped_column(String(10))
-    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    user_id: Mapped[int | None] = mapped_column(Integer)
+    """Whose token it was; no foreign key, so that the revocation outlives the user."""
     revoked_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+
+
+class SignIn(db.Model):
+    """One browser sign-in, checked on every request and removed at sign-out.
+
+    The session and remember-me cookies carry its token; only a hash of it is stored, with the
+    user's `auth_version` at the time (a later bump ends the sign-in).
+    """
+
+    __tablename__ = "sign_ins"
+    __table_args__ = (AUTOINCREMENT,)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    auth_version: Mapped[int] = mapped_column(Integer)
+    remember: Mapped[bool] = mapped_column(Boolean, default=False)
+    user_agent: Mapped[str] = mapped_column(String(255), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    user: Mapped[User] = relationship()
 
 
 class ClinicSettings(db.Model):

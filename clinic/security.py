@@ -1,10 +1,11 @@
-"""What every response carries for safety: security headers, and cookies that are HttpOnly,
-SameSite=Lax, and Secure whenever the request came over https (behind a proxy too, when
-PROXY_FIX_HOPS says how many proxies to trust for X-Forwarded-Proto)."""
+"""What every response carries for safety: security headers (HSTS over https), `no-store` on
+every answer for someone in particular, and cookies that are HttpOnly, SameSite=Lax, and Secure
+whenever the request came over https (behind a proxy too, when PROXY_FIX_HOPS says how many
+proxies to trust for X-Forwarded-Proto)."""
 
 from __future__ import annotations
 
-from flask import Flask, Response, request
+from flask import Flask, Response, g, request, session
 from flask.sessions import SecureCookieSessionInterface
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -28,6 +29,7 @@ HEADERS = {
     "Referrer-Policy": "same-origin",
     "X-Frame-Options": "DENY",
 }
+STRICT_TRANSPORT = "max-age=31536000; includeSubDomains"
 
 
 class SessionCookies(SecureCookieSessionInterface):
@@ -38,10 +40,24 @@ class SessionCookies(SecureCookieSessionInterface):
 
 
 def add_headers(response: Response) -> Response:
-    """Put the security headers on a response (keeping any a view set itself)."""
+    """Put the security headers on a response (keeping any a view set itself); forbid storing
+    an answer for someone in particular (the app's static files are the same for everyone)."""
     for name, value in HEADERS.items():
         response.headers.setdefault(name, value)
+    if request.is_secure:
+        response.headers.setdefault("Strict-Transport-Security", STRICT_TRANSPORT)
+    if request.endpoint != "static" and is_personal():
+        response.headers["Cache-Control"] = "no-store"
     return response
+
+
+def is_personal() -> bool:
+    """Whether the request is someone's: an API call with credentials, or a browser whose
+    session names a user (or whose user flask-login has loaded, from a remember-me cookie)."""
+    if "Authorization" in request.headers or session.get("_user_id"):
+        return True
+    user = g.get("_login_user")
+    return bool(user is not None and user.is_authenticated)
 
 
 def init_app(app: Flask) -> None:

@@ -11,9 +11,11 @@ the run fails unless the migration made them again.
 import logging
 from logging.config import fileConfig
 
+import click
 from alembic import context
 from flask import current_app
 from sqlalchemy import Connection
+from sqlalchemy.exc import DBAPIError
 
 config = context.config
 fileConfig(config.config_file_name, disable_existing_loggers=False)
@@ -31,8 +33,23 @@ SQLITE_OVERLAP_TRIGGERS = frozenset(
 )
 
 
+READ_ONLY = ("readonly database", "unable to open database file", "read-only transaction")
+"""What SQLite and PostgreSQL say of a database that cannot be written."""
+
+
 class MigrationRefused(RuntimeError):
     """A migration would leave the database broken; it was rolled back."""
+
+
+def said_in_one_line(run) -> None:
+    """Run the migrations; a database that cannot be written stops them with one line."""
+    try:
+        run()
+    except DBAPIError as error:
+        if not any(words in str(error.orig) for words in READ_ONLY):
+            raise
+        url = db.engine.url.render_as_string(hide_password=True)
+        raise click.ClickException(f"The database {url} cannot be written: {error.orig}") from None
 
 
 def run_migrations_offline() -> None:
@@ -109,4 +126,4 @@ def _skip_empty_autogenerate(context, revision, directives) -> None:
 if context.is_offline_mode():
     run_migrations_offline()
 else:
-    run_migrations_online()
+    said_in_one_line(run_migrations_online)

@@ -11,6 +11,7 @@ from werkzeug.security import check_password_hash
 
 from clinic import mail
 from clinic.clock import clinic_now
+from clinic.demo import DEMO_NAME
 from clinic.extensions import db
 from clinic.models import Appointment, AuditEntry, Client, Role, Specialist, User
 
@@ -160,7 +161,7 @@ def test_backup_copies_the_committed_database_while_a_write_is_open(runner, data
     assert result.exit_code == 0, result.output
     copy = sqlite3.connect(tmp_path / "copy.sqlite3")
     assert copy.execute("SELECT count(*) FROM appointments").fetchone() == (appointments,)
-    assert copy.execute("SELECT name FROM clinic_settings").fetchone() == ("Riverside Clinic",)
+    assert copy.execute("SELECT name FROM clinic_settings").fetchone() == (DEMO_NAME,)
     assert copy.execute("PRAGMA integrity_check").fetchone() == ("ok",)
     copy.close()
     assert [path.name for path in tmp_path.iterdir()] == ["copy.sqlite3"]

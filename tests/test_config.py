@@ -44,9 +44,11 @@ def test_every_setting_is_read(tmp_path):
             "RATELIMIT_STORAGE_URI": "redis://localhost:6379",
             "PROXY_FIX_HOPS": "1",
             "SECURE_COOKIES": "on",
+            "BASE_URL": "https://clinic.test/booking/",
         },
         tmp_path,
     )
+    assert settings["BASE_URL"] == "https://clinic.test/booking"
     assert settings["SQLALCHEMY_DATABASE_URI"] == (
         "postgresql+psycopg://clinic:pw@db.internal:5433/clinic"
     )

@@ -9,7 +9,7 @@ from flask_smorest import Api
 
 from ..extensions import csrf
 from . import appointments, auth, clients, locations, managers, work_schedules, workers
-from .common import add_pagination_header
+from .common import CheckedJSON, add_pagination_header
 from .tokens import init_tokens
 
 api = Api()
@@ -32,6 +32,7 @@ def init_app(app: Flask) -> None:
         OPENAPI_JSON_PATH="openapi.json",
         JWT_TOKEN_LOCATION=["headers"],
     )
+    app.json = CheckedJSON(app)
     api.init_app(
         app,
         spec_kwargs={

@@ -7,13 +7,47 @@ from flask.views import MethodView
 from flask_smorest import abort
 
 from .. import scheduling
-from ..extensions import db
+from ..extensions import db, limiter
+from ..limits import share
 from ..models import Appointment
 from .common import ApiBlueprint, caller, listing, own_or_404
-from .schemas import AppointmentIn, AppointmentOut, AppointmentPatch, AppointmentQuery
+from .schemas import (
+    SEEN_BY_STAFF,
+    AppointmentIn,
+    AppointmentOut,
+    AppointmentPatch,
+    AppointmentQuery,
+)
 
 blp = ApiBlueprint("appointments", __name__, description="Appointments")
 PAGING = ("page", "page_size")
+
+
+def not_self_booking() -> bool:
+    """Whether the caller is staff (or no one, refused later): only clients are rate-limited."""
+    user = caller(optional=True)
+    return user is None or scheduling.policy_for(user).staff
+
+
+def booking_client() -> str:
+    """Self-service bookings are counted per user."""
+    return f"user:{caller().id}"
+
+
+def as_written(user, fields: dict) -> dict:
+    """What the caller sends: a client's `notes` is their own note; staff name both."""
+    if not scheduling.policy_for(user).staff and "notes" in fields:
+        fields["patient_note"] = fields.pop("notes")
+    return fields
+
+
+def shown(user, result):
+    """Appointments as the caller sees them: staff with the clinic's notes and the patient's
+    (marked for AppointmentOut), anyone else as the patient does."""
+    if scheduling.policy_for(user).staff:
+        for appointment in result if isinstance(result, list) else [result]:
+            setattr(appointment, SEEN_BY_STAFF, True)
+    return result
 
 
 @blp.route("/appointments/", strict_slashes=False)
@@ -25,11 +59,15 @@ class Appointments(MethodView):
         """Appointments (staff: all; a client: their own), cancelled ones only when asked"""
         filters = {key: value for key, value in query.items() if key not in PAGING}
         day = filters.pop("date", None)
-        return listing(scheduling.appointments_query(caller(), day=day, **filters), query)
+        user = caller()
+        return shown(user, listing(scheduling.appointments_query(user, day=day, **filters), query))
 
+    @limiter.limit(
+        share("SELF_BOOKING_LIMIT"), key_func=booking_client, exempt_when=not_self_booking
+    )
     @blp.arguments(AppointmentIn)
     @blp.response(201, AppointmentOut)
-    @blp.documents(400, 401, 403, 409)
+    @blp.documents(400, 401, 403, 409, 429)
     def post(self, fields):
         """Book an appointment (staff for anyone; a client for themself, by the online rules)"""
         user = caller()
@@ -41,7 +79,8 @@ class Appointments(MethodView):
                 message="The request has invalid fields.",
                 errors={"client": ["Missing data for required field."]},
             )
-        return scheduling.book_appointment(db.session, actor=user, **fields)
+        booked = scheduling.book_appointment(db.session, actor=user, **as_written(user, fields))
+        return shown(user, booked)
 
 
 @blp.route("/appointments/<int:pk>/", strict_slashes=False)
@@ -50,7 +89,8 @@ class AppointmentItem(MethodView):
     @blp.documents(401, 404)
     def get(self, pk):
         """One appointment"""
-        return own_or_404(caller(), Appointment, pk)
+        user = caller()
+        return shown(user, own_or_404(user, Appointment, pk))
 
     @blp.arguments(AppointmentIn)
     @blp.response(200, AppointmentOut)
@@ -75,7 +115,10 @@ class AppointmentItem(MethodView):
                 message="The request has invalid fields.",
                 errors={"client": ["An appointment's client cannot change; book anew."]},
             )
-        return scheduling.update_appointment(db.session, pk, fields, actor=user)
+        changed = scheduling.update_appointment(
+            db.session, pk, as_written(user, fields), actor=user
+        )
+        return shown(user, changed)
 
     @blp.response(204)
     @blp.documents(401, 404, 409)

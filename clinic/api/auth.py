@@ -3,9 +3,9 @@ register and activate."""
 
 from __future__ import annotations
 
+from contextlib import suppress
 from datetime import UTC, datetime
 
-from flask import request
 from flask.views import MethodView
 from flask_jwt_extended import (
     create_access_token,
@@ -17,11 +17,13 @@ from flask_jwt_extended import (
 )
 from flask_smorest import abort
 from jwt import PyJWTError
+from sqlalchemy.exc import IntegrityError
 
-from .. import accounts
+from .. import accounts, limits
 from ..database import writing
 from ..extensions import db, limiter
-from ..models import RevokedToken, User
+from ..models import RevokedToken
+from . import tokens
 from .common import ApiBlueprint, caller
 from .schemas import (
     AccessOut,
@@ -40,16 +42,9 @@ blp = ApiBlueprint("sign-in", __name__, description="Signing in, tokens and acco
 LOGIN_LIMIT = "10 per minute"
 
 
-def login_key() -> str:
-    """Login attempts are counted per address and username."""
-    data = request.get_json(silent=True) if request.is_json else request.form
-    username = data.get("username", "") if hasattr(data, "get") else ""
-    return f"{request.remote_addr}|{str(username)[:150].lower()}"
-
-
 class Login(MethodView):
     @blp.public
-    @limiter.limit(LOGIN_LIMIT, key_func=login_key)
+    @limits.login_limited
     @blp.arguments(LoginIn)
     @blp.response(200, TokensOut)
     @blp.documents(400, 401, 429)
@@ -58,6 +53,8 @@ class Login(MethodView):
         user, verdict = accounts.authenticate(
             db.session, credentials["username"], credentials["password"]
         )
+        if verdict is accounts.SignIn.WRONG:
+            limits.sign_in_failed()
         if verdict is not accounts.SignIn.OK:
             abort(401, message=verdict.value)
         return {
@@ -84,9 +81,9 @@ class Refresh(MethodView):
     def post(self, body):
         """A new access token for a refresh token (in the body, or as Bearer)"""
         payload = _refresh_payload(body.get("refresh"))
-        user = db.session.get(User, int(payload["sub"])) if str(payload["sub"]).isdigit() else None
-        if user is None or not user.active:
-            abort(401, message="The account is gone or switched off.")
+        user = tokens.load_user({}, payload)
+        if user is None:
+            abort(401, message="The account is gone or switched off, or signed out everywhere.")
         return {"access": create_access_token(identity=user)}
 
 
@@ -117,11 +114,14 @@ class Logout(MethodView):
         payloads = [get_jwt()]
         if body.get("refresh"):
             payloads.append(_refresh_payload(body["refresh"]))
-        with writing(db.session):
-            for payload in payloads:
+        # A token sent twice, or revoked by another request at this moment, stays revoked.
+        with suppress(IntegrityError), writing(db.session):
+            for jti, payload in {payload["jti"]: payload for payload in payloads}.items():
+                if is_revoked(jti):
+                    continue
                 db.session.add(
                     RevokedToken(
-                        jti=payload["jti"],
+                        jti=jti,
                         token_type=payload["type"],
                         user_id=int(payload["sub"]),
                         expires_at=datetime.fromtimestamp(payload["exp"], UTC),

@@ -1,5 +1,6 @@
-"""What every API resource uses: the blueprint class with its body parser, who may call,
-the errors each operation documents, and optional pagination."""
+"""What every API resource uses: the blueprint class with its body parser and its check of the
+token before any body is read, who may call, the errors each operation documents, and optional
+pagination."""
 
 from __future__ import annotations
 
@@ -9,11 +10,13 @@ from collections.abc import Callable, Iterable
 from http import HTTPStatus
 from typing import Any
 
-from flask import g
+from flask import current_app, g, request
+from flask.json.provider import DefaultJSONProvider
 from flask_jwt_extended import get_current_user, verify_jwt_in_request
 from flask_smorest import Blueprint, abort
 from sqlalchemy import Select, func, select
-from webargs.flaskparser import FlaskParser
+from webargs import core
+from webargs.flaskparser import FlaskParser, is_json_request
 
 from .. import scheduling
 from ..extensions import db
@@ -21,6 +24,36 @@ from ..models import Appointment, Client, Role, User
 
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 STAFF = (Role.ADMIN, Role.MANAGER)
+PUBLIC = "open_to_anyone"
+"""The mark `ApiBlueprint.public` leaves on an operation."""
+
+
+def checked_json(load: Callable[[], Any]) -> Any:
+    """What `load` reads from JSON, refused as invalid JSON when it nests deeper than Python
+    recurses or holds a lone surrogate ("\\ud800": no database stores it)."""
+    try:
+        value = load()
+    except RecursionError:
+        raise _not_json("The JSON nests too deeply") from None
+    try:
+        json.dumps(value, ensure_ascii=False).encode()
+    except UnicodeEncodeError:
+        raise _not_json("The JSON holds a lone surrogate") from None
+    return value
+
+
+def _not_json(reason: str) -> json.JSONDecodeError:
+    """A refusal of a JSON body (about a document that is not empty: webargs takes an empty
+    one for no body at all)."""
+    return json.JSONDecodeError(reason, "(the body)", 0)
+
+
+class CheckedJSON(DefaultJSONProvider):
+    """Flask's JSON (request.get_json), reading as `checked_json` does."""
+
+    def loads(self, s: str | bytes, **kwargs: Any) -> Any:
+        parent = super().loads
+        return checked_json(lambda: parent(s, **kwargs))
 
 
 class JsonOrFormParser(FlaskParser):
@@ -35,11 +68,21 @@ class JsonOrFormParser(FlaskParser):
             return self.load_form(req, schema)
         return super().load_json(req, schema)
 
+    def _raw_load_json(self, req):
+        if not is_json_request(req):
+            return core.missing
+        return checked_json(lambda: core.parse_json(req.get_data(cache=True)))
+
 
 class ApiBlueprint(Blueprint):
-    """A flask-smorest blueprint with our parser."""
+    """A flask-smorest blueprint with our parser, checking the token of every operation not
+    marked `public` before the body is read."""
 
     ARGUMENTS_PARSER = JsonOrFormParser()
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.before_request(authenticate_first)
 
     def documents(self, *codes: int) -> Callable:
         """Document the error answers an operation can give, in the shared error shape."""
@@ -53,7 +96,20 @@ class ApiBlueprint(Blueprint):
 
     def public(self, view: Callable) -> Callable:
         """Mark an operation as open to anyone (a token, when sent, must still be valid)."""
+        setattr(view, PUBLIC, True)
         return self.doc(security=[])(view)
+
+
+def authenticate_first() -> None:
+    """Ask for a valid token (of either type; each operation checks its own) before an
+    operation that needs one reads its body: a caller without one learns only that (401)."""
+    view_class = getattr(current_app.view_functions.get(request.endpoint), "view_class", None)
+    method = request.method.lower()
+    operation = getattr(view_class, method, None)
+    if operation is None and method == "head":
+        operation = getattr(view_class, "get", None)
+    if operation is not None and not getattr(operation, PUBLIC, False):
+        verify_jwt_in_request(verify_type=False)
 
 
 def caller(*roles: Role, optional: bool = False) -> User | None:

@@ -7,7 +7,7 @@ Field names are the original service's (`worker`, `work_schedule`, `from_hour`, 
 from __future__ import annotations
 
 import json
-from datetime import UTC
+from datetime import UTC, date, datetime
 from typing import Any
 
 import marshmallow as ma
@@ -16,10 +16,13 @@ from marshmallow import fields, validate
 from ..clock import to_aware
 from ..models import AppointmentStatus
 from ..scheduling import WEEKDAYS
+from ..scheduling.values import FIRST_DAY, LAST_DAY
 
 MAX_ID = 2**31 - 1
 CLOCK = r"^([01]\d|2[0-3]):[0-5]\d(:[0-5]\d)?$"
 STATUSES = [status.value for status in AppointmentStatus]
+SEEN_BY_STAFF = "seen_by_staff"
+"""The mark of an appointment shown to staff (with the clinic's notes)."""
 
 
 class Text(fields.String):
@@ -40,6 +43,18 @@ def text(maximum: int, required: bool = False, minimum: int = 0, **kwargs: Any) 
 def ident(**kwargs: Any) -> fields.Integer:
     """An id of a related object."""
     return fields.Integer(strict=False, validate=validate.Range(1, MAX_ID), **kwargs)
+
+
+def within_days(value: date | datetime) -> None:
+    """Refuse a date or moment outside the days the clinic reads (whose neighbours may not
+    exist: 9999-12-31 and one day more overflow)."""
+    if not FIRST_DAY <= (value.date() if isinstance(value, datetime) else value) <= LAST_DAY:
+        raise ma.ValidationError(f"Use a date from {FIRST_DAY} to {LAST_DAY}.")
+
+
+def day(**kwargs: Any) -> fields.Date:
+    """A date, "YYYY-MM-DD", within the days the clinic reads."""
+    return fields.Date(validate=within_days, **kwargs)
 
 
 def clock(**kwargs: Any) -> Text:
@@ -177,7 +192,12 @@ class AppointmentOut(ma.Schema):
     client = fields.Integer(attribute="client_id")
     location = fields.Integer(attribute="location_id")
     status = fields.Function(lambda a: a.status.value, metadata={"enum": STATUSES})
-    notes = fields.String()
+    notes = fields.String(
+        metadata={"description": "Staff: the clinic's notes. A client: their own note."}
+    )
+    patient_note = fields.String(
+        metadata={"description": "The patient's own note (staff only; a client's is `notes`)"}
+    )
     cancel_reason = fields.String()
     start = fields.Function(
         lambda a: to_aware(a.starts_at).isoformat(), metadata={"format": "date-time"}
@@ -185,6 +205,14 @@ class AppointmentOut(ma.Schema):
     end = fields.Function(
         lambda a: to_aware(a.ends_at).isoformat(), metadata={"format": "date-time"}
     )
+
+    @ma.post_dump(pass_original=True)
+    def as_seen(self, data: dict, appointment: Any, **_kwargs: Any) -> dict:
+        """Unless the resource marked it `seen_by_staff`, an appointment is shown as its
+        patient sees it: `notes` is their own note, and the clinic's notes are not there."""
+        if not getattr(appointment, SEEN_BY_STAFF, False):
+            data["notes"] = data.pop("patient_note", "")
+        return data
 
 
 class ManagerOut(ma.Schema):
@@ -254,12 +282,12 @@ class ActivateQuery(In):
 
 
 class WorkerQuery(In):
-    date = fields.Date(metadata={"description": "The day of available_slots (today by default)"})
+    date = day(metadata={"description": "The day of available_slots (today by default)"})
 
 
 class SlotsQuery(In):
-    first = fields.Date(data_key="from", metadata={"description": "First day (today)"})
-    last = fields.Date(data_key="to", metadata={"description": "Last day (a week on)"})
+    first = day(data_key="from", metadata={"description": "First day (today)"})
+    last = day(data_key="to", metadata={"description": "Last day (a week on)"})
 
 
 class WorkerIn(In):
@@ -288,9 +316,9 @@ class ClientIn(In):
 
 
 class AppointmentQuery(PageQuery):
-    date = fields.Date()
-    first = fields.Date(data_key="from")
-    last = fields.Date(data_key="to")
+    date = day()
+    first = day(data_key="from")
+    last = day(data_key="to")
     specialist_id = ident(data_key="worker")
     client_id = ident(data_key="client")
     location_id = ident(data_key="location")
@@ -300,15 +328,20 @@ class AppointmentQuery(PageQuery):
     )
     updated_since = fields.AwareDateTime(
         default_timezone=UTC,
+        validate=within_days,
         metadata={
             "description": "Only appointments changed since then (UTC unless an offset is given)"
         },
     )
 
 
+NOTES_IN = "Staff: the clinic's notes. A client: their own note."
+PATIENT_NOTE_IN = "The patient's own note (a client may send it as `notes`)"
+
+
 class AppointmentIn(In):
     type = text(100)
-    date = fields.Date(required=True)
+    date = day(required=True)
     start_time = clock(required=True)
     end_time = clock(allow_none=True)
     specialist_id = ident(required=True, data_key="worker")
@@ -317,17 +350,19 @@ class AppointmentIn(In):
         metadata={"description": "Required for staff; a client books for themself"},
     )
     location_id = ident(allow_none=True, data_key="location")
-    notes = text(2000)
+    notes = text(2000, metadata={"description": NOTES_IN})
+    patient_note = text(2000, metadata={"description": PATIENT_NOTE_IN})
 
 
 class AppointmentPatch(In):
     type = text(100)
-    date = fields.Date()
+    date = day()
     start_time = clock()
     end_time = clock(allow_none=True)
     specialist_id = ident(data_key="worker")
     location_id = ident(allow_none=True, data_key="location")
-    notes = text(2000)
+    notes = text(2000, metadata={"description": NOTES_IN})
+    patient_note = text(2000, metadata={"description": PATIENT_NOTE_IN})
     status = Text(validate=validate.OneOf(STATUSES))
     reason = text(255, data_key="cancel_reason")
 

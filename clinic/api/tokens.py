@@ -14,6 +14,7 @@ from .errors import json_error
 def init_tokens() -> None:
     """Install the loaders and the 401 answers on the JWT extension."""
     jwt.user_identity_loader(identity)
+    jwt.additional_claims_loader(lambda user: {"av": user.auth_version})
     jwt.user_lookup_loader(load_user)
     jwt.token_in_blocklist_loader(lambda _header, payload: is_revoked(payload["jti"]))
     jwt.unauthorized_loader(lambda reason: unauthorized("Sign in first: " + reason + "."))
@@ -33,10 +34,14 @@ def identity(user: User) -> str:
 
 
 def load_user(_header: dict, payload: dict) -> User | None:
-    """The token's user, re-read; none when gone or switched off."""
+    """The token's user, re-read; none when gone, switched off, or when the token is older
+    than the account's last password change or "sign out everywhere" (its `av` claim is not
+    the account's `auth_version`; a token without one is refused)."""
     subject = payload.get("sub", "")
     user = db.session.get(User, int(subject)) if str(subject).isdigit() else None
-    return user if user is not None and user.active else None
+    if user is None or not user.active or payload.get("av") != user.auth_version:
+        return None
+    return user
 
 
 def is_revoked(jti: str) -> bool:

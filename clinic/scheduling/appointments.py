@@ -26,13 +26,20 @@ from .values import (
     limit,
     parse_date,
     parse_id,
+    parse_note,
     parse_text,
     parse_time,
 )
 
 Status = AppointmentStatus
 MOVES = ("date", "start_time", "end_time", "specialist_id", "location_id")
-DETAILS = {"type": limit(Appointment.type), "notes": MAX_NOTES_LENGTH}
+DETAILS = {
+    "type": limit(Appointment.type),
+    "notes": MAX_NOTES_LENGTH,
+    "patient_note": MAX_NOTES_LENGTH,
+}
+"""The details besides time and status, and their lengths: the visit type, the clinic's notes
+(staff only) and the patient's own note."""
 
 
 @retried
@@ -47,19 +54,23 @@ def book_appointment(
     location_id: Any = None,
     type: Any = "",
     notes: Any = "",
+    patient_note: Any = "",
     actor: User | None = None,
     now: datetime | None = None,
 ) -> Appointment:
     """Book a client with a specialist; without an end, for the specialist's slot length.
 
     Without a location it takes the specialist's default, else the first free one by id. The
-    actor's policy decides which rules apply (a client: the online ones). Invalid or Conflict
-    when refused.
+    actor's policy decides which rules apply (a client: the online ones; only the clinic writes
+    its `notes`, anyone the patient's note). Invalid, NotAllowed or Conflict when refused.
     """
     now, policy = now or clinic_now(), acting(actor)
     with writing(session):
-        kind = parse_text(type, "type", DETAILS["type"])
-        notes = parse_text(notes, "notes", DETAILS["notes"])
+        kind = _detail("type", type)
+        notes = _detail("notes", notes)
+        if notes:
+            policy.check_edit("notes")
+        patient_note = _detail("patient_note", patient_note)
         specialist = active_row(session, Specialist, specialist_id, "specialist_id", "specialist")
         request = Request(
             specialist=specialist,
@@ -68,10 +79,12 @@ def book_appointment(
             span=read_span(date, start_time, end_time, timedelta(minutes=specialist.slot_minutes)),
         )
         policy.check_start(session, request.span, now)
+        policy.check_cap(session, request.client, now)
         location = request.location = place(session, request, None, policy, now)
         appointment = Appointment(
             type=kind,
             notes=notes,
+            patient_note=patient_note,
             specialist=specialist,
             client=request.client,
             location=location,
@@ -101,7 +114,7 @@ def update_appointment(
     `specialist_id`, `location_id`: a move, for booked appointments only, keeping the length
     unless an end is given and taking the default location unless one is given), a `status`
     (as the actor's policy and the status table allow, with a `reason` when cancelling), and a
-    new `type` or `notes`.
+    new `type`, `notes` or `patient_note` (as the actor's policy allows).
     """
     now, policy = now or clinic_now(), acting(actor)
     with writing(session):
@@ -113,8 +126,8 @@ def update_appointment(
             actions.append("reschedule")
         if changes.get("status") not in (None, ""):
             actions += _set_status(session, appointment, changes, policy, now)
-        for field, maximum in DETAILS.items():
-            value = parse_text(changes.get(field), field, maximum)
+        for field in DETAILS:
+            value = _detail(field, changes.get(field))
             if field in changes and value != getattr(appointment, field):
                 policy.check_edit(field)
                 setattr(appointment, field, value)
@@ -181,6 +194,12 @@ def change_status(
     return update_appointment(
         session, appointment_id, {"status": status, "reason": reason}, actor=actor
     )
+
+
+def _detail(field: str, value: Any) -> str:
+    """A detail read from a request: the type on one line, notes over several."""
+    read = parse_text if field == "type" else parse_note
+    return read(value, field, DETAILS[field])
 
 
 def _moves(appointment: Appointment, changes: dict[str, Any]) -> bool:

@@ -29,6 +29,8 @@ T = TypeVar("T")
 TRIES = 3
 TRANSIENT_SQLSTATES = frozenset({"40P01", "40001"})  # deadlock detected, serialization failure
 Status = AppointmentStatus
+TAKEN = "That time is taken; please choose another."
+"""What anyone but the clinic's staff learns of a collision (never whose or which appointment)."""
 
 
 def retried(change: Callable[..., T]) -> Callable[..., T]:
@@ -149,11 +151,14 @@ def _refuse(
     policy: Policy,
     now: datetime,
 ) -> None:
-    """Raise for time taken: Invalid for time off, Conflict naming an appointment."""
+    """Raise for time taken: Invalid for time off, Conflict naming an appointment to staff
+    (anyone else learns only that the time is taken)."""
     if busy is None:
         return
     if busy.appointment_id is None:
         raise Invalid({"start_time": f"{who} is away then ({busy.reason or 'time off'})."})
+    if not policy.staff:
+        raise _conflict(session, TAKEN, None, request, policy, now)
     taken = session.get(Appointment, busy.appointment_id)
     message = (
         f"{who} has another appointment then: {taken.starts_at:%Y-%m-%d} "
@@ -170,9 +175,10 @@ def _conflict(
     policy: Policy,
     now: datetime,
 ) -> Conflict:
-    """A Conflict offering the specialist's nearest free slots."""
+    """A Conflict offering the specialist's nearest free slots; naming the appointment taken
+    to staff only."""
     suggestions = nearest_free(session, request.specialist.id, request.span.start, policy, now)
-    return Conflict(message, appointment=taken, suggestions=suggestions)
+    return Conflict(message, appointment=taken if policy.staff else None, suggestions=suggestions)
 
 
 @contextmanager
@@ -199,6 +205,8 @@ def _database_refusal(
     if not (constraint.startswith("ex_appointments_") or "appointments overlap" in str(error.orig)):
         return Invalid({"start_time": "The booking could not be saved; please try again."})
     message = "Someone else booked that time a moment ago."
+    if not policy.staff:
+        return _conflict(session, message, None, request, policy, now)
     span = request.span
     taken = session.scalars(
         select(Appointment)

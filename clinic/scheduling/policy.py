@@ -13,6 +13,8 @@ import enum
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
+from sqlalchemy import func, select
+
 from ..models import Appointment, AppointmentStatus, Client, ClinicSettings, Role, Specialist, User
 from .calendar import Span, working_spans
 from .errors import Conflict, Invalid, NotAllowed
@@ -41,7 +43,8 @@ class Actor(enum.StrEnum):
 
 
 DETAILS = frozenset({"type", "notes"})
-"""The details of an appointment besides its time and status."""
+"""The details of an appointment besides its time and status that the clinic changes (the
+patient's own note is the patient's)."""
 
 
 @dataclass(frozen=True)
@@ -68,10 +71,11 @@ class Policy:
 
     @property
     def editable(self) -> frozenset[str]:
-        """The details of an appointment this actor may change: a client only their note."""
+        """The details of an appointment this actor may change: staff the type and the
+        clinic's notes, a client only their own note."""
         if self.staff:
             return DETAILS
-        return frozenset({"notes"}) if self.actor is Actor.CLIENT else frozenset()
+        return frozenset({"patient_note"}) if self.actor is Actor.CLIENT else frozenset()
 
     @property
     def statuses(self) -> frozenset[Status]:
@@ -105,6 +109,32 @@ class Policy:
             )
         if latest is not None and span.start >= latest:
             raise Invalid({"date": f"Book at most {settings.max_days_ahead} days ahead."})
+
+    def check_cap(self, session: AnySession, client: Client, now: datetime) -> None:
+        """A client may have only so many live future appointments they booked themself (the
+        clinic's `max_client_bookings`); staff book any number (a course of sessions).
+
+        Counted inside the booking's unit of work: on SQLite that holds the write lock; on
+        PostgreSQL the client's row is locked first, so two bookings at once count in turn."""
+        if self.actor is not Actor.CLIENT:
+            return
+        session.execute(select(Client.id).where(Client.id == client.id).with_for_update())
+        booked = session.scalar(
+            select(func.count())
+            .select_from(Appointment)
+            .where(
+                Appointment.client_id == client.id,
+                Appointment.created_by_id == self.user_id,
+                Appointment.status.in_((Status.BOOKED, Status.ARRIVED)),
+                Appointment.ends_at > now,
+            )
+        )
+        cap = session.get_one(ClinicSettings, 1).max_client_bookings
+        if booked >= cap:
+            raise Conflict(
+                f"You already have {booked} upcoming appointments booked online, the most the "
+                "clinic allows; cancel one, or call the clinic to book more."
+            )
 
     def check_grid(self, specialist: Specialist, span: Span) -> None:
         """Online, a new time must be one of the slots: one slot long, a step of the slot
@@ -148,6 +178,8 @@ class Policy:
     def check_edit(self, field: str) -> None:
         """Refuse changing a detail this actor may not change."""
         if field not in self.editable:
+            if field == "patient_note":
+                raise NotAllowed("Only the patient changes their own note.")
             raise NotAllowed(f"Only the clinic changes the {field.replace('_', ' ')}.")
 
     def check_status(self, appointment: Appointment, wanted: Status) -> None:

@@ -6,7 +6,9 @@ model columns, so a form, a schema and the database agree.
 
 from __future__ import annotations
 
+import contextlib
 import re
+import unicodedata
 from datetime import date, datetime, time
 from typing import Any
 
@@ -19,8 +21,18 @@ WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", 
 MAX_NOTES_LENGTH = 2000
 """Notes are TEXT columns; this is the clinic's limit, not the database's."""
 
+FIRST_DAY = date(1900, 1, 1)
+LAST_DAY = date(2999, 12, 31)
+"""The days the clinic reads: far enough from year 1 and 9999 that a day's neighbours and a
+week or a month around it still exist."""
+_UNSEEN = frozenset({"Cc", "Cf", "Cs", "Co", "Zl", "Zp"})
+"""Control, format (right-to-left overrides, zero-width), surrogate, private-use characters
+and line or paragraph separators: they hide text or break lines in emails, and databases
+refuse some."""
+
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _TIME = re.compile(r"^(\d{2}):(\d{2})(?::(\d{2}))?$")
+_PHONE = re.compile(r"^[0-9 +\-()./]*$", re.ASCII)
 
 
 def limit(column: InstrumentedAttribute) -> int:
@@ -29,19 +41,20 @@ def limit(column: InstrumentedAttribute) -> int:
 
 
 def parse_date(value: Any, field: str = "date") -> date:
-    """A date from a `date` or "YYYY-MM-DD"; Invalid otherwise (also for 2026-02-30)."""
+    """A date from a `date` or "YYYY-MM-DD" from FIRST_DAY to LAST_DAY; Invalid otherwise
+    (also for 2026-02-30)."""
     if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
+        value = value.date()
     if value is None or value == "":
         raise Invalid({field: "A date is required."})
     if isinstance(value, str) and _DATE.match(value):
-        try:
-            return date.fromisoformat(value)
-        except ValueError:
-            pass
-    raise Invalid({field: f"{str(value)[:40]!r} is not a date (YYYY-MM-DD)."})
+        with contextlib.suppress(ValueError):
+            value = date.fromisoformat(value)
+    if not isinstance(value, date):
+        raise Invalid({field: f"{str(value)[:40]!r} is not a date (YYYY-MM-DD)."})
+    if not FIRST_DAY <= value <= LAST_DAY:
+        raise Invalid({field: f"Use a date from {FIRST_DAY} to {LAST_DAY}."})
+    return value
 
 
 def parse_time(value: Any, field: str = "start_time") -> time:
@@ -74,15 +87,40 @@ def parse_weekday(value: Any, field: str = "weekday") -> int:
     raise Invalid({field: f"{str(value)[:40]!r} is not a weekday (Monday to Sunday)."})
 
 
-def parse_text(value: Any, field: str, maximum: int) -> str:
-    """Free text of at most `maximum` characters, trimmed; none is empty."""
+def parse_text(value: Any, field: str, maximum: int, lines: bool = False) -> str:
+    """Free text of at most `maximum` characters, trimmed; none is empty. One line unless
+    `lines` (line breaks then become "\\n"); control and invisible characters are refused."""
     if value is None:
         return ""
     if not isinstance(value, str):
         raise Invalid({field: "Must be text."})
     value = value.strip()
+    if lines:
+        value = value.replace("\r\n", "\n").replace("\r", "\n")
+    seen = value.replace("\n", "") if lines else value
+    if any(unicodedata.category(char) in _UNSEEN for char in seen):
+        raise Invalid({field: _unseen_message(lines)})
     if len(value) > maximum:
         raise Invalid({field: f"Use at most {maximum} characters (this has {len(value)})."})
+    return value
+
+
+def _unseen_message(lines: bool) -> str:
+    """What is wrong with text that holds an invisible or control character."""
+    allowed = "line breaks" if lines else "a single line"
+    return f"Use visible characters only ({allowed}; no control or invisible characters)."
+
+
+def parse_note(value: Any, field: str, maximum: int) -> str:
+    """A note: free text that may run over several lines."""
+    return parse_text(value, field, maximum, lines=True)
+
+
+def parse_phone(value: Any, field: str, maximum: int) -> str:
+    """A phone number, or none: digits, spaces and + - ( ) . / only."""
+    value = parse_text(value, field, maximum)
+    if not _PHONE.match(value):
+        raise Invalid({field: "Use digits, spaces and + - ( ) . / only."})
     return value
 
 
@@ -156,4 +194,5 @@ def parse_moment(value: Any, field: str) -> datetime:
         raise Invalid({field: "A date and time is required."})
     if moment.second or moment.microsecond:
         raise Invalid({field: "Use whole minutes."})
+    parse_date(moment, field)
     return moment

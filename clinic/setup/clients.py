@@ -11,7 +11,7 @@ from ..database import writing
 from ..models import Appointment, Client, User
 from ..scheduling import AnySession, Conflict
 from ..scheduling.values import get_row
-from .common import name, save, text
+from .common import name, note, phone, save
 
 
 def _email(value: Any, field: str) -> str | None:
@@ -22,9 +22,9 @@ def _email(value: Any, field: str) -> str | None:
 READERS = {
     "first_name": name(Client.first_name),
     "last_name": name(Client.last_name),
-    "phone": text(Client.phone),
+    "phone": phone(Client.phone),
     "email": _email,
-    "notes": text(Client.notes),
+    "notes": note(Client.notes),
 }
 
 

@@ -16,7 +16,7 @@ from .. import audit
 from ..database import writing
 from ..models import UNDER_WAY, Appointment, User
 from ..scheduling import AnySession, Conflict, Invalid
-from ..scheduling.values import limit, parse_name, parse_text
+from ..scheduling.values import limit, parse_name, parse_note, parse_phone, parse_text
 
 T = TypeVar("T")
 Reader = Callable[[Any, str], Any]
@@ -37,6 +37,16 @@ def name(column: InstrumentedAttribute, required: bool = True) -> Reader:
 def text(column: InstrumentedAttribute) -> Reader:
     """A reader of optional text that fits `column`."""
     return lambda value, field: parse_text(value, field, limit(column))
+
+
+def note(column: InstrumentedAttribute) -> Reader:
+    """A reader of an optional note over several lines that fits `column`."""
+    return lambda value, field: parse_note(value, field, limit(column))
+
+
+def phone(column: InstrumentedAttribute) -> Reader:
+    """A reader of an optional phone number that fits `column`."""
+    return lambda value, field: parse_phone(value, field, limit(column))
 
 
 def flag(value: Any, field: str) -> bool:

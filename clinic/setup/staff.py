@@ -65,10 +65,13 @@ def update_staff_user(
         if "active" in fields:
             if not fields["active"] and actor is not None and actor.id == user.id:
                 raise Invalid({"active": "You cannot switch off your own account."})
+            if user.active and not fields["active"]:
+                accounts.end_all_sign_ins(session, user)
             user.active = bool(fields["active"])
         if fields.get("password"):
             password = accounts.read_password(fields["password"], fields.get("repeat_password"))
             user.password_hash = generate_password_hash(password)
+            accounts.end_all_sign_ins(session, user)
         accounts.check_unique(session, user.username, user.email, user)
         audit.record(session, actor, "update", user, before)
     return user

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, abort, url_for
-from flask_login import current_user
+from flask import Blueprint, abort, request, url_for
+from flask_login import current_user, login_user, logout_user
 
+from .. import accounts
 from ..extensions import db, login_manager
 from ..models import Role, User
 
@@ -28,12 +29,29 @@ def guard(blueprint: Blueprint, *roles: Role) -> None:
         return None
 
 
-def load_user(user_id: str) -> User | None:
-    """The signed-in user, re-read on every request; inactive users are signed out."""
-    if not user_id.isdigit():
-        return None
-    user = db.session.get(User, int(user_id))
-    return user if user is not None and user.active else None
+def load_user(token: str) -> User | None:
+    """The user of the browser's sign-in, re-read on every request: none once signed out, the
+    account switched off, or the password changed elsewhere."""
+    user = accounts.signed_in_user(db.session, token)
+    if user is not None:
+        user.sign_in_token = token
+    return user
+
+
+def sign_in(user: User, remember: bool = False) -> None:
+    """Sign the browser in: a new sign-in on the server, named by the session (and, asked
+    for, the remember-me cookie)."""
+    user.sign_in_token = accounts.start_sign_in(
+        db.session, user, remember=remember, user_agent=request.user_agent.string
+    )
+    login_user(user, remember=remember)
+
+
+def sign_out() -> None:
+    """Sign the browser out: its sign-in ends on the server too."""
+    if current_user.is_authenticated:
+        accounts.end_sign_in(db.session, current_user.sign_in_token)
+    logout_user()
 
 
 def init_login() -> None:

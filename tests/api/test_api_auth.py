@@ -202,13 +202,18 @@ def test_register_without_a_password_emails_one(client):
     assert response.status_code == 200
 
 
-def test_register_links_the_desks_client_record(client, make):
-    """Is a client record the desk made with the same email linked, not made again?"""
+def test_register_links_the_desks_client_record_only_through_the_emailed_link(client, make):
+    """Is a client record the desk made with the same email left unlinked by registering, the
+    registrant's password unusable, and linked (not made again) once the emailed link sets
+    the password?"""
     record = make(Client, first_name="Anna", email="anna@example.com")
-    client.post(
-        "/api/v1/register/",
-        json={"username": "anna", "email": "ANNA@example.com", "password": "long enough"},
-    )
+    body = {"username": "anna", "email": "ANNA@example.com", "password": "long enough"}
+    assert client.post("/api/v1/register/", json=body).status_code == 201
+    assert db.session.get(Client, record.id).user is None
+    text = mail.outbox()[-1].get_content()
+    path = next(line for line in text.splitlines() if "/reset/" in line).split("5000", 1)[1]
+    client.post(path, data={"password": "the owner's own", "confirm": "the owner's own"})
+    assert client.post("/api/v1/login/", json=body).status_code == 401
     clients = db.session.scalars(select(Client)).all()
     assert len(clients) == 1
     assert clients[0].id == record.id and clients[0].user.username == "anna"

@@ -65,18 +65,18 @@ def test_a_manager_goes_by_the_status_table(monday, book, make):
 
 
 def test_a_client_may_change_their_note_but_not_the_visit_type(monday, book, make):
-    """May a client change the note on their appointment but not its type, a same value
+    """May a client change their own note on their appointment but not its type, a same value
     being no change at all?"""
     appointment = book(monday.doctor, monday.patient, "10:00", type="Consultation")
     patient = make(User, role="client")
     scheduling.update_appointment(
         db.session,
         appointment.id,
-        {"notes": "Running late", "type": "Consultation"},
+        {"patient_note": "Running late", "type": "Consultation"},
         actor=patient,
         now=NOW,
     )
-    assert appointment.notes == "Running late"
+    assert appointment.patient_note == "Running late"
     with pytest.raises(NotAllowed, match="type"):
         scheduling.update_appointment(
             db.session, appointment.id, {"type": "Surgery"}, actor=patient, now=NOW

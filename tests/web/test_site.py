@@ -9,13 +9,12 @@ from clinic.extensions import db
 from clinic.models import Location, Specialist
 
 
-def test_healthz_answers_after_querying_the_database(client, count_queries):
-    """Does /healthz say ok, having asked the database?"""
-    with count_queries() as queries:
-        response = client.get("/healthz")
+def test_healthz_answers_after_querying_the_database(client):
+    """Does /healthz say ok, having asked the database? (That it asks is shown by
+    tests/security/test_health.py: a database refusing writes makes it answer 503.)"""
+    response = client.get("/healthz")
     assert response.status_code == 200
     assert response.json == {"status": "ok"}
-    assert len(queries) == 1
 
 
 def test_healthz_says_unavailable_when_the_database_cannot_answer(tmp_path):

@@ -181,10 +181,18 @@ def test_register_verify_and_sign_in(client, app):
     assert (record.first_name, record.phone) == ("Anna", "+380 67 000 0001")
 
 
-def test_registering_links_the_desks_client_record(client, make):
-    """Is a client record the desk made with the same email linked instead of duplicated?"""
+def test_registering_links_the_desks_client_record_once_the_address_is_proven(client, make):
+    """Is a client record the desk made with the same email linked (not duplicated) only when
+    the emailed link is opened, its opener choosing the password?"""
     record = make(Client, first_name="Anna", last_name="Koval", email="anna@example.com")
     client.post("/register", data=REGISTRATION)
+    assert db.session.get(Client, record.id).user is None
+    assert sign_in(client, "anna@example.com", "correct horse").status_code == 200
+    chosen = client.post(
+        link_in_last_email("reset"),
+        data={"password": "chosen by the owner", "confirm": "chosen by the owner"},
+    )
+    assert chosen.status_code == 302
     clients = db.session.scalars(select(Client)).all()
     assert [c.id for c in clients] == [record.id]
     assert clients[0].user.email == "anna@example.com"
@@ -212,10 +220,12 @@ def test_registration_errors_stay_on_the_form(client, change, field_message):
     assert mail.outbox() == []
 
 
-def test_a_taken_email_is_explained(client, people):
-    """Does registering an address that has an account say so on the email field?"""
+def test_a_taken_email_is_told_to_its_owner_not_to_the_form(client, people):
+    """Does registering an address that has an account answer as any registration, the
+    owner (not the form) hearing that it has one? (Issue 9: no account enumeration.)"""
     response = client.post("/register", data={**REGISTRATION, "email": "manager@example.com"})
-    assert "already an account" in response.get_data(as_text=True)
+    assert "already an account" not in response.get_data(as_text=True)
+    assert mail.outbox()[-1]["To"] == "manager@example.com"
 
 
 def test_resend_sends_a_new_link_only_to_unverified_accounts(client, people):

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, url_for
-from flask_login import current_user, login_required, login_user
+from flask_login import current_user, login_required
 
 from ... import accounts
 from ...extensions import db, limiter
 from ...scheduling import Invalid
-from ..access import landing
+from ..access import landing, sign_in
 from . import SIGN_IN_LIMIT, bp
 from .forms import ChangePasswordForm, EmailForm, ResetPasswordForm
 
@@ -38,7 +38,7 @@ def reset_password(token: str):
     if form.validate_on_submit():
         user = accounts.reset_password(db.session, token, form.password.data, form.confirm.data)
         if user.active:
-            login_user(user)
+            sign_in(user)
         flash("Your password is changed.", "success")
         return redirect(landing(user))
     return render_template("auth/reset_password.html", form=form)
@@ -55,8 +55,22 @@ def change_password():
             form.current.errors = ["That is not your current password."]
         else:
             accounts.set_password(
-                db.session, current_user, form.password.data, form.confirm.data, actor=current_user
+                db.session,
+                current_user,
+                form.password.data,
+                form.confirm.data,
+                actor=current_user,
+                keep=current_user.sign_in_token,
             )
             flash("Your password is changed.", "success")
             return redirect(landing(current_user))
     return render_template("auth/change_password.html", form=form)
+
+
+@bp.post("/account/sign-out-elsewhere")
+@login_required
+def sign_out_elsewhere():
+    """End every other sign-in and every API token of the user; this browser stays."""
+    accounts.end_all_sign_ins(db.session, current_user, keep=current_user.sign_in_token)
+    flash("You are signed out everywhere else.", "success")
+    return redirect(url_for("auth.change_password"))

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, url_for
-from flask_login import login_user
 
 from ... import accounts
 from ...extensions import db, limiter
 from ...scheduling import Invalid
-from ..access import landing
+from ..access import landing, sign_in
 from . import SIGN_IN_LIMIT, bp
 from .forms import EmailForm, RegisterForm
 
@@ -19,9 +18,15 @@ FIELD_NAMES = {"username": "email", "repeat_password": "confirm"}
 @bp.route("/register", methods=["GET", "POST"])
 @limiter.limit(SIGN_IN_LIMIT, methods=["POST"])
 def register():
-    """Register as a client; the account works once the emailed link is opened."""
+    """Register as a client; the account works once the emailed link is opened. An address
+    that has an account already gets the same answer (and its owner an email), so the form
+    never tells who has an account here."""
     form = RegisterForm()
     if form.validate_on_submit():
+        known = accounts.find_user(db.session, form.email.data)
+        if known is not None and known.email:
+            accounts.send_registration_notice(known)
+            return render_template("auth/check_email.html", email=form.email.data)
         try:
             user, _ = accounts.register_client(
                 db.session,
@@ -51,7 +56,7 @@ def verify_email(token: str):
     if not user.active:
         flash("Your email address is verified, but the account is switched off.", "error")
         return redirect(url_for("public.index"))
-    login_user(user)
+    sign_in(user)
     flash("Your email address is verified. Welcome!", "success")
     return redirect(landing(user))
 

@@ -3,31 +3,27 @@
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
-from flask_login import login_user, logout_user
 
-from ... import accounts
-from ...extensions import db, limiter
-from ..access import landing, safe_next
-from . import SIGN_IN_LIMIT, bp
+from ... import accounts, limits
+from ...extensions import db
+from ..access import landing, safe_next, sign_in, sign_out
+from . import bp
 from .forms import LoginForm
 
 
-def sign_in_key() -> str:
-    """Sign-in attempts are counted per address and username."""
-    return f"{request.remote_addr}|{request.form.get('username', '')[:150].lower()}"
-
-
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(SIGN_IN_LIMIT, methods=["POST"], key_func=sign_in_key)
+@limits.login_limited
 def login():
     """The sign-in page."""
     form = LoginForm()
     if form.validate_on_submit():
         user, verdict = accounts.authenticate(db.session, form.username.data, form.password.data)
         if verdict is accounts.SignIn.OK:
-            login_user(user, remember=form.remember.data)
+            sign_in(user, remember=form.remember.data)
             flash(f"Welcome, {user.full_name}.", "success")
             return redirect(safe_next(request.args.get("next")) or landing(user))
+        if verdict is accounts.SignIn.WRONG:
+            limits.sign_in_failed()
         form.form_errors.append(verdict.value)
         if verdict is accounts.SignIn.UNVERIFIED:
             form.form_errors.append("Lost the email? Ask for a new link below.")
@@ -37,6 +33,6 @@ def login():
 @bp.post("/logout")
 def logout():
     """Sign out (a form post, so that no link can sign anyone out)."""
-    logout_user()
+    sign_out()
     flash("You are signed out.", "success")
     return redirect(url_for("public.index"))

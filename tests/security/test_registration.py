@@ -1,0 +1,54 @@
+"""Registration: it tells nobody which addresses have accounts, and accounts never verified
+go away."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from helpers import MONDAY
+from sqlalchemy import select
+
+from clinic import accounts, mail
+from clinic.extensions import db
+from clinic.models import Client, Location, Shift, Specialist, User
+from clinic.scheduling import book_appointment
+
+FORM = {
+    "first_name": "Anna",
+    "last_name": "Koval",
+    "email": "anna@example.com",
+    "password": "correct horse",
+    "confirm": "correct horse",
+}
+
+
+def test_registering_a_known_address_looks_like_any_registration(app, client, make):
+    """Probing /register with someone's address must not reveal that they have an account."""
+    make(User, role="client", username="anna", email="anna@example.com")
+    known = client.post("/register", data=FORM)
+    unknown = client.post("/register", data={**FORM, "email": "new@example.com"})
+    assert known.status_code == unknown.status_code == 200
+    assert "anna@example.com" in known.get_data(as_text=True)
+    assert "already" not in known.get_data(as_text=True).lower()
+    subjects = {message["To"]: message["Subject"] for message in mail.outbox()}
+    assert subjects["anna@example.com"] == "You already have an account"
+
+
+def test_unverified_accounts_expire_after_seven_days_unless_they_booked(app, make, runner):
+    """Never-verified registrations pile up (and squat addresses) unless they expire."""
+    old = datetime.now(UTC) - timedelta(days=8)
+    stale = make(User, role="client", email_verified_at=None, created_at=old)
+    make(Client, user=stale, email=stale.email)
+    fresh = make(User, role="client", email_verified_at=None)
+    booked = make(User, role="client", email_verified_at=None, created_at=old)
+    room = make(Location, shifts=[make(Shift, weekday=0)])
+    doctor = make(Specialist, default_location=room, shifts=[make(Shift, weekday=0)])
+    record = make(Client, user=booked, email=booked.email)
+    book_appointment(
+        db.session, specialist_id=doctor.id, client_id=record.id, date=MONDAY, start_time="10:00"
+    )
+    result = runner.invoke(args=["expire-unverified"])
+    assert "Deleted 1 unverified account." in result.output
+    remaining = set(db.session.scalars(select(User.id)))
+    assert stale.id not in remaining and {fresh.id, booked.id} <= remaining
+    assert accounts.expire_unverified(db.session) == 0

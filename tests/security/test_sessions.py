@@ -1,0 +1,165 @@
+"""Sessions that end: signing out, changing the password and switching the account off end
+the browser sessions they should, saved cookies included."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from email.utils import parsedate_to_datetime
+from http.cookies import SimpleCookie
+
+from sqlalchemy import func, select
+
+from clinic import setup
+from clinic.extensions import db
+from clinic.models import SignIn, User
+
+PASSWORD = "password123"
+
+
+def in_own_request(app, browser, method: str, path: str, **kwargs):
+    """`browser`'s request in an app context of its own, as in production (the test's own
+    context would share flask-login's cached user in `g` and a stale database session)."""
+    with app.app_context():
+        return browser.open(path, method=method, **kwargs)
+
+
+def opens(app, browser, path: str) -> int:
+    """The status of `browser` asking for `path`."""
+    return in_own_request(app, browser, "GET", path).status_code
+
+
+def signed_in_browser(app, user: User, remember: bool = False):
+    """A test client signed in as `user` through the form."""
+    browser = app.test_client()
+    data = {"username": user.username, "password": PASSWORD}
+    if remember:
+        data["remember"] = "y"
+    assert in_own_request(app, browser, "POST", "/login", data=data).status_code == 302
+    return browser
+
+
+def cookies_of(browser) -> dict[str, str]:
+    """The browser's cookies by name (what a thief would copy)."""
+    return {cookie.key: cookie.value for cookie in browser._cookies.values()}
+
+
+def with_cookies(app, cookies: dict[str, str]):
+    """A fresh browser carrying copied cookies."""
+    thief = app.test_client()
+    for name, value in cookies.items():
+        thief.set_cookie(name, value)
+    return thief
+
+
+def test_a_saved_session_cookie_is_dead_after_signing_out(app, make):
+    """A copy of the session cookie taken before sign-out must open nothing after it."""
+    user = make(User, role="manager")
+    browser = signed_in_browser(app, user)
+    stolen = cookies_of(browser)
+    assert opens(app, with_cookies(app, stolen), "/desk/") == 200
+    in_own_request(app, browser, "POST", "/logout")
+    assert opens(app, with_cookies(app, stolen), "/desk/") == 302
+
+
+def test_a_saved_remember_me_cookie_is_dead_after_signing_out(app, make):
+    """The remember-me cookie alone (365 days before) must not sign anyone in after sign-out."""
+    user = make(User, role="manager")
+    browser = signed_in_browser(app, user, remember=True)
+    remembered = {"remember_token": cookies_of(browser)["remember_token"]}
+    assert opens(app, with_cookies(app, remembered), "/desk/") == 200
+    in_own_request(app, browser, "POST", "/logout")
+    assert opens(app, with_cookies(app, remembered), "/desk/") == 302
+
+
+def test_remember_me_lasts_thirty_days_at_most(app, make):
+    """A remember-me cookie must not outlive 30 days."""
+    user = make(User, role="manager")
+    browser = app.test_client()
+    response = browser.post(
+        "/login", data={"username": user.username, "password": PASSWORD, "remember": "y"}
+    )
+    cookie = next(
+        SimpleCookie(header)["remember_token"]
+        for header in response.headers.getlist("Set-Cookie")
+        if header.startswith("remember_token=")
+    )
+    expires = parsedate_to_datetime(cookie["expires"])
+    assert expires - datetime.now(UTC) <= timedelta(days=30)
+
+
+def test_a_cookie_naming_a_user_id_opens_nothing(app, make):
+    """A session that names a user id (as before this change) must be refused."""
+    user = make(User, role="admin")
+    forged = app.test_client()
+    with forged.session_transaction() as session:
+        session["_user_id"] = str(user.id)
+        session["_fresh"] = True
+    assert opens(app, forged, "/admin/") == 302
+
+
+def test_changing_the_password_ends_the_other_sessions_but_not_this_one(app, make):
+    """After a password change, other browsers are signed out; the one that changed it stays."""
+    user = make(User, role="manager")
+    here, elsewhere = signed_in_browser(app, user), signed_in_browser(app, user)
+    with app.app_context():
+        response = here.post(
+            "/account/password",
+            data={"current": PASSWORD, "password": "a brand new one", "confirm": "a brand new one"},
+        )
+    assert response.status_code == 302
+    assert opens(app, here, "/desk/") == 200
+    assert opens(app, elsewhere, "/desk/") == 302
+
+
+def test_an_admin_setting_a_password_or_switching_off_ends_every_session(app, make):
+    """A password set by an admin, or switching the account off, signs the user out everywhere."""
+    admin = make(User, role="admin")
+    manager = make(User, role="manager")
+    browser = signed_in_browser(app, manager)
+    setup.update_staff_user(
+        db.session,
+        manager,
+        {"password": "set by admin", "repeat_password": "set by admin"},
+        actor=admin,
+    )
+    assert opens(app, browser, "/desk/") == 302
+    browser = app.test_client()
+    assert (
+        browser.post(
+            "/login", data={"username": manager.username, "password": "set by admin"}
+        ).status_code
+        == 302
+    )
+    setup.update_staff_user(db.session, manager, {"active": False}, actor=admin)
+    setup.update_staff_user(db.session, manager, {"active": True}, actor=admin)
+    assert opens(app, browser, "/desk/") == 302
+
+
+def test_a_page_view_writes_nothing(app, make, count_queries):
+    """Checking the sign-in on each request must not write (no "last seen": no write lock)."""
+    browser = signed_in_browser(app, make(User, role="manager"))
+    with count_queries() as queries:
+        browser.get("/desk/")
+    assert not [q for q in queries if q.lstrip().split()[0].upper() != "SELECT"]
+
+
+def test_signing_out_removes_the_sign_in_on_the_server(app, make):
+    """Sign-out must delete the server's record of that sign-in."""
+    browser = signed_in_browser(app, make(User, role="manager"))
+
+    def count() -> int:
+        db.session.rollback()
+        return db.session.scalar(select(func.count()).select_from(SignIn))
+
+    assert count() == 1
+    in_own_request(app, browser, "POST", "/logout")
+    assert count() == 0
+
+
+def test_signing_out_everywhere_else_keeps_only_this_browser(app, make):
+    """A user who fears a stolen cookie signs out everywhere else: only their browser stays."""
+    user = make(User, role="manager")
+    here, elsewhere = signed_in_browser(app, user), signed_in_browser(app, user)
+    in_own_request(app, here, "POST", "/account/sign-out-elsewhere")
+    assert opens(app, here, "/desk/") == 200
+    assert opens(app, elsewhere, "/desk/") == 302
