@@ -31,6 +31,7 @@ MIN_PASSWORD_LENGTH = 8
 MAX_PASSWORD_LENGTH = 128
 VERIFY_EMAIL = "verify-email"
 RESET_PASSWORD = "reset-password"
+CHANGE_EMAIL = "change-email"
 # Checked against when the username is unknown, so that both answers take as long.
 _NOBODY = generate_password_hash(secrets.token_hex(16))
 UNCHOSEN = "!"
@@ -65,7 +66,7 @@ def find_user(session: AnySession, name: str) -> User | None:
     """The account a sign-in names: by username (as people read it: `ADMIN`, ` admin ` and
     a fullwidth `admin` are `admin`), else by email address."""
     name = (name or "").strip()
-    if not name:
+    if not name or "\x00" in name:
         return None
     user = session.scalar(select(User).where(User.username_key == comparison_key(name)))
     if user is None and "@" in name:
@@ -291,6 +292,49 @@ def send_password_reset(user: User) -> None:
     mail.send_or_log(user.email, "Choose a new password", body)
 
 
+def password_matches(user: User, password: Any) -> bool:
+    """Whether `password` is the user's."""
+    return isinstance(password, str) and check_password_hash(user.password_hash, password)
+
+
+def send_email_change(user: User, new_email: str) -> None:
+    """Email the new address a link that makes it the account's (and its client record's);
+    until it is opened, mail goes to the old one."""
+    token = _serializer(CHANGE_EMAIL).dumps(
+        {
+            "user": user.id,
+            "email": user.email,
+            "new": new_email,
+            "stamp": _stamp(user, CHANGE_EMAIL),
+        }
+    )
+    body = render_template(
+        "emails/change_email.txt",
+        user=user,
+        hours=_hours(),
+        link=links.external_url("auth.confirm_email", token=token),
+    )
+    mail.send_or_log(new_email, "Confirm your new email address", body)
+
+
+def confirm_email_change(session: AnySession, token: str) -> User:
+    """Make the address a change link was sent to the account's and its client record's; the
+    link works once (the account's address is no longer the one it names)."""
+    with writing(session):
+        user = user_for_token(session, token, CHANGE_EMAIL)
+        new_email = read_email(_serializer(CHANGE_EMAIL).loads(token)["new"])
+        check_unique(session, None, new_email, user)
+        before = audit.snapshot(user)
+        user.email = new_email
+        user.email_verified_at = datetime.now(UTC)
+        audit.record(session, None, "email", user, before)
+        if user.client is not None:
+            client_before = audit.snapshot(user.client)
+            user.client.email = new_email
+            audit.record(session, None, "email", user.client, client_before)
+    return user
+
+
 def send_registration_notice(user: User) -> None:
     """Tell an account's owner that someone tried to register with their address (instead of
     telling the one who tried that the address has an account)."""
@@ -385,7 +429,8 @@ def start_sign_in(session: AnySession, user: User, *, remember: bool, user_agent
 
 
 def signed_in_user(session: AnySession, token: str) -> User | None:
-    """The user of a sign-in still standing: not signed out, account active, and no password
+    """The user of a sign-in still standing: not signed out, not older than a remember-me
+    cookie may live (the server's word, not the browser's), account active, and no password
     change or "sign out everywhere" since. Reads only (no write per request)."""
     if not token or len(token) > 100:
         return None
@@ -394,7 +439,10 @@ def signed_in_user(session: AnySession, token: str) -> User | None:
         .where(SignInRow.token_hash == _token_hash(token))
         .options(joinedload(SignInRow.user))
     )
-    if row is None or not row.user.active or row.auth_version != row.user.auth_version:
+    oldest = datetime.now(UTC) - current_app.config["REMEMBER_COOKIE_DURATION"]
+    if row is None or row.created_at < oldest:
+        return None
+    if not row.user.active or row.auth_version != row.user.auth_version:
         return None
     return row.user
 

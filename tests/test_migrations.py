@@ -196,3 +196,22 @@ def test_rebuilding_appointments_without_its_triggers_is_rolled_back(demo_app, t
     assert triggers == 6
     with pytest.raises(OperationalError, match="no such column"):
         db.session.execute(text("SELECT later FROM appointments"))
+
+
+def test_usernames_that_read_alike_stop_the_identity_migration_in_one_line(empty_app):
+    """Do `admin` and `ADMIN` (allowed before 0003) stop it, naming them, changing nothing?"""
+    flask_migrate.upgrade(revision="0002")
+    for name in ("admin", "ADMIN"):
+        db.session.execute(
+            text(
+                "INSERT INTO users (username, password_hash, first_name, last_name, role, "
+                "active, created_at) VALUES (:name, '!', '', '', 'admin', true, "
+                "CURRENT_TIMESTAMP)"
+            ),
+            {"name": name},
+        )
+    db.session.commit()
+    with pytest.raises(SystemExit, match="admin / ADMIN"):
+        flask_migrate.upgrade()
+    db.session.rollback()
+    assert db.session.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0002"

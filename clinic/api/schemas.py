@@ -312,7 +312,19 @@ class ClientIn(In):
     first_name = text(150, required=True, minimum=1)
     last_name = text(150, required=True, minimum=1)
     phone = text(32)
-    email = text(254, allow_none=True)
+    email = text(
+        254,
+        allow_none=True,
+        metadata={
+            "description": "For a client with an account, a new address is emailed a "
+            "confirmation link and changes once it is opened"
+        },
+    )
+    password = text(
+        128,
+        load_only=True,
+        metadata={"description": "Your password: a client confirms a new address with it"},
+    )
 
 
 class AppointmentQuery(PageQuery):

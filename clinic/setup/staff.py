@@ -95,6 +95,7 @@ def remove_staff_user(session: AnySession, user_id: Any, *, actor: User | None =
         )
         if user.role is Role.ADMIN and user.active and session.scalar(other_admins) == 0:
             raise Conflict("This is the last active admin; make another admin first.")
+        accounts.end_all_sign_ins(session, user)
         return remove(
             session,
             user,

@@ -52,9 +52,19 @@ def upgrade():
         batch_op.add_column(sa.Column("username_key", sa.String(length=150), nullable=True))
     users = sa.table("users", sa.column("id"), sa.column("username"), sa.column("username_key"))
     bind = op.get_bind()
-    for user_id, username in bind.execute(sa.select(users.c.id, users.c.username)).all():
+    keys: dict[str, list[str]] = {}
+    rows = bind.execute(sa.select(users.c.id, users.c.username).order_by(users.c.id)).all()
+    for user_id, username in rows:
         key = unicodedata.normalize("NFKC", username).casefold()
+        keys.setdefault(key, []).append(username)
         bind.execute(users.update().where(users.c.id == user_id).values(username_key=key))
+    clashes = [names for names in keys.values() if len(names) > 1]
+    if clashes:
+        raise SystemExit(
+            "Usernames that read alike must become distinct before this migration: "
+            + "; ".join(" / ".join(names) for names in clashes)
+            + " (rename all but one with `flask shell`, then run `flask db upgrade` again)"
+        )
     with op.batch_alter_table("users") as batch_op:
         batch_op.alter_column("username_key", existing_type=sa.String(length=150), nullable=False)
         batch_op.create_unique_constraint("uq_users_username_key", ["username_key"])

@@ -107,3 +107,21 @@ def test_an_email_shaped_username_must_be_ones_own_address(app, make):
             password="long enough",
             email="other@example.com",
         )
+
+
+def test_a_removed_then_restored_manager_gets_no_old_token_back(app, client, make):
+    """Deactivating by DELETE, then switching back on, must not revive the old tokens."""
+    admin = make(User, role="admin")
+    manager = make(User, role="manager")
+    token = create_access_token(identity=manager)
+    setup.save_client(db.session, None, {"first_name": "A", "last_name": "B"}, actor=manager)
+    assert setup.remove_staff_user(db.session, manager.id, actor=admin) is setup.Removal.DEACTIVATED
+    setup.update_staff_user(db.session, manager, {"active": True}, actor=admin)
+    assert client.get("/api/v1/me/", headers=bearer(token)).status_code == 401
+
+
+def test_a_nul_in_a_username_is_a_wrong_sign_in_not_a_server_error(app, client, make):
+    """A NUL in the typed username (PostgreSQL refuses it) must answer as a wrong sign-in."""
+    make(User, role="admin", username="admin")
+    assert client.post("/login", data={"username": "ad\x00min", "password": "x"}).status_code == 200
+    assert accounts.find_user(db.session, "ad\x00min") is None

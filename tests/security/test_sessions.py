@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
 from http.cookies import SimpleCookie
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from clinic import setup
 from clinic.extensions import db
@@ -163,3 +163,14 @@ def test_signing_out_everywhere_else_keeps_only_this_browser(app, make):
     in_own_request(app, here, "POST", "/account/sign-out-elsewhere")
     assert opens(app, here, "/desk/") == 200
     assert opens(app, elsewhere, "/desk/") == 302
+
+
+def test_a_remember_me_cookie_older_than_thirty_days_opens_nothing(app, make):
+    """A copied remember-me cookie replayed after 30 days must not work (the server decides)."""
+    user = make(User, role="manager")
+    browser = signed_in_browser(app, user, remember=True)
+    remembered = {"remember_token": cookies_of(browser)["remember_token"]}
+    db.session.rollback()
+    db.session.execute(update(SignIn).values(created_at=datetime.now(UTC) - timedelta(days=31)))
+    db.session.commit()
+    assert opens(app, with_cookies(app, remembered), "/desk/") == 302

@@ -72,3 +72,15 @@ def resend_verification():
             accounts.send_verification(user)
         return render_template("auth/check_email.html", email=form.email.data)
     return render_template("auth/resend.html", form=form)
+
+
+@bp.get("/account/email/<token>")
+def confirm_email(token: str):
+    """Open the link sent to a new address: it becomes the account's."""
+    try:
+        user = accounts.confirm_email_change(db.session, token)
+    except Invalid as refusal:
+        flash(next(iter(refusal.errors.values())), "error")
+        return redirect(url_for("public.index"))
+    flash(f"Your email address is now {user.email}.", "success")
+    return redirect(url_for("auth.login"))

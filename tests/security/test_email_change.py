@@ -1,0 +1,68 @@
+"""Changing a client's address: a client with an account has one address, the account's, and
+a new one is proven before any mail goes there."""
+
+from __future__ import annotations
+
+import re
+
+from clinic import mail
+from clinic.extensions import db
+from clinic.models import Client, User
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+def last_link() -> tuple[str, str]:
+    """(to, path) of the last email's link."""
+    message = mail.outbox()[-1]
+    link = re.search(r"https?://\S+", message.get_body(("plain",)).get_content()).group(0)
+    return message["To"], link.split("5000", 1)[1]
+
+
+def test_a_client_changing_their_address_confirms_with_password_and_proves_it(
+    call, clinic_for_api, client
+):
+    """A stolen token alone must not redirect the clinic's mail to the thief's address."""
+    own = f"/api/v1/clients/{clinic_for_api.ids.own_client}/"
+    refused = call("PATCH", own, as_="client", json={"email": "thief@example.com"})
+    assert refused.status_code == 400 and "password" in refused.get_json()["errors"]
+    asked = call(
+        "PATCH", own, as_="client", json={"email": "new@example.com", "password": "password123"}
+    )
+    assert asked.status_code == 200
+    assert asked.get_json()["email"] == "client@example.com", "not before it is proven"
+    to, path = last_link()
+    assert to == "new@example.com"
+    assert client.get(path).status_code == 302
+    db.session.expire_all()
+    user = clinic_for_api.users["client"]
+    assert (user.email, user.client.email) == ("new@example.com", "new@example.com")
+    assert client.get(path).status_code == 302
+    assert db.session.get(User, user.id).email == "new@example.com"
+
+
+def test_the_desk_changing_an_account_holders_address_also_waits_for_proof(call, clinic_for_api):
+    """Even the desk cannot point a patient's mail at an unproven address."""
+    own = f"/api/v1/clients/{clinic_for_api.ids.own_client}/"
+    response = call("PATCH", own, as_="manager", json={"email": "typo@example.com"})
+    assert response.status_code == 200
+    assert response.get_json()["email"] == "client@example.com"
+    assert last_link()[0] == "typo@example.com"
+
+
+def test_a_record_without_an_account_changes_its_address_at_once(call, clinic_for_api):
+    """A desk-only patient record has no account to protect: the desk sets its address."""
+    spare = f"/api/v1/clients/{clinic_for_api.ids.spare_client}/"
+    response = call("PATCH", spare, as_="manager", json={"email": "spare@example.com"})
+    assert response.get_json()["email"] == "spare@example.com"
+    assert db.session.get(Client, clinic_for_api.ids.spare_client).email == "spare@example.com"
+
+
+def test_an_address_taken_by_another_account_is_refused(call, clinic_for_api):
+    """A client must not claim another account's address."""
+    own = f"/api/v1/clients/{clinic_for_api.ids.own_client}/"
+    taken = clinic_for_api.users["other"].email
+    response = call("PATCH", own, as_="client", json={"email": taken, "password": "password123"})
+    assert response.status_code == 400 and "email" in response.get_json()["errors"]
