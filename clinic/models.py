@@ -167,13 +167,13 @@ class User(UserMixin, db.Model):
     __eq__ = object.__eq__  # one object per row in a session; UserMixin would compare get_id
     __hash__ = object.__hash__
     sign_in_token = None
-    """The token of the sign-in this user object came through (not stored; see SignIn)."""
+    """The token of the sign-in this user object came through (not stored; see sign_ins)."""
 
     def get_id(self) -> str:
         """flask-login keeps this in the session and the remember-me cookie: the sign-in's
         token, never the user's id, so that signing out ends the cookie's worth."""
         if not self.sign_in_token:
-            raise RuntimeError("sign in through accounts.start_sign_in first")
+            raise RuntimeError("sign in through sign_ins.start_sign_in first")
         return self.sign_in_token
 
     @validates("username")

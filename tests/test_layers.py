@@ -20,6 +20,7 @@ DOMAIN = (
     "clinic.notifications",
     "clinic.signals",
     "clinic.mail",
+    "clinic.sign_ins",
 )
 REQUEST_BOUND = (
     "flask.request",

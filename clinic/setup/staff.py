@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import func, select
 from werkzeug.security import generate_password_hash
 
-from .. import accounts, audit
+from .. import accounts, audit, sign_ins
 from ..database import writing
 from ..models import Appointment, AuditEntry, Role, User
 from ..scheduling import AnySession, Conflict, Invalid, NotFound
@@ -66,12 +66,12 @@ def update_staff_user(
             if not fields["active"] and actor is not None and actor.id == user.id:
                 raise Invalid({"active": "You cannot switch off your own account."})
             if user.active and not fields["active"]:
-                accounts.end_all_sign_ins(session, user)
+                sign_ins.end_all_sign_ins(session, user)
             user.active = bool(fields["active"])
         if fields.get("password"):
             password = accounts.read_password(fields["password"], fields.get("repeat_password"))
             user.password_hash = generate_password_hash(password)
-            accounts.end_all_sign_ins(session, user)
+            sign_ins.end_all_sign_ins(session, user)
         accounts.check_unique(session, user.username, user.email, user)
         audit.record(session, actor, "update", user, before)
     return user
@@ -95,7 +95,7 @@ def remove_staff_user(session: AnySession, user_id: Any, *, actor: User | None =
         )
         if user.role is Role.ADMIN and user.active and session.scalar(other_admins) == 0:
             raise Conflict("This is the last active admin; make another admin first.")
-        accounts.end_all_sign_ins(session, user)
+        sign_ins.end_all_sign_ins(session, user)
         return remove(
             session,
             user,

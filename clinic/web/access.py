@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 from flask import Blueprint, abort, request, url_for
 from flask_login import current_user, login_user, logout_user
 
-from .. import accounts
+from .. import sign_ins
 from ..extensions import db, login_manager
 from ..models import Role, User
 
@@ -32,7 +32,7 @@ def guard(blueprint: Blueprint, *roles: Role) -> None:
 def load_user(token: str) -> User | None:
     """The user of the browser's sign-in, re-read on every request: none once signed out, the
     account switched off, or the password changed elsewhere."""
-    user = accounts.signed_in_user(db.session, token)
+    user = sign_ins.signed_in_user(db.session, token)
     if user is not None:
         user.sign_in_token = token
     return user
@@ -41,7 +41,7 @@ def load_user(token: str) -> User | None:
 def sign_in(user: User, remember: bool = False) -> None:
     """Sign the browser in: a new sign-in on the server, named by the session (and, asked
     for, the remember-me cookie)."""
-    user.sign_in_token = accounts.start_sign_in(
+    user.sign_in_token = sign_ins.start_sign_in(
         db.session, user, remember=remember, user_agent=request.user_agent.string
     )
     login_user(user, remember=remember)
@@ -50,7 +50,7 @@ def sign_in(user: User, remember: bool = False) -> None:
 def sign_out() -> None:
     """Sign the browser out: its sign-in ends on the server too."""
     if current_user.is_authenticated:
-        accounts.end_sign_in(db.session, current_user.sign_in_token)
+        sign_ins.end_sign_in(db.session, current_user.sign_in_token)
     logout_user()
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
-from ... import accounts
+from ... import accounts, sign_ins
 from ...extensions import db, limiter
 from ...scheduling import Invalid
 from ..access import landing, sign_in
@@ -71,6 +71,6 @@ def change_password():
 @login_required
 def sign_out_elsewhere():
     """End every other sign-in and every API token of the user; this browser stays."""
-    accounts.end_all_sign_ins(db.session, current_user, keep=current_user.sign_in_token)
+    sign_ins.end_all_sign_ins(db.session, current_user, keep=current_user.sign_in_token)
     flash("You are signed out everywhere else.", "success")
     return redirect(url_for("auth.change_password"))

@@ -1,0 +1,85 @@
+"""Browser sign-ins kept on the server: one row per sign-in, named by the session and the
+remember-me cookies (only a hash of its token is stored), checked on every request by reading
+alone, removed at sign-out; and the account's `auth_version`, whose bump ends every sign-in and
+API token of the account at once."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import UTC, datetime
+
+from flask import current_app
+from sqlalchemy import delete, select, update
+from sqlalchemy.orm import joinedload
+
+from .database import writing
+from .models import SignIn as SignInRow
+from .models import User
+from .scheduling import AnySession
+
+
+def _token_hash(token: str) -> str:
+    """What is stored of a sign-in's token: a copy of the database opens nothing."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def start_sign_in(session: AnySession, user: User, *, remember: bool, user_agent: str) -> str:
+    """A new sign-in of the user (a row on the server); its token, for the cookies."""
+    token = secrets.token_urlsafe(32)
+    with writing(session):
+        session.add(
+            SignInRow(
+                user=user,
+                token_hash=_token_hash(token),
+                auth_version=user.auth_version,
+                remember=remember,
+                user_agent=(user_agent or "")[:255],
+            )
+        )
+    return token
+
+
+def signed_in_user(session: AnySession, token: str) -> User | None:
+    """The user of a sign-in still standing: not signed out, not older than a remember-me
+    cookie may live (the server's word, not the browser's), account active, and no password
+    change or "sign out everywhere" since. Reads only (no write per request)."""
+    if not token or len(token) > 100:
+        return None
+    row = session.scalar(
+        select(SignInRow)
+        .where(SignInRow.token_hash == _token_hash(token))
+        .options(joinedload(SignInRow.user))
+    )
+    oldest = datetime.now(UTC) - current_app.config["REMEMBER_COOKIE_DURATION"]
+    if row is None or row.created_at < oldest:
+        return None
+    if not row.user.active or row.auth_version != row.user.auth_version:
+        return None
+    return row.user
+
+
+def end_sign_in(session: AnySession, token: str | None) -> None:
+    """Sign out one browser: its sign-in row goes, so no copy of its cookies works again."""
+    if token:
+        with writing(session):
+            session.execute(delete(SignInRow).where(SignInRow.token_hash == _token_hash(token)))
+
+
+def end_all_sign_ins(session: AnySession, user: User, keep: str | None = None) -> None:
+    """End every sign-in and API token of the user (a new `auth_version`), except the sign-in
+    `keep`, which goes on under the new version."""
+    with writing(session):
+        user.auth_version = (user.auth_version or 1) + 1
+        session.execute(
+            delete(SignInRow).where(
+                SignInRow.user_id == user.id,
+                SignInRow.token_hash != (_token_hash(keep) if keep else ""),
+            )
+        )
+        if keep:
+            session.execute(
+                update(SignInRow)
+                .where(SignInRow.token_hash == _token_hash(keep))
+                .values(auth_version=user.auth_version)
+            )
