@@ -141,13 +141,15 @@ def register_client(
     last_name: Any = "",
     phone: Any = "",
 ) -> tuple[User, str | None]:
-    """A new client account awaiting email verification.
+    """A new client account awaiting email verification, its link emailed (with a generated
+    password when none was given).
 
-    Without a password one is generated and returned, to be emailed. When the desk already
-    keeps a client record with this address, nothing is linked yet and the password given here
-    is not kept: whoever opens the emailed link (proving the address) chooses the password, and
-    only then is the record linked — so nobody takes over a patient's record by registering
-    with their address.
+    When the desk already keeps a client record with this address, nothing is linked yet and
+    the password given here is not kept: whoever opens the emailed link (proving the address)
+    chooses the password, and only then is the record linked — so nobody takes over a
+    patient's record by registering with their address. When the address has an account
+    already, nothing is made: its owner is emailed instead, and the answer (an unsaved user)
+    looks like any other, so registering never tells who has an account here.
     """
     generated = None if password else secrets.token_urlsafe(9)
     with writing(session):
@@ -160,13 +162,19 @@ def register_client(
             role=Role.CLIENT,
         )
         phone = parse_phone(phone, "phone", limit(Client.phone))
-        check_unique(session, user.username, user.email)
-        if _desk_record(session, user.email) is not None:
-            user.password_hash, generated = UNCHOSEN, None
-        session.add(user)
-        audit.record(session, None, "register", user)
-        if user.password_hash != UNCHOSEN:
-            client_record_for(session, user, None, phone)
+        known = find_by_email(session, user.email)
+        if known is None:
+            check_unique(session, user.username, user.email)
+            if _desk_record(session, user.email) is not None:
+                user.password_hash, generated = UNCHOSEN, None
+            session.add(user)
+            audit.record(session, None, "register", user)
+            if user.password_hash != UNCHOSEN:
+                client_record_for(session, user, None, phone)
+    if known is not None:
+        send_registration_notice(known)
+        return user, None
+    send_verification(user, generated)
     return user, generated
 
 

@@ -149,8 +149,7 @@ class Register(MethodView):
     @blp.documents(400, 429)
     def post(self, fields):
         """Register as a client: the account works once the emailed link is opened"""
-        user, password = accounts.register_client(db.session, **fields)
-        accounts.send_verification(user, password)
+        user, _ = accounts.register_client(db.session, **fields)
         return {"message": "We sent a link to your email address; open it to finish.", "user": user}
 
 

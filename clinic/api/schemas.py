@@ -249,9 +249,17 @@ class MessageOut(ma.Schema):
     message = fields.String()
 
 
+class RegisteredUserOut(UserOut):
+    """The account as registered; its id comes with sign-in, so that the answer never tells
+    whether the address had an account already."""
+
+    class Meta:
+        exclude = ("id",)
+
+
 class RegisteredOut(ma.Schema):
     message = fields.String()
-    user = fields.Nested(UserOut)
+    user = fields.Nested(RegisteredUserOut)
 
 
 # --- in -------------------------------------------------------------------------------------

@@ -52,3 +52,18 @@ def test_unverified_accounts_expire_after_seven_days_unless_they_booked(app, mak
     remaining = set(db.session.scalars(select(User.id)))
     assert stale.id not in remaining and {fresh.id, booked.id} <= remaining
     assert accounts.expire_unverified(db.session) == 0
+
+
+def test_the_api_answers_a_known_address_like_a_new_one(app, client, make):
+    """Probing POST /api/v1/register/ with someone's address must not reveal their account."""
+    make(User, role="client", username="anna", email="anna@example.com")
+    body = {"username": "probe", "email": "anna@example.com", "password": "long enough"}
+    known = client.post("/api/v1/register/", json=body)
+    fresh = client.post(
+        "/api/v1/register/", json={**body, "email": "fresh@example.com", "username": "fresh"}
+    )
+    assert known.status_code == fresh.status_code == 201
+    assert set(known.get_json()["user"]) == set(fresh.get_json()["user"])
+    assert db.session.scalar(select(User).where(User.username == "probe")) is None
+    assert mail.outbox()[0]["To"] == "anna@example.com"
+    assert mail.outbox()[0]["Subject"] == "You already have an account"

@@ -23,10 +23,6 @@ def register():
     never tells who has an account here."""
     form = RegisterForm()
     if form.validate_on_submit():
-        known = accounts.find_user(db.session, form.email.data)
-        if known is not None and known.email:
-            accounts.send_registration_notice(known)
-            return render_template("auth/check_email.html", email=form.email.data)
         try:
             user, _ = accounts.register_client(
                 db.session,
@@ -40,7 +36,6 @@ def register():
         except Invalid as refusal:
             form.show_refusal(refusal, FIELD_NAMES)
         else:
-            accounts.send_verification(user)
             return render_template("auth/check_email.html", email=user.email)
     return render_template("auth/register.html", form=form)
 
