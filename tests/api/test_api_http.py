@@ -4,11 +4,6 @@ bookings of one slot? (On a SQLite file here; on PostgreSQL in the CI's second r
 from __future__ import annotations
 
 import json
-import os
-import socket
-import subprocess
-import sys
-import time
 import urllib.error
 import urllib.request
 from collections import Counter
@@ -16,68 +11,27 @@ from concurrent.futures import ThreadPoolExecutor
 from threading import Barrier
 
 import pytest
+from helpers import gunicorn
 from sqlalchemy import func, select
 
-from clinic import PROJECT_ROOT
 from clinic.extensions import db
 from clinic.models import Appointment, AppointmentStatus, Client
 
 REQUESTS = 64
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @pytest.fixture
 def server(app, database_url, tmp_path):
     """The app under gunicorn, 4 worker processes, on the test's database; its base URL."""
-    port = free_port()
-    environ = {
-        **os.environ,
+    settings = {
         "DATABASE_URL": database_url,
         "SECRET_KEY": app.config["SECRET_KEY"],
         "JWT_SECRET_KEY": app.config["JWT_SECRET_KEY"],
         "CLINIC_TIMEZONE": app.config["CLINIC_TIMEZONE"],
         "INSTANCE_PATH": str(tmp_path),
     }
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "--workers",
-            "4",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--no-control-socket",
-            "--graceful-timeout",
-            "5",
-            "wsgi:app",
-        ],
-        cwd=PROJECT_ROOT,
-        env=environ,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(f"{base}/healthz", timeout=2) as answer:
-                    if answer.status == 200:
-                        break
-            except OSError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(process.stderr.read().decode()[-2000:]) from None
-                time.sleep(0.2)
+    with gunicorn(settings, workers=4) as base:
         yield base
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
 
 
 def post(url: str, token: str, body: dict) -> int:

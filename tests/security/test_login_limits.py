@@ -5,17 +5,14 @@ from __future__ import annotations
 
 import importlib.util
 import os
-import socket
-import subprocess
-import sys
-import time
 import urllib.error
 import urllib.request
 
 import pytest
 from flask import Flask
+from helpers import gunicorn
 
-from clinic import PROJECT_ROOT, config, create_app, limits
+from clinic import config, create_app, limits
 from clinic.models import User
 
 PATHS = ("/login", "/api/v1/login/", "/api/v1/workers/login/", "/api/v1/auth/login/")
@@ -146,12 +143,6 @@ def test_a_nonsense_limit_stops_the_app_with_one_line(tmp_path, value):
         config.from_environ({"LOGIN_FAILURES_PER_ACCOUNT": value}, tmp_path)
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @pytest.fixture
 def gunicorn_on_redis(app, database_url, tmp_path):
     """The app under gunicorn, 2 worker processes counting limits in the test Redis."""
@@ -162,9 +153,7 @@ def gunicorn_on_redis(app, database_url, tmp_path):
     from limits.storage import storage_from_string
 
     storage_from_string(REDIS_URL).reset()
-    port = free_port()
-    environ = {
-        **os.environ,
+    settings = {
         "DATABASE_URL": database_url,
         "SECRET_KEY": app.config["SECRET_KEY"],
         "JWT_SECRET_KEY": app.config["JWT_SECRET_KEY"],
@@ -175,41 +164,8 @@ def gunicorn_on_redis(app, database_url, tmp_path):
         "LOGIN_LIMIT_PER_IP_ACCOUNT": "5 per minute",
         "LOGIN_FAILURES_PER_ACCOUNT": GENEROUS,
     }
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "--workers",
-            "2",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--no-control-socket",
-            "--graceful-timeout",
-            "5",
-            "wsgi:app",
-        ],
-        cwd=PROJECT_ROOT,
-        env=environ,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(f"{base}/healthz", timeout=2) as answer:
-                    if answer.status == 200:
-                        break
-            except OSError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(process.stderr.read().decode()[-2000:]) from None
-                time.sleep(0.2)
+    with gunicorn(settings, workers=2) as base:
         yield base
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
 
 
 def post_login(url: str, username: str, password: str) -> int:
