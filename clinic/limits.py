@@ -1,5 +1,5 @@
-"""Fair-use rate limits: one login limit over the web sign-in and the three API login paths, and
-each process's share of a limit.
+"""Fair-use rate limits: one login limit over the web sign-in and the three API login paths, one
+self-booking limit over the booking page and the API, and each process's share of a limit.
 
 Signing in is counted per address, per address and account, and per account on failures only
 (a higher number, so that nobody locks an account out cheaply). The account is the one the typed
@@ -95,3 +95,22 @@ def login_limited(view: Callable) -> Callable:
     ):
         view = decorate(view)
     return view
+
+
+SELF_BOOKING_MESSAGE = (
+    "You have booked online many times in a short while; please try again later, "
+    "or call the clinic."
+)
+
+
+def self_booking_limited(key_func: Callable[[], str], exempt_when: Callable[[], bool]) -> Callable:
+    """The one self-service booking limit (SELF_BOOKING_LIMIT), counted per user (`key_func`)
+    over the web's booking page and the API alike; staff are exempt (`exempt_when`)."""
+    return limiter.shared_limit(
+        share("SELF_BOOKING_LIMIT"),
+        scope="self-booking",
+        key_func=key_func,
+        exempt_when=exempt_when,
+        methods=["POST"],
+        error_message=SELF_BOOKING_MESSAGE,
+    )

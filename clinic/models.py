@@ -233,6 +233,9 @@ class Specialist(db.Model):
     slot_minutes: Mapped[int] = mapped_column(Integer, default=30)
     default_location_id: Mapped[int | None] = mapped_column(ForeignKey("locations.id"))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    about: Mapped[str] = mapped_column(Text, default="", server_default="")
+    visit_types: Mapped[list[str]] = mapped_column(JSON, default=list, server_default="[]")
+    """The visit types patients choose from when booking online (free text when empty)."""
 
     default_location: Mapped[Location | None] = relationship()
     shifts: Mapped[list[Shift]] = relationship(

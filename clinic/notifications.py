@@ -103,15 +103,18 @@ def send_about(appointment: Appointment, change: str) -> bool:
     )
 
 
-def calendar_file(appointment: Appointment, settings: ClinicSettings) -> bytes:
+def calendar_file(
+    appointment: Appointment, settings: ClinicSettings, method: str | None = None
+) -> bytes:
     """The appointment as an iCalendar file: a stable UID, the change count as SEQUENCE,
-    METHOD:CANCEL once cancelled, times in the clinic's zone."""
+    times in the clinic's zone; METHOD:REQUEST, or CANCEL once cancelled, unless `method` says
+    otherwise (PUBLISH for a file the client downloads)."""
     cancelled = appointment.status is AppointmentStatus.CANCELLED
     sender = current_app.config["MAIL_DEFAULT_SENDER"]
     calendar = Calendar()
     calendar.add("prodid", f"-//{settings.name}//Clinic booking//EN")
     calendar.add("version", "2.0")
-    calendar.add("method", "CANCEL" if cancelled else "REQUEST")
+    calendar.add("method", method or ("CANCEL" if cancelled else "REQUEST"))
     event = Event()
     event.add("uid", f"appointment-{appointment.id}@{sender.rpartition('@')[2] or 'clinic'}")
     event.add("sequence", appointment.ics_sequence)
@@ -130,7 +133,8 @@ def calendar_file(appointment: Appointment, settings: ClinicSettings) -> bytes:
     )
     event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
     event.add("organizer", vCalAddress(f"mailto:{sender}"))
-    event.add("attendee", vCalAddress(f"mailto:{appointment.client.email}"))
+    if appointment.client.email:
+        event.add("attendee", vCalAddress(f"mailto:{appointment.client.email}"))
     calendar.add_component(event)
     calendar.add_missing_timezones()
     return calendar.to_ical()

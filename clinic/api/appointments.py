@@ -7,8 +7,8 @@ from flask.views import MethodView
 from flask_smorest import abort
 
 from .. import scheduling
-from ..extensions import db, limiter
-from ..limits import share
+from ..extensions import db
+from ..limits import self_booking_limited
 from ..models import Appointment
 from .common import ApiBlueprint, caller, listing, own_or_404
 from .schemas import (
@@ -62,9 +62,7 @@ class Appointments(MethodView):
         user = caller()
         return shown(user, listing(scheduling.appointments_query(user, day=day, **filters), query))
 
-    @limiter.limit(
-        share("SELF_BOOKING_LIMIT"), key_func=booking_client, exempt_when=not_self_booking
-    )
+    @self_booking_limited(booking_client, exempt_when=not_self_booking)
     @blp.arguments(AppointmentIn)
     @blp.response(201, AppointmentOut)
     @blp.documents(400, 401, 403, 409, 429)

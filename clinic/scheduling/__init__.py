@@ -13,10 +13,12 @@ This module re-exports what views, the API and the setup use; the modules are by
 from ..models import AppointmentStatus as Status
 from .agenda import (
     ALL,
+    appointment_history,
     appointments_query,
     clients_query,
     day_appointments,
     own_client_id,
+    seen_appointment,
     upcoming_appointments,
 )
 from .appointments import (
@@ -27,6 +29,7 @@ from .appointments import (
     update_appointment,
 )
 from .calendar import Span, working_spans
+from .directory import find_specialists, public_locations, public_specialist, specialties
 from .errors import Conflict, Invalid, NotAllowed, NotFound, SchedulingError
 from .policy import ANONYMOUS, SYSTEM, TRANSITIONS, Actor, Policy, acting, policy_for
 from .shifts import create_shift, read_shift, remove_shift, set_shifts, update_shift
@@ -36,7 +39,10 @@ from .slots import (
     free_slots,
     free_slots_by_specialist,
     free_slots_range,
+    nearest_free,
     next_free_slot,
+    next_free_slots,
+    slot_location,
 )
 from .time_off import Covered, TimeOffSaved, flagged, remove_time_off, save_time_off
 from .values import (
@@ -46,6 +52,7 @@ from .values import (
     parse_time,
     parse_weekday,
 )
+from .week import Day, DayState, Week, monday_of, specialist_week
 
 __all__ = [
     "ALL",
@@ -59,6 +66,8 @@ __all__ = [
     "AnySession",
     "Conflict",
     "Covered",
+    "Day",
+    "DayState",
     "Invalid",
     "NotAllowed",
     "NotFound",
@@ -67,7 +76,9 @@ __all__ = [
     "Span",
     "Status",
     "TimeOffSaved",
+    "Week",
     "acting",
+    "appointment_history",
     "appointments_query",
     "book_appointment",
     "cancel_appointment",
@@ -75,22 +86,32 @@ __all__ = [
     "clients_query",
     "create_shift",
     "day_appointments",
+    "find_specialists",
     "flagged",
     "free_slots",
     "free_slots_by_specialist",
     "free_slots_range",
+    "monday_of",
+    "nearest_free",
     "next_free_slot",
+    "next_free_slots",
     "own_client_id",
     "parse_date",
     "parse_time",
     "parse_weekday",
     "policy_for",
+    "public_locations",
+    "public_specialist",
     "read_shift",
     "remove_shift",
     "remove_time_off",
     "reschedule_appointment",
     "save_time_off",
+    "seen_appointment",
     "set_shifts",
+    "slot_location",
+    "specialist_week",
+    "specialties",
     "upcoming_appointments",
     "update_appointment",
     "update_shift",

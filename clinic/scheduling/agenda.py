@@ -10,8 +10,12 @@ from sqlalchemy.orm import joinedload
 
 from ..clock import clinic_now
 from ..models import Appointment, AppointmentStatus, Client, User
+from .errors import NotFound
 from .policy import Actor, policy_for
-from .values import AnySession
+from .values import AnySession, key_of
+
+HISTORY_LENGTH = 50
+"""How many past or cancelled appointments a client's page lists (the newest)."""
 
 ALL = "all"
 """The status filter that keeps cancelled appointments too."""
@@ -89,6 +93,38 @@ def upcoming_appointments(
         .options(*WITH_PEOPLE)
     )
     return list(session.scalars(statement).unique())
+
+
+def appointment_history(
+    session: AnySession, user: User, now: datetime | None = None
+) -> list[Appointment]:
+    """A client's appointments that have ended or were cancelled, newest first (the last 50)."""
+    statement = (
+        appointments_query(user, status=ALL)
+        .where(
+            or_(
+                Appointment.ends_at < (now or clinic_now()),
+                Appointment.status == AppointmentStatus.CANCELLED,
+            )
+        )
+        .order_by(None)
+        .order_by(Appointment.starts_at.desc(), Appointment.id.desc())
+        .limit(HISTORY_LENGTH)
+        .options(*WITH_PEOPLE)
+    )
+    return list(session.scalars(statement).unique())
+
+
+def seen_appointment(session: AnySession, viewer: User | None, appointment_id: int) -> Appointment:
+    """One appointment `viewer` may see, with who and where; NotFound for any other (so that
+    nobody learns whether another patient's appointment exists)."""
+    key = key_of(appointment_id, "appointment")
+    appointment = session.scalars(
+        appointments_query(viewer, status=ALL).where(Appointment.id == key).options(*WITH_PEOPLE)
+    ).first()
+    if appointment is None:
+        raise NotFound(f"There is no appointment {key}.")
+    return appointment
 
 
 def own_client_id(session: AnySession, user: User) -> int | None:

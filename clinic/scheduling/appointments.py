@@ -72,6 +72,7 @@ def book_appointment(
             policy.check_edit("notes")
         patient_note = _detail("patient_note", patient_note)
         specialist = active_row(session, Specialist, specialist_id, "specialist_id", "specialist")
+        policy.check_type(specialist, kind)
         request = Request(
             specialist=specialist,
             client=policy.bookable(active_row(session, Client, client_id, "client_id", "client")),

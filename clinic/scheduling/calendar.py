@@ -86,6 +86,7 @@ class Calendar:
         ignore_id: int | None = None,
     ) -> None:
         self.zone = clinic_zone()
+        self.client_id = client_id
         self.locations: dict[int, Location] = {}
         if any(specialist.default_location_id is None for specialist in specialists):
             self.locations = {
@@ -199,11 +200,31 @@ class Calendar:
 
     def works(self, kind: str, owner: Specialist | Location, span: Span) -> bool:
         """Whether `span` lies wholly inside one merged shift interval of the owner."""
-        day = span.start.date()
-        cache_key = (kind, owner.id, day)
-        if cache_key not in self._spans:
-            self._spans[cache_key] = working_spans(owner.shifts, day)
-        return any(span.within(interval) for interval in self._spans[cache_key])
+        return any(
+            span.within(interval) for interval in self.working(kind, owner, span.start.date())
+        )
+
+    def working(self, kind: str, owner: Specialist | Location, day: date) -> list[Span]:
+        """The owner's merged shift intervals on `day` (kind "specialist" or "location")."""
+        key = (kind, owner.id, day)
+        if key not in self._spans:
+            self._spans[key] = working_spans(owner.shifts, day)
+        return self._spans[key]
+
+    def closed(self, kind: str, key: int, specialist: Specialist, day: date) -> bool:
+        """Whether time off of the clinic (key 0) or the specialist covers all the hours the
+        specialist works on `day` (appointments do not close anything)."""
+        closures = sorted(
+            busy.span for busy in self.busy.get((kind, key, day), ()) if busy.appointment_id is None
+        )
+        for interval in self.working("specialist", specialist, day):
+            reached = interval.start
+            for closure in closures:
+                if closure.start <= reached < closure.end:
+                    reached = closure.end
+            if reached < interval.end:
+                return False
+        return bool(closures)
 
     def location_refusal(self, location: Location, span: Span) -> str | Busy | None:
         """Why `location` cannot hold `span` (a message, or what takes it), or None if it can."""
@@ -225,11 +246,13 @@ class Calendar:
         return None
 
     def is_free(self, specialist: Specialist, span: Span) -> bool:
-        """Whether `span` is a free slot of the specialist (bounds of time checked by caller)."""
+        """Whether `span` is a free slot of the specialist (and of the client, when the
+        calendar is read for one); bounds of time are checked by the caller."""
         return (
             self.exists_whole(span)
             and self.taken("specialist", specialist.id, span) is None
             and self.taken("clinic", 0, span) is None
+            and (self.client_id is None or self.taken("client", self.client_id, span) is None)
             and self.location_for(specialist, span) is not None
         )
 
@@ -239,7 +262,7 @@ class Calendar:
         """The free slots of a specialist on a day, between `earliest` and `latest`."""
         length = timedelta(minutes=specialist.slot_minutes)
         free = []
-        for interval in working_spans(specialist.shifts, day):
+        for interval in self.working("specialist", specialist, day):
             start = interval.start
             while start + length <= interval.end:
                 if (

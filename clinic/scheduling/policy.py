@@ -148,14 +148,26 @@ class Policy:
         ):
             raise Invalid({"start_time": "Choose one of the free times."})
 
+    def check_type(self, specialist: Specialist, kind: str) -> None:
+        """Online, the type of visit is one of the specialist's visit types when they have any
+        (so that patients never see, nor add to, what other patients typed)."""
+        if self.online and specialist.visit_types and kind not in specialist.visit_types:
+            raise Invalid({"type": "Choose one of the types of visit offered."})
+
+    def changeable(self, session: AnySession, appointment: Appointment, now: datetime) -> bool:
+        """Whether this actor may still move or cancel the appointment: staff any time, online
+        only until the cancellation window before it starts."""
+        if not self.online:
+            return True
+        hours = session.get_one(ClinicSettings, 1).cancellation_window_hours
+        return appointment.starts_at - now >= timedelta(hours=hours)
+
     def check_window(
         self, session: AnySession, appointment: Appointment, now: datetime, done: str
     ) -> None:
         """Online, an appointment may be moved or cancelled only until the window before it."""
-        if not self.online:
-            return
-        hours = session.get_one(ClinicSettings, 1).cancellation_window_hours
-        if appointment.starts_at - now < timedelta(hours=hours):
+        if not self.changeable(session, appointment, now):
+            hours = session.get_one(ClinicSettings, 1).cancellation_window_hours
             raise Conflict(
                 f"Appointments can be {done} online until {hours} hours before "
                 "they start; please call the clinic."

@@ -15,13 +15,16 @@ from sqlalchemy.orm import selectinload
 
 from ..clock import clinic_now
 from ..models import Location, Specialist
-from .calendar import Calendar
+from .calendar import Calendar, Span
 from .errors import Invalid
 from .policy import ANONYMOUS, Policy
 from .values import AnySession, get_row, key_of, parse_date
 
 MAX_RANGE_DAYS = 62
 SUGGESTIONS = 3
+FIRST_LOOK_DAYS = 7
+"""The next free times of many specialists are looked for in this first week, then in the rest
+of the range at once: two reads at most, whatever the number of specialists or bookings."""
 
 SPECIALIST_SCHEDULE = (
     selectinload(Specialist.shifts),
@@ -131,6 +134,64 @@ def next_free_slot(
                     return slot
         first = last + timedelta(days=1)
     return None
+
+
+def next_free_slots(
+    session: AnySession,
+    specialists: Sequence[Specialist],
+    *,
+    policy: Policy = ANONYMOUS,
+    now: datetime | None = None,
+) -> dict[int, datetime | None]:
+    """The first free slot within MAX_RANGE_DAYS of each active one of `specialists` (loaded
+    with `SPECIALIST_SCHEDULE`), None where there is none; in a bounded number of queries."""
+    now = now or clinic_now()
+    earliest, latest = policy.bounds(session, now)
+    first = earliest.date()
+    end = first + timedelta(days=MAX_RANGE_DAYS)
+    if latest is not None:
+        end = min(end, latest.date() + timedelta(days=1))
+    found: dict[int, datetime | None] = {s.id: None for s in specialists if s.active}
+    waiting = [s for s in specialists if s.active]
+    second = first + timedelta(days=FIRST_LOOK_DAYS)
+    for start, stop in ((first, min(second, end)), (second, end)):
+        if not waiting or start >= stop:
+            break
+        calendar = Calendar(session, waiting, start, stop - timedelta(days=1))
+        for specialist in waiting:
+            day = start
+            while found[specialist.id] is None and day < stop:
+                slots = calendar.slots(specialist, day, earliest, latest)
+                found[specialist.id] = slots[0] if slots else None
+                day += timedelta(days=1)
+        waiting = [s for s in waiting if found[s.id] is None]
+    return found
+
+
+def slot_location(
+    session: AnySession,
+    specialist_id: int,
+    start: datetime,
+    *,
+    policy: Policy = ANONYMOUS,
+    now: datetime | None = None,
+    client_id: int | None = None,
+    ignore_id: int | None = None,
+) -> Location | None:
+    """Where a booking of `start` would be, if `start` is one of the specialist's free slots
+    for `policy` (and the client's, given `client_id`; with `ignore_id`, an appointment being
+    moved, counted as free); else None."""
+    specialists = active_specialists(session, [key_of(specialist_id, "specialist")])
+    if not specialists:
+        return None
+    specialist, day = specialists[0], start.date()
+    earliest, latest = policy.bounds(session, now or clinic_now())
+    calendar = Calendar(session, specialists, day, day, client_id=client_id, ignore_id=ignore_id)
+    if start not in calendar.slots(specialist, day, earliest, latest):
+        return None
+    return calendar.location_for(
+        specialist, Span(start, start + timedelta(minutes=specialist.slot_minutes))
+    )
 
 
 def nearest_free(

@@ -9,7 +9,7 @@ from ..clock import clinic_now
 from ..database import writing
 from ..models import Appointment, Location, Specialist, TimeOff, User
 from ..scheduling import AnySession, Invalid, set_shifts
-from ..scheduling.values import get_row
+from ..scheduling.values import get_row, limit, parse_note, parse_text
 from .common import (
     Removal,
     flag,
@@ -22,6 +22,29 @@ from .common import (
     whole,
 )
 
+MAX_VISIT_TYPES = 20
+ABOUT_LENGTH = 1000
+
+
+def visit_types(value: Any, field: str) -> list[str]:
+    """The visit types patients choose from: a list of short texts (or one a line), each once,
+    in the order given."""
+    if value is None:
+        return []
+    if isinstance(value, str):
+        value = value.splitlines()
+    if not isinstance(value, list | tuple):
+        raise Invalid({field: "Give a list of visit types."})
+    kinds: list[str] = []
+    for item in value:
+        kind = parse_text(item, field, limit(Appointment.type))
+        if kind and kind.casefold() not in {known.casefold() for known in kinds}:
+            kinds.append(kind)
+    if len(kinds) > MAX_VISIT_TYPES:
+        raise Invalid({field: f"Give at most {MAX_VISIT_TYPES} visit types."})
+    return kinds
+
+
 READERS = {
     "first_name": name(Specialist.first_name),
     "last_name": name(Specialist.last_name),
@@ -29,6 +52,8 @@ READERS = {
     "specialty": text(Specialist.specialty),
     "slot_minutes": whole(5, 480),
     "active": flag,
+    "about": lambda value, field: parse_note(value, field, ABOUT_LENGTH),
+    "visit_types": visit_types,
 }
 
 
