@@ -395,6 +395,22 @@ def set_password(
         audit.record(session, actor, "password", user, before)
 
 
+def change_own_password(
+    session: AnySession,
+    user: User,
+    current: Any,
+    password: Any,
+    repeat: Any = None,
+    *,
+    keep: str | None = None,
+) -> None:
+    """The user choosing a new password, giving the `current` one (Invalid on `current` when it
+    is not theirs); see `set_password`."""
+    if not password_matches(user, current):
+        raise Invalid({"current": "That is not your current password."})
+    set_password(session, user, password, repeat, actor=user, keep=keep)
+
+
 def reset_password(session: AnySession, token: str, password: Any, repeat: Any = None) -> User:
     """Set the password of the reset link's user; the link also proves the address. Commits."""
     with writing(session):

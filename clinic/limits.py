@@ -16,6 +16,7 @@ import limits
 from flask import current_app, g, request
 from flask.wrappers import Response
 from flask_limiter.util import get_remote_address
+from flask_login import current_user
 
 from . import accounts
 from .extensions import db, limiter
@@ -95,6 +96,24 @@ def login_limited(view: Callable) -> Callable:
     ):
         view = decorate(view)
     return view
+
+
+def signed_in_account() -> str:
+    """The signed-in user's account, named as `login_account` names a resolved one."""
+    return f"user:{current_user.id}" if current_user.is_authenticated else "anonymous"
+
+
+def password_checked(view: Callable) -> Callable:
+    """For a page that checks the signed-in user's password (changing it, or the email
+    address): a wrong one (the view calls `sign_in_failed`) counts as a failed sign-in of the
+    account, in the same count as the sign-in pages'."""
+    return limiter.shared_limit(
+        share("LOGIN_FAILURES_PER_ACCOUNT"),
+        scope="login-account-failures",
+        key_func=signed_in_account,
+        deduct_when=_failed,
+        methods=["POST"],
+    )(view)
 
 
 SELF_BOOKING_MESSAGE = (

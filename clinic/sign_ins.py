@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from flask import current_app
@@ -40,6 +41,41 @@ def start_sign_in(session: AnySession, user: User, *, remember: bool, user_agent
     return token
 
 
+@dataclass(frozen=True)
+class LiveSignIn:
+    """What its owner may see of a sign-in (never its token nor the token's hash)."""
+
+    user_agent: str
+    started_at: datetime
+    remembered: bool
+    this_browser: bool
+
+
+def _oldest() -> datetime:
+    """When the oldest sign-in still standing began: older ones have expired."""
+    return datetime.now(UTC) - current_app.config["REMEMBER_COOKIE_DURATION"]
+
+
+def live_sign_ins(session: AnySession, user: User, current: str | None) -> list[LiveSignIn]:
+    """The user's sign-ins still standing (as `signed_in_user` judges them), the browser with
+    the sign-in `current` first, then the newest first."""
+    rows = session.scalars(
+        select(SignInRow)
+        .where(
+            SignInRow.user_id == user.id,
+            SignInRow.auth_version == user.auth_version,
+            SignInRow.created_at >= _oldest(),
+        )
+        .order_by(SignInRow.created_at.desc(), SignInRow.id.desc())
+    ).all()
+    here = _token_hash(current) if current else None
+    found = [
+        LiveSignIn(row.user_agent, row.created_at, row.remember, row.token_hash == here)
+        for row in rows
+    ]
+    return sorted(found, key=lambda sign_in: not sign_in.this_browser)
+
+
 def signed_in_user(session: AnySession, token: str) -> User | None:
     """The user of a sign-in still standing: not signed out, not older than a remember-me
     cookie may live (the server's word, not the browser's), account active, and no password
@@ -51,8 +87,7 @@ def signed_in_user(session: AnySession, token: str) -> User | None:
         .where(SignInRow.token_hash == _token_hash(token))
         .options(joinedload(SignInRow.user))
     )
-    oldest = datetime.now(UTC) - current_app.config["REMEMBER_COOKIE_DURATION"]
-    if row is None or row.created_at < oldest:
+    if row is None or row.created_at < _oldest():
         return None
     if not row.user.active or row.auth_version != row.user.auth_version:
         return None

@@ -2,7 +2,7 @@
 and removing its thing in one audited unit of work (the admin pages, the API and the command
 line share them). Refusals are the booking rules' `Invalid`, `Conflict` and `NotFound`."""
 
-from .clients import remove_client, save_client
+from .clients import remove_client, save_client, save_own_details
 from .common import Removal
 from .locations import remove_location, save_location
 from .settings import save_settings
@@ -18,6 +18,7 @@ __all__ = [
     "remove_staff_user",
     "save_client",
     "save_location",
+    "save_own_details",
     "save_settings",
     "save_specialist",
     "update_staff_user",

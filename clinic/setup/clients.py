@@ -11,7 +11,7 @@ from ..database import writing
 from ..models import Appointment, Client, User
 from ..scheduling import AnySession, Conflict, Invalid
 from ..scheduling.values import get_row
-from .common import name, note, phone, save
+from .common import name, note, phone, saving
 
 
 def _email(value: Any, field: str) -> str | None:
@@ -36,13 +36,36 @@ def save_client(
     A client with an account has one address, the account's: a new one (asked for by the
     client, who confirms it with their `password`, or by the desk) is not saved here but
     emailed a confirmation link, and mail keeps going to the old address until it is opened.
+    The account carries the record's names too, kept in step.
     """
     fields = dict(fields)
     new_email = _address_change(session, client, fields, actor)
-    client = save(session, Client, client, fields, READERS, actor)
+    with saving(session, Client, client, fields, READERS, actor) as client:
+        if "first_name" in fields or "last_name" in fields:
+            _names_to_account(session, client, actor)
     if new_email is not None:
         accounts.send_email_change(client.user, new_email)
     return client
+
+
+def save_own_details(session: AnySession, user: User, fields: dict[str, Any]) -> Client:
+    """A client changing their own details (names, phone; a new address confirmed with their
+    `password`), on their client record, made first should the account have none."""
+    client = user.client
+    if client is None:
+        with writing(session):
+            client = accounts.client_record_for(session, user, user)
+    return save_client(session, client, fields, actor=user)
+
+
+def _names_to_account(session: AnySession, client: Client, actor: User | None) -> None:
+    """Give the record's account (if any) the record's names; audited when they change."""
+    user = client.user
+    if user is None or (user.first_name, user.last_name) == (client.first_name, client.last_name):
+        return
+    before = audit.snapshot(user)
+    user.first_name, user.last_name = client.first_name, client.last_name
+    audit.record(session, actor, "update", user, before)
 
 
 def _address_change(
@@ -57,7 +80,8 @@ def _address_change(
         raise Invalid({"email": "An account needs an email address."})
     if new_email == (client.email or "").lower():
         return None
-    if actor is client.user and not accounts.password_matches(client.user, password):
+    by_holder = actor is not None and actor.id == client.user.id
+    if by_holder and not accounts.password_matches(client.user, password):
         raise Invalid({"password": "Confirm a new address with your password."})
     accounts.check_unique(session, None, new_email, client.user)
     return new_email

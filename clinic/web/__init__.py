@@ -12,7 +12,7 @@ from werkzeug.exceptions import HTTPException
 from ..extensions import db
 from ..models import ClinicSettings
 from ..scheduling import SchedulingError
-from . import access, admin, auth, desk, me, public
+from . import access, admin, auth, desk, me, public, words
 
 
 def init_app(app: Flask) -> None:
@@ -21,6 +21,8 @@ def init_app(app: Flask) -> None:
     for area in (public, auth, me, desk, admin):
         app.register_blueprint(area.bp)
     app.context_processor(clinic_settings)
+    app.add_template_filter(words.when)
+    app.add_template_filter(words.day_in_words)
 
 
 def clinic_settings() -> dict[str, Any]:

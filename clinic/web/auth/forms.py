@@ -57,6 +57,10 @@ class ResetPasswordForm(Form):
     password, confirm = new_password("New password")
 
 
+PASSWORD_FIELDS = {"repeat_password": "confirm"}
+"""The domain's names of a new password's fields, as the forms call them."""
+
+
 class ChangePasswordForm(ResetPasswordForm):
     current = PasswordField(
         "Current password",

@@ -5,12 +5,13 @@ from __future__ import annotations
 from flask import flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
-from ... import accounts, sign_ins
+from ... import accounts, limits, sign_ins
 from ...extensions import db, limiter
+from ...models import Role
 from ...scheduling import Invalid
 from ..access import landing, sign_in
 from . import SIGN_IN_LIMIT, bp
-from .forms import ChangePasswordForm, EmailForm, ResetPasswordForm
+from .forms import PASSWORD_FIELDS, ChangePasswordForm, EmailForm, ResetPasswordForm
 
 
 @bp.route("/reset", methods=["GET", "POST"])
@@ -45,23 +46,20 @@ def reset_password(token: str):
 
 
 @bp.route("/account/password", methods=["GET", "POST"])
+@limits.password_checked
 @login_required
 def change_password():
-    """Change your password, giving the current one."""
+    """Change your password, giving the current one (staff; a client's is on their account
+    page)."""
+    if current_user.role is Role.CLIENT:
+        return redirect(url_for("me.account"))
     form = ChangePasswordForm()
     if form.validate_on_submit():
-        _, verdict = accounts.authenticate(db.session, current_user.username, form.current.data)
-        if verdict is not accounts.SignIn.OK:
-            form.current.errors = ["That is not your current password."]
+        try:
+            change_own_password(form)
+        except Invalid as refusal:
+            form.show_refusal(refusal, PASSWORD_FIELDS)
         else:
-            accounts.set_password(
-                db.session,
-                current_user,
-                form.password.data,
-                form.confirm.data,
-                actor=current_user,
-                keep=current_user.sign_in_token,
-            )
             flash("Your password is changed.", "success")
             return redirect(landing(current_user))
     return render_template("auth/change_password.html", form=form)
@@ -70,7 +68,33 @@ def change_password():
 @bp.post("/account/sign-out-elsewhere")
 @login_required
 def sign_out_elsewhere():
-    """End every other sign-in and every API token of the user; this browser stays."""
+    """End every other sign-in and every API token of the user; this browser stays (staff; a
+    client's is on their account page)."""
+    if current_user.role is Role.CLIENT:
+        return redirect(url_for("me.account"))
+    end_other_sign_ins()
+    return redirect(url_for("auth.change_password"))
+
+
+def change_own_password(form: ChangePasswordForm) -> None:
+    """Change the signed-in user's password from the form, keeping this browser signed in; a
+    wrong current password counts as a failed sign-in of the account."""
+    try:
+        accounts.change_own_password(
+            db.session,
+            current_user,
+            form.current.data,
+            form.password.data,
+            form.confirm.data,
+            keep=current_user.sign_in_token,
+        )
+    except Invalid as refusal:
+        if "current" in refusal.errors:
+            limits.sign_in_failed()
+        raise
+
+
+def end_other_sign_ins() -> None:
+    """End every other sign-in and API token of the signed-in user, saying so."""
     sign_ins.end_all_sign_ins(db.session, current_user, keep=current_user.sign_in_token)
     flash("You are signed out everywhere else.", "success")
-    return redirect(url_for("auth.change_password"))

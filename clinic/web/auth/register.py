@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, url_for
+from flask import flash, redirect, render_template, request, session, url_for
 
 from ... import accounts
 from ...extensions import db, limiter
 from ...scheduling import Invalid
-from ..access import landing, sign_in
+from ..access import landing, safe_next, sign_in
 from . import SIGN_IN_LIMIT, bp
 from .forms import EmailForm, RegisterForm
 
 FIELD_NAMES = {"username": "email", "repeat_password": "confirm"}
 """The account rules' field names that the register form calls otherwise."""
+AFTER_VERIFY = "after_verify"
+"""Where this browser goes once its emailed link is opened (the page that sent it to register,
+such as a booking's confirmation), kept in the session."""
 
 
 @bp.route("/register", methods=["GET", "POST"])
@@ -36,6 +39,8 @@ def register():
         except Invalid as refusal:
             form.show_refusal(refusal, FIELD_NAMES)
         else:
+            if safe_next(request.args.get("next")):
+                session[AFTER_VERIFY] = request.args["next"]
             return render_template("auth/check_email.html", email=user.email)
     return render_template("auth/register.html", form=form)
 
@@ -53,7 +58,7 @@ def verify_email(token: str):
         return redirect(url_for("public.index"))
     sign_in(user)
     flash("Your email address is verified. Welcome!", "success")
-    return redirect(landing(user))
+    return redirect(safe_next(session.pop(AFTER_VERIFY, None)) or landing(user))
 
 
 @bp.route("/verify", methods=["GET", "POST"])

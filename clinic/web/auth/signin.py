@@ -27,7 +27,9 @@ def login():
         form.form_errors.append(verdict.value)
         if verdict is accounts.SignIn.UNVERIFIED:
             form.form_errors.append("Lost the email? Ask for a new link below.")
-    return render_template("auth/login.html", form=form)
+    return render_template(
+        "auth/login.html", form=form, next_page=safe_next(request.args.get("next"))
+    )
 
 
 @bp.post("/logout")

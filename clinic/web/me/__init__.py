@@ -8,4 +8,4 @@ from ..access import guard
 bp = Blueprint("me", __name__, url_prefix="/me")
 guard(bp, Role.CLIENT)
 
-from . import appointments  # noqa: E402, F401  (the views register on bp)
+from . import account, appointments, booking  # noqa: E402, F401  (the views register on bp)

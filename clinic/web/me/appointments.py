@@ -1,16 +1,151 @@
-"""A client's own appointments."""
+"""A client's own appointments: upcoming and past, each as a calendar file, and cancelling or
+moving one online until the clinic's cancellation window (then the page says to call)."""
 
-from flask import render_template
+from __future__ import annotations
+
+from flask import Response, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from ... import scheduling
+from ...clock import clinic_now
 from ...extensions import db
-from ...scheduling import upcoming_appointments
+from ...models import ClinicSettings
+from ...notifications import calendar_file
+from ...scheduling import Conflict, Invalid
+from ...scheduling.values import parse_moment
+from ..words import when
 from . import bp
+from .forms import CancelForm, ConfirmForm
+
+
+def own_appointment(appointment_id: int):
+    """The signed-in client's appointment; 404 for anyone else's (or none)."""
+    return scheduling.seen_appointment(db.session, current_user, appointment_id)
+
+
+def changeable(appointment) -> bool:
+    """Whether the client may still cancel or move it online."""
+    return appointment.status is scheduling.Status.BOOKED and scheduling.policy_for(
+        current_user
+    ).changeable(db.session, appointment, clinic_now())
 
 
 @bp.get("/appointments")
 def appointments():
-    """A client's upcoming appointments."""
+    """Upcoming appointments (with what may still be done online) and the past ones."""
+    now = clinic_now()
+    upcoming = scheduling.upcoming_appointments(db.session, current_user, now)
     return render_template(
-        "me/appointments.html", appointments=upcoming_appointments(db.session, current_user)
+        "me/appointments.html",
+        upcoming=upcoming,
+        changeable={a.id for a in upcoming if changeable(a)},
+        history=scheduling.appointment_history(db.session, current_user, now),
     )
+
+
+@bp.get("/appointments/<int:appointment_id>.ics")
+def calendar(appointment_id: int):
+    """The appointment as a calendar file to open in any calendar app."""
+    appointment = own_appointment(appointment_id)
+    return Response(
+        calendar_file(appointment, ClinicSettings.get(), method="PUBLISH"),
+        mimetype="text/calendar",
+        headers={"Content-Disposition": f'attachment; filename="appointment-{appointment.id}.ics"'},
+    )
+
+
+@bp.route("/appointments/<int:appointment_id>/cancel", methods=["GET", "POST"])
+def cancel(appointment_id: int):
+    """Cancel an appointment, giving a reason if one likes."""
+    appointment = own_appointment(appointment_id)
+    form = CancelForm()
+    refusal = None
+    if form.validate_on_submit():
+        try:
+            scheduling.cancel_appointment(
+                db.session, appointment.id, reason=form.reason.data or "", actor=current_user
+            )
+        except Conflict as conflict:
+            refusal = conflict
+        except Invalid as invalid:
+            form.show_refusal(invalid)
+        else:
+            flash(f"Your appointment of {when(appointment.starts_at)} is cancelled.", "success")
+            return redirect(url_for("me.appointments"))
+    return render_template(
+        "me/cancel.html",
+        appointment=appointment,
+        form=form,
+        refusal=refusal,
+        open=changeable(appointment),
+    ), 409 if refusal else 200
+
+
+@bp.get("/appointments/<int:appointment_id>/move")
+def move(appointment_id: int):
+    """Choose another free time of the same specialist: their week, `?date=` as on the
+    public page, each free time leading to the confirmation."""
+    appointment = own_appointment(appointment_id)
+    week = None
+    if changeable(appointment):
+        week = scheduling.specialist_week(
+            db.session,
+            appointment.specialist_id,
+            request.args.get("date") or appointment.starts_at.date(),
+            policy=scheduling.policy_for(current_user),
+            client_id=appointment.client_id,
+            ignore_id=appointment.id,
+        )
+    return render_template("me/move.html", appointment=appointment, week=week)
+
+
+@bp.route("/appointments/<int:appointment_id>/move/confirm", methods=["GET", "POST"])
+def confirm_move(appointment_id: int):
+    """Confirm the move to `?start=YYYY-MM-DDTHH:MM`; a time taken meanwhile is said in words,
+    with the nearest free times instead."""
+    appointment = own_appointment(appointment_id)
+    start = parse_moment(request.args.get("start"), "start")
+    form, refusal = ConfirmForm(), None
+    if form.validate_on_submit():
+        was = when(appointment.starts_at)
+        try:
+            scheduling.reschedule_appointment(
+                db.session,
+                appointment.id,
+                date=start.date(),
+                start_time=start.time(),
+                actor=current_user,
+            )
+        except (Conflict, Invalid) as error:
+            refusal = error
+        else:
+            flash(
+                f"Your appointment of {was} is moved to {when(appointment.starts_at)}.", "success"
+            )
+            return redirect(url_for("me.appointments"))
+    policy, now = scheduling.policy_for(current_user), clinic_now()
+    location = scheduling.slot_location(
+        db.session,
+        appointment.specialist_id,
+        start,
+        policy=policy,
+        now=now,
+        client_id=appointment.client_id,
+        ignore_id=appointment.id,
+    )
+    if refusal is None and changeable(appointment) and location is None:
+        refusal = Conflict(
+            "That time is not free to book online any more.",
+            suggestions=scheduling.nearest_free(
+                db.session, appointment.specialist_id, start, policy, now
+            ),
+        )
+    return render_template(
+        "me/move_confirm.html",
+        appointment=appointment,
+        start=start,
+        location=location,
+        form=form,
+        refusal=refusal,
+        open=changeable(appointment),
+    ), 409 if refusal else 200

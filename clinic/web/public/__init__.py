@@ -1,7 +1,8 @@
-"""The public side (at /): the specialist directory (calendars and self-booking come later)."""
+"""The public side (at /): the specialist directory and each specialist's week of free times.
+Nothing here shows anything of any patient."""
 
 from flask import Blueprint
 
 bp = Blueprint("public", __name__)
 
-from . import directory  # noqa: E402, F401  (the views register on bp)
+from . import calendar, directory  # noqa: E402, F401  (the views register on bp)

@@ -1,21 +1,33 @@
-"""The home page: the clinic and its specialists."""
+"""The home page: the clinic, its specialists found by name, specialty or location, and each
+one's next free time."""
 
-from flask import render_template
-from sqlalchemy import select
-from sqlalchemy.orm import joinedload
+from __future__ import annotations
 
+from flask import render_template, request
+
+from ... import scheduling
 from ...extensions import db
-from ...models import Specialist
+from ...scheduling import Invalid
 from . import bp
+from .forms import DirectoryForm
 
 
 @bp.get("/")
 def index():
-    """The home page: the clinic and its active specialists."""
-    specialists = db.session.scalars(
-        select(Specialist)
-        .where(Specialist.active)
-        .options(joinedload(Specialist.default_location))
-        .order_by(Specialist.last_name, Specialist.first_name, Specialist.id)
-    ).all()
-    return render_template("public/index.html", specialists=specialists)
+    """The directory: search and filters (a plain GET form), a card per specialist; a field
+    in error is shown beside it and left out of the search."""
+    form = DirectoryForm(request.args).offer(
+        scheduling.specialties(db.session), scheduling.public_locations(db.session)
+    )
+    form.validate()
+    try:
+        specialists = scheduling.find_specialists(db.session, **form.filters())
+    except Invalid as refusal:
+        form.show_refusal(refusal)
+        specialists = scheduling.find_specialists(db.session, **form.filters())
+    return render_template(
+        "public/index.html",
+        form=form,
+        specialists=specialists,
+        next_free=scheduling.next_free_slots(db.session, specialists),
+    )

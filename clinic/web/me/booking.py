@@ -1,0 +1,83 @@
+"""Booking a free time for oneself: the confirmation page a free time of the public week leads
+to (visitors sign in or register first and come back here)."""
+
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from ... import scheduling
+from ...clock import clinic_now
+from ...extensions import db
+from ...limits import self_booking_limited
+from ...models import ClinicSettings
+from ...scheduling import Conflict, Invalid
+from ...scheduling.values import parse_moment
+from ..words import when
+from . import bp
+from .forms import booking_form
+
+
+def signed_in_user() -> str:
+    """Self-service bookings are counted per user (the web and the API together)."""
+    return f"user:{current_user.id}" if current_user.is_authenticated else "user:none"
+
+
+def not_a_client() -> bool:
+    """Only clients booking for themselves count (others never get past the area's guard)."""
+    return not current_user.is_authenticated or scheduling.policy_for(current_user).staff
+
+
+@bp.route("/book/<int:specialist_id>", methods=["GET", "POST"])
+@self_booking_limited(signed_in_user, exempt_when=not_a_client)
+def book(specialist_id: int):
+    """Confirm a free time `?start=YYYY-MM-DDTHH:MM` of a specialist: type of visit and a
+    note, then booked through the rules. A time taken meanwhile is said in words, with the
+    nearest free times instead."""
+    start = parse_moment(request.args.get("start"), "start")
+    specialist = scheduling.public_specialist(db.session, specialist_id)
+    policy, now = scheduling.policy_for(current_user), clinic_now()
+    form = booking_form(specialist)
+    refusal = None
+    if not ClinicSettings.get().self_booking:
+        return render_template("me/book.html", specialist=specialist, start=start, off=True)
+    if form.validate_on_submit():
+        try:
+            appointment = scheduling.book_appointment(
+                db.session,
+                actor=current_user,
+                specialist_id=specialist.id,
+                client_id=scheduling.own_client_id(db.session, current_user),
+                date=start.date(),
+                start_time=start.time(),
+                type=form.type.data or "",
+                patient_note=form.patient_note.data or "",
+            )
+        except Conflict as conflict:
+            refusal = conflict
+        except Invalid as invalid:
+            form.show_refusal(invalid)
+        else:
+            flash(f"Booked: {when(appointment.starts_at)} with {specialist.full_name}.", "success")
+            return redirect(url_for("me.appointments"))
+    location = scheduling.slot_location(
+        db.session,
+        specialist.id,
+        start,
+        policy=policy,
+        now=now,
+        client_id=scheduling.own_client_id(db.session, current_user),
+    )
+    if location is None and refusal is None:
+        refusal = Conflict(
+            "That time is not free to book online any more.",
+            suggestions=scheduling.nearest_free(db.session, specialist.id, start, policy, now),
+        )
+    return render_template(
+        "me/book.html",
+        specialist=specialist,
+        start=start,
+        location=location,
+        form=form,
+        refusal=refusal,
+    ), 409 if refusal else 200

@@ -1,0 +1,87 @@
+"""A signed-in client's forms: the shape of what they type, nothing more."""
+
+from __future__ import annotations
+
+from wtforms import (
+    EmailField,
+    PasswordField,
+    SelectField,
+    StringField,
+    TelField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional
+
+from ...models import Appointment, Specialist
+from ...scheduling.values import MAX_NOTES_LENGTH, limit
+from ..forms import Form
+
+
+class AccountDetailsForm(Form):
+    first_name = StringField(
+        "First name",
+        validators=[DataRequired(), Length(max=150)],
+        render_kw={"autocomplete": "given-name"},
+    )
+    last_name = StringField(
+        "Last name",
+        validators=[DataRequired(), Length(max=150)],
+        render_kw={"autocomplete": "family-name"},
+    )
+    phone = TelField(
+        "Phone", validators=[Optional(), Length(max=32)], render_kw={"autocomplete": "tel"}
+    )
+    email = EmailField(
+        "Email",
+        validators=[DataRequired(), Email(), Length(max=254)],
+        description="A new address gets a link to confirm it; until it is opened, we keep "
+        "writing to the one you have now.",
+        render_kw={"autocomplete": "email"},
+    )
+    password = PasswordField(
+        "Current password",
+        validators=[Optional(), Length(max=128)],
+        description="Needed only to change your email address.",
+        render_kw={"autocomplete": "current-password"},
+    )
+
+
+class BookingForm(Form):
+    type = StringField(
+        "Type of visit",
+        validators=[Optional(), Length(max=limit(Appointment.type))],
+        description="Optional, for example “first visit” or “check-up”.",
+    )
+    patient_note = TextAreaField(
+        "A note for the clinic",
+        validators=[Optional(), Length(max=MAX_NOTES_LENGTH)],
+        description="Optional. Anything the clinic should know before your visit.",
+    )
+
+
+def booking_form(specialist: Specialist) -> BookingForm:
+    """The booking form for `specialist`: the type of visit chosen from their visit types, or
+    typed freely when they have none."""
+    if not specialist.visit_types:
+        return BookingForm()
+
+    class ChosenTypeForm(BookingForm):
+        type = SelectField(
+            "Type of visit",
+            choices=[(kind, kind) for kind in specialist.visit_types],
+            validators=[InputRequired(message="Choose a type of visit.")],
+        )
+
+    return ChosenTypeForm()
+
+
+class CancelForm(Form):
+    reason = StringField(
+        "Why are you cancelling?",
+        validators=[Optional(), Length(max=limit(Appointment.cancel_reason))],
+        description="Optional; it helps the clinic.",
+    )
+
+
+class ConfirmForm(Form):
+    """A confirmation: the CSRF token and a button."""
