@@ -22,15 +22,25 @@ from typing import TypeVar
 
 import flask_migrate
 import pytest
+import time_machine
 from flask.testing import FlaskClient
-from helpers import CHROMIUM, CHROMIUM_ARGS, MONDAY, NOW
+from helpers import CHROMIUM, CHROMIUM_ARGS, MONDAY, NOW, PASSWORD
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from werkzeug.security import generate_password_hash
 
 from clinic import config, create_app
 from clinic.extensions import db
-from clinic.models import Appointment, Client, Location, Role, Shift, Specialist, User
+from clinic.models import (
+    Appointment,
+    Client,
+    Location,
+    Role,
+    Shift,
+    Specialist,
+    TimeOff,
+    User,
+)
 from clinic.scheduling import book_appointment
 
 POSTGRES_URL = os.environ.get("TEST_DATABASE_URL", "")
@@ -191,10 +201,6 @@ def quick_hash(password: str) -> str:
     return generate_password_hash(password, method="pbkdf2:sha256:1000")
 
 
-PASSWORD = "password123"
-"""The password of every user `make` creates."""
-
-
 def _get_or_add_shift(fields: dict) -> Shift:
     """Shifts are unique by weekday and times: the one already there, or a new one."""
     return db.session.query(Shift).filter_by(**fields).one_or_none() or Shift(**fields)
@@ -212,6 +218,7 @@ _DEFAULTS: dict[type, Callable[[int], dict]] = {
     Location: lambda n: {"name": f"Room {n}"},
     Specialist: lambda n: {"first_name": f"Specialist{n}", "last_name": f"Surname{n}"},
     Client: lambda n: {"first_name": f"Client{n}", "last_name": f"Patient{n}"},
+    TimeOff: lambda n: {"reason": f"Reason {n}"},
 }
 
 
@@ -273,6 +280,15 @@ def book(app) -> Callable[..., Appointment]:
         )
 
     return make
+
+
+@pytest.fixture
+def clock(app) -> Iterator[time_machine.Coordinates]:
+    """The clock stopped at NOW (the tests' clinic zone is UTC) for pages, which read it
+    themselves; `clock.move_to(datetime)` moves it."""
+    assert app.config["CLINIC_TIMEZONE"] == "UTC"
+    with time_machine.travel(NOW.replace(tzinfo=UTC), tick=False) as traveller:
+        yield traveller
 
 
 @pytest.fixture

@@ -22,6 +22,9 @@ MONDAY = date(2027, 1, 4)
 NOW = datetime(2027, 1, 1, 8, 0)
 """The `now` of booking tests: the Friday before MONDAY."""
 
+PASSWORD = "password123"
+"""The password of every user the `make` fixture creates."""
+
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -81,3 +84,26 @@ def gunicorn(settings: dict[str, str], workers: int) -> Iterator[str]:
     finally:
         process.terminate()
         process.wait(timeout=30)
+
+
+def assert_accessible(page) -> None:
+    """axe-core finds nothing serious or critical on the browser's page, and it fits its width."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    violations = Axe().run(page).response["violations"]
+    serious = [
+        (v["id"], v["help"], [n["target"] for n in v["nodes"]][:3])
+        for v in violations
+        if v["impact"] in ("serious", "critical")
+    ]
+    assert serious == [], page.url
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), (
+        f"nothing sticks out sideways on {page.url}"
+    )
+
+
+def sign_in_page(page, username: str, password: str = PASSWORD) -> None:
+    """Fill the sign-in form the browser's page shows and send it."""
+    page.get_by_label("Username or email").fill(username)
+    page.get_by_label("Password", exact=True).fill(password)
+    page.get_by_role("button", name="Sign in").click()

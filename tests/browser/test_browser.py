@@ -6,35 +6,12 @@ from __future__ import annotations
 import re
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
+from helpers import PASSWORD, assert_accessible, sign_in_page
 
 from clinic import mail
 from clinic.models import User
 
 pytestmark = pytest.mark.e2e
-
-WIDTHS = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 375, "height": 740}}
-
-
-@pytest.fixture(params=list(WIDTHS))
-def screen(request, page):
-    """The page at desktop (1280 px) or phone (375 px) width."""
-    page.set_viewport_size(WIDTHS[request.param])
-    return page
-
-
-def assert_accessible(page) -> None:
-    """axe-core finds nothing serious or critical on the page, and it fits its width."""
-    violations = Axe().run(page).response["violations"]
-    serious = [
-        (v["id"], v["help"], [n["target"] for n in v["nodes"]][:3])
-        for v in violations
-        if v["impact"] in ("serious", "critical")
-    ]
-    assert serious == []
-    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), (
-        "nothing sticks out sideways"
-    )
 
 
 def test_staff_sign_in_with_the_keyboard(screen, live_server, make):
@@ -46,7 +23,7 @@ def test_staff_sign_in_with_the_keyboard(screen, live_server, make):
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.className") == "skip-link"
     page.get_by_label("Username or email").fill("desk")
-    page.get_by_label("Password", exact=True).fill("password123")
+    page.get_by_label("Password", exact=True).fill(PASSWORD)
     page.get_by_label("Password", exact=True).press("Enter")
     page.wait_for_url(f"{live_server}/desk/")
     assert page.get_by_role("heading", level=1).inner_text().startswith("Appointments on")
@@ -59,9 +36,7 @@ def test_a_wrong_password_shows_the_error_summary(screen, live_server, make):
     make(User, role="manager", username="desk")
     page = screen
     page.goto(f"{live_server}/login")
-    page.get_by_label("Username or email").fill("desk")
-    page.get_by_label("Password", exact=True).fill("wrong")
-    page.get_by_role("button", name="Sign in").click()
+    sign_in_page(page, "desk", "wrong")
     assert page.get_by_role("alert").inner_text().count("Wrong username or password") == 1
     assert_accessible(page)
 
@@ -119,9 +94,7 @@ def test_the_area_pages_are_accessible(screen, live_server, make, monday, book):
     assert page.get_by_text("Iryna Bondarenko").is_visible()
     assert_accessible(page)
     page.goto(f"{live_server}/login")
-    page.get_by_label("Username or email").fill("boss")
-    page.get_by_label("Password", exact=True).fill("password123")
-    page.get_by_role("button", name="Sign in").click()
+    sign_in_page(page, "boss")
     page.wait_for_url(f"{live_server}/admin/")
     assert_accessible(page)
     page.goto(f"{live_server}/desk/?date=2027-01-04")

@@ -10,13 +10,12 @@ import urllib.request
 
 import pytest
 from flask import Flask
-from helpers import gunicorn
+from helpers import PASSWORD, gunicorn
 
 from clinic import config, create_app, limits
 from clinic.models import User
 
 PATHS = ("/login", "/api/v1/login/", "/api/v1/workers/login/", "/api/v1/auth/login/")
-PASSWORD = "password123"
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "")
 GENEROUS = "1000 per minute"
 FULLWIDTH_ADMIN = "\uff41\uff44\uff4d\uff49\uff4e"

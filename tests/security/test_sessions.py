@@ -7,13 +7,12 @@ from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
 from http.cookies import SimpleCookie
 
+from helpers import PASSWORD
 from sqlalchemy import func, select, update
 
 from clinic import setup
 from clinic.extensions import db
 from clinic.models import SignIn, User
-
-PASSWORD = "password123"
 
 
 def in_own_request(app, browser, method: str, path: str, **kwargs):

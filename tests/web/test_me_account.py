@@ -7,6 +7,7 @@ import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from helpers import PASSWORD
 from sqlalchemy import select, update
 
 from clinic import config, create_app, mail
@@ -14,7 +15,6 @@ from clinic.extensions import db
 from clinic.models import AuditEntry, Client, SignIn, User
 from clinic.web.me.account import describe_device
 
-PASSWORD = "password123"
 EMAIL = "olena@example.com"
 FIREFOX = "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:128.0) Gecko/20100101 Firefox/128.0"
 IPHONE = (

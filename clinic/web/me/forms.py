@@ -10,6 +10,7 @@ from wtforms import (
     TelField,
     TextAreaField,
 )
+from wtforms.fields import SelectChoice
 from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional
 
 from ...models import Appointment, Specialist
@@ -68,7 +69,7 @@ def booking_form(specialist: Specialist) -> BookingForm:
     class ChosenTypeForm(BookingForm):
         type = SelectField(
             "Type of visit",
-            choices=[(kind, kind) for kind in specialist.visit_types],
+            choices=[SelectChoice(kind, kind) for kind in specialist.visit_types],
             validators=[InputRequired(message="Choose a type of visit.")],
         )
 

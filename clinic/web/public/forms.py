@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from wtforms import SearchField, SelectField
+from wtforms.fields import SelectChoice
 from wtforms.validators import Length, Optional
 
 from ...scheduling.directory import MAX_SEARCH_LENGTH
@@ -23,10 +24,13 @@ class DirectoryForm(Form):
 
     def offer(self, specialties: list[str], locations: list) -> DirectoryForm:
         """Fill the choices: every specialty and location in use, or any."""
-        self.specialty.choices = [("", "Any specialty"), *((s, s) for s in specialties)]
+        self.specialty.choices = [
+            SelectChoice("", "Any specialty"),
+            *(SelectChoice(specialty, specialty) for specialty in specialties),
+        ]
         self.location.choices = [
-            ("", "Any location"),
-            *((str(loc.id), loc.name) for loc in locations),
+            SelectChoice("", "Any location"),
+            *(SelectChoice(str(location.id), location.name) for location in locations),
         ]
         return self
 
