@@ -353,6 +353,15 @@ def send_registration_notice(user: User) -> None:
     mail.send_or_log(user.email, "You already have an account", body)
 
 
+def send_address_in_use(user: User) -> None:
+    """Tell an account's owner that someone asked to move their address to another account
+    (instead of telling the one who asked that the address has an account)."""
+    body = render_template(
+        "emails/address_in_use.txt", user=user, sign_in=links.external_url("auth.login")
+    )
+    mail.send_or_log(user.email, "Someone asked to use your email address", body)
+
+
 def expire_unverified(session: AnySession, now: datetime | None = None, days: int = 7) -> int:
     """Delete the client accounts never verified within `days` that own no appointments (and
     their empty client records); how many went. Audited, as the system."""

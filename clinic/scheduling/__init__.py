@@ -32,6 +32,7 @@ from .calendar import Span, working_spans
 from .directory import find_specialists, public_locations, public_specialist, specialties
 from .errors import Conflict, Invalid, NotAllowed, NotFound, SchedulingError
 from .policy import ANONYMOUS, SYSTEM, TRANSITIONS, Actor, Policy, acting, policy_for
+from .previews import preview_booking, preview_move
 from .shifts import create_shift, read_shift, remove_shift, set_shifts, update_shift
 from .slots import (
     MAX_RANGE_DAYS,
@@ -42,7 +43,6 @@ from .slots import (
     nearest_free,
     next_free_slot,
     next_free_slots,
-    slot_location,
 )
 from .time_off import Covered, TimeOffSaved, flagged, remove_time_off, save_time_off
 from .values import (
@@ -100,6 +100,8 @@ __all__ = [
     "parse_time",
     "parse_weekday",
     "policy_for",
+    "preview_booking",
+    "preview_move",
     "public_locations",
     "public_specialist",
     "read_shift",
@@ -109,7 +111,6 @@ __all__ = [
     "save_time_off",
     "seen_appointment",
     "set_shifts",
-    "slot_location",
     "specialist_week",
     "specialties",
     "upcoming_appointments",

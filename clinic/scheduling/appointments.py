@@ -15,9 +15,9 @@ from .. import audit
 from ..clock import clinic_now
 from ..database import writing
 from ..models import Appointment, AppointmentStatus, Client, Specialist, User
-from .errors import Conflict, Invalid
+from .errors import Invalid
 from .placing import Request, guarded, optional_location, place, read_span, retried
-from .policy import Policy, acting, said
+from .policy import Policy, acting
 from .values import (
     MAX_NOTES_LENGTH,
     AnySession,
@@ -232,11 +232,7 @@ def _move(
     now: datetime,
 ) -> None:
     """Check and make the move `changes` asks for."""
-    if appointment.status is not Status.BOOKED:
-        raise Conflict(
-            f"Only booked appointments can be moved; this one is {said(appointment.status)}."
-        )
-    policy.check_window(session, appointment, now, "moved")
+    policy.check_move(session, appointment, now)
     specialist_id = changes.get("specialist_id")
     specialist = (
         appointment.specialist

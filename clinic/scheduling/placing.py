@@ -125,7 +125,7 @@ def place(
     policy.check_grid(specialist, span)
     closed = calendar.taken("clinic", 0, span)
     if closed:
-        raise Invalid({"start_time": f"The clinic is closed then ({closed.reason or 'closed'})."})
+        raise Invalid({"start_time": f"The clinic is closed then{_why(closed, policy)}."})
     refuse = functools.partial(_refuse, session, request=request, policy=policy, now=now)
     refuse(calendar.taken("specialist", specialist.id, span), specialist.full_name)
     refuse(calendar.taken("client", request.client.id, span), request.client.full_name)
@@ -156,7 +156,7 @@ def _refuse(
     if busy is None:
         return
     if busy.appointment_id is None:
-        raise Invalid({"start_time": f"{who} is away then ({busy.reason or 'time off'})."})
+        raise Invalid({"start_time": f"{who} is away then{_why(busy, policy)}."})
     if not policy.staff:
         raise _conflict(session, TAKEN, None, request, policy, now)
     taken = session.get(Appointment, busy.appointment_id)
@@ -165,6 +165,11 @@ def _refuse(
         f"{hm(taken.starts_at)}-{hm(taken.ends_at)}."
     )
     raise _conflict(session, message, taken, request, policy, now)
+
+
+def _why(closure: Busy, policy: Policy) -> str:
+    """The reason for time off, for staff only (the public never reads what staff wrote)."""
+    return f" ({closure.reason})" if policy.staff and closure.reason else ""
 
 
 def _conflict(

@@ -132,8 +132,9 @@ class Policy:
         cap = session.get_one(ClinicSettings, 1).max_client_bookings
         if booked >= cap:
             raise Conflict(
-                f"You already have {booked} upcoming appointments booked online, the most the "
-                "clinic allows; cancel one, or call the clinic to book more."
+                f"You already have {booked} upcoming appointment{'s' if booked != 1 else ''} "
+                "booked online, the most the clinic allows; cancel one, or call the clinic to "
+                "book more."
             )
 
     def check_grid(self, specialist: Specialist, span: Span) -> None:
@@ -155,23 +156,47 @@ class Policy:
             raise Invalid({"type": "Choose one of the types of visit offered."})
 
     def changeable(self, session: AnySession, appointment: Appointment, now: datetime) -> bool:
-        """Whether this actor may still move or cancel the appointment: staff any time, online
-        only until the cancellation window before it starts."""
-        if not self.online:
-            return True
-        hours = session.get_one(ClinicSettings, 1).cancellation_window_hours
-        return appointment.starts_at - now >= timedelta(hours=hours)
+        """Whether this actor may still move or cancel a booked appointment: staff any time,
+        online only until the cancellation window before it starts."""
+        return appointment.id in self.still_changeable(session, [appointment], now)
+
+    def still_changeable(
+        self, session: AnySession, appointments: list[Appointment], now: datetime
+    ) -> set[int]:
+        """The ids of the booked ones among `appointments` this actor may still move or cancel
+        (reading the clinic's window once)."""
+        window = self._window(session)
+        return {
+            appointment.id
+            for appointment in appointments
+            if appointment.status is Status.BOOKED
+            and (window is None or appointment.starts_at - now >= window)
+        }
+
+    def check_move(self, session: AnySession, appointment: Appointment, now: datetime) -> None:
+        """Only a booked appointment moves, and online only until the window before it."""
+        if appointment.status is not Status.BOOKED:
+            raise Conflict(
+                f"Only booked appointments can be moved; this one is {said(appointment.status)}."
+            )
+        self.check_window(session, appointment, now, "moved")
 
     def check_window(
         self, session: AnySession, appointment: Appointment, now: datetime, done: str
     ) -> None:
         """Online, an appointment may be moved or cancelled only until the window before it."""
-        if not self.changeable(session, appointment, now):
-            hours = session.get_one(ClinicSettings, 1).cancellation_window_hours
+        window = self._window(session)
+        if window is not None and appointment.starts_at - now < window:
             raise Conflict(
-                f"Appointments can be {done} online until {hours} hours before "
-                "they start; please call the clinic."
+                f"Appointments can be {done} online until {window // timedelta(hours=1)} hours "
+                "before they start; please call the clinic."
             )
+
+    def _window(self, session: AnySession) -> timedelta | None:
+        """How long before an appointment online changes end (None: no limit, for staff)."""
+        if not self.online:
+            return None
+        return timedelta(hours=session.get_one(ClinicSettings, 1).cancellation_window_hours)
 
     def sees(self, row: Client | Appointment) -> bool:
         """Whether this actor may see a client record or an appointment: staff any, a client

@@ -15,10 +15,10 @@ from sqlalchemy.orm import selectinload
 
 from ..clock import clinic_now
 from ..models import Location, Specialist
-from .calendar import Calendar, Span
+from .calendar import Calendar
 from .errors import Invalid
 from .policy import ANONYMOUS, Policy
-from .values import AnySession, get_row, key_of, parse_date
+from .values import LAST_DAY, AnySession, get_row, key_of, parse_date
 
 MAX_RANGE_DAYS = 62
 SUGGESTIONS = 3
@@ -123,7 +123,7 @@ def next_free_slot(
     now = now or clinic_now()
     after = max(after or now, now)
     first = after.date()
-    end = first + timedelta(days=within_days)
+    end = min(first + timedelta(days=within_days), LAST_DAY + timedelta(days=1))
     while first < end:
         last = min(first + timedelta(days=13), end - timedelta(days=1))
         for slots in free_slots_range(
@@ -166,32 +166,6 @@ def next_free_slots(
                 day += timedelta(days=1)
         waiting = [s for s in waiting if found[s.id] is None]
     return found
-
-
-def slot_location(
-    session: AnySession,
-    specialist_id: int,
-    start: datetime,
-    *,
-    policy: Policy = ANONYMOUS,
-    now: datetime | None = None,
-    client_id: int | None = None,
-    ignore_id: int | None = None,
-) -> Location | None:
-    """Where a booking of `start` would be, if `start` is one of the specialist's free slots
-    for `policy` (and the client's, given `client_id`; with `ignore_id`, an appointment being
-    moved, counted as free); else None."""
-    specialists = active_specialists(session, [key_of(specialist_id, "specialist")])
-    if not specialists:
-        return None
-    specialist, day = specialists[0], start.date()
-    earliest, latest = policy.bounds(session, now or clinic_now())
-    calendar = Calendar(session, specialists, day, day, client_id=client_id, ignore_id=ignore_id)
-    if start not in calendar.slots(specialist, day, earliest, latest):
-        return None
-    return calendar.location_for(
-        specialist, Span(start, start + timedelta(minutes=specialist.slot_minutes))
-    )
 
 
 def nearest_free(

@@ -30,8 +30,8 @@ _UNSEEN = frozenset({"Cc", "Cf", "Cs", "Co", "Zl", "Zp"})
 and line or paragraph separators: they hide text or break lines in emails, and databases
 refuse some."""
 
-_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-_TIME = re.compile(r"^(\d{2}):(\d{2})(?::(\d{2}))?$")
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$", re.ASCII)
+_TIME = re.compile(r"^(\d{2}):(\d{2})(?::(\d{2}))?$", re.ASCII)
 _PHONE = re.compile(r"^[0-9 +\-()./]*$", re.ASCII)
 
 

@@ -12,7 +12,7 @@ from ..models import Specialist
 from .calendar import Calendar
 from .directory import public_specialist
 from .policy import ANONYMOUS, Policy
-from .values import AnySession, parse_date
+from .values import FIRST_DAY, LAST_DAY, AnySession, parse_date
 
 
 class DayState(enum.StrEnum):
@@ -53,12 +53,19 @@ class Week:
         return self.days[0].date
 
     @property
-    def previous(self) -> date:
-        return self.monday - timedelta(days=7)
+    def previous(self) -> date | None:
+        """The Monday before, if the clinic's calendar goes back that far."""
+        return _within(self.monday - timedelta(days=7))
 
     @property
-    def following(self) -> date:
-        return self.monday + timedelta(days=7)
+    def following(self) -> date | None:
+        """The Monday after, if the clinic's calendar goes on that far."""
+        return _within(self.monday + timedelta(days=7))
+
+
+def _within(day: date) -> date | None:
+    """`day` if the clinic reads it (FIRST_DAY to LAST_DAY), else None."""
+    return day if FIRST_DAY <= day <= LAST_DAY else None
 
 
 def monday_of(day: date) -> date:

@@ -36,6 +36,8 @@ def save_client(
     A client with an account has one address, the account's: a new one (asked for by the
     client, who confirms it with their `password`, or by the desk) is not saved here but
     emailed a confirmation link, and mail keeps going to the old address until it is opened.
+    An address another account has is refused to the desk; the client gets the usual answer
+    and that account's owner an email, so that nobody learns who has an account here.
     The account carries the record's names too, kept in step.
     """
     fields = dict(fields)
@@ -82,7 +84,17 @@ def _address_change(
         return None
     by_holder = actor is not None and actor.id == client.user.id
     if by_holder and not accounts.password_matches(client.user, password):
-        raise Invalid({"password": "Confirm a new address with your password."})
+        raise Invalid(
+            {
+                "password": "Confirm a new address with your password."
+                if password in (None, "")
+                else "That is not your current password."
+            }
+        )
+    owner = accounts.find_by_email(session, new_email)
+    if by_holder and owner is not None and owner.id != client.user.id:
+        accounts.send_address_in_use(owner)
+        return None
     accounts.check_unique(session, None, new_email, client.user)
     return new_email
 

@@ -60,9 +60,21 @@ def test_a_record_without_an_account_changes_its_address_at_once(call, clinic_fo
     assert db.session.get(Client, clinic_for_api.ids.spare_client).email == "spare@example.com"
 
 
-def test_an_address_taken_by_another_account_is_refused(call, clinic_for_api):
-    """A client must not claim another account's address."""
+def test_an_address_taken_by_another_account_tells_the_client_nothing(call, clinic_for_api):
+    """A client asking for another account's address gets the usual answer (no account is
+    revealed), nothing changes, and that account's owner is told by email."""
     own = f"/api/v1/clients/{clinic_for_api.ids.own_client}/"
     taken = clinic_for_api.users["other"].email
     response = call("PATCH", own, as_="client", json={"email": taken, "password": "password123"})
+    assert response.status_code == 200
+    assert response.get_json()["email"] == "client@example.com"
+    assert mail.outbox()[-1]["To"] == taken
+    assert "asked to use this email address" in mail.outbox()[-1].get_content()
+
+
+def test_the_desk_is_told_an_address_is_taken(call, clinic_for_api):
+    """Staff changing a record to another account's address are refused on the field."""
+    own = f"/api/v1/clients/{clinic_for_api.ids.own_client}/"
+    taken = clinic_for_api.users["other"].email
+    response = call("PATCH", own, as_="manager", json={"email": taken})
     assert response.status_code == 400 and "email" in response.get_json()["errors"]

@@ -139,6 +139,15 @@ def test_a_bad_date_is_a_clear_400(client, clock, monday):
     assert "is not a date" in page(client, f"/specialists/{monday.doctor.id}?date=2027-02-30", 400)
 
 
+def test_the_first_and_last_weeks_of_the_calendar_lead_nowhere_beyond(client, clock, monday):
+    """Do the weeks at 1900-01-01 and 2999-12-31 open (no 400), without a link past the
+    dates the clinic reads?"""
+    first = page(client, f"/specialists/{monday.doctor.id}?date=1900-01-01")
+    assert 'rel="prev"' not in first and 'rel="next"' in first
+    last = page(client, f"/specialists/{monday.doctor.id}?date=2999-12-31")
+    assert 'rel="next"' not in last and 'rel="prev"' in last
+
+
 def test_with_self_booking_off_a_slot_says_to_call(client, clock, monday, clinic_details):
     """With online booking off, are the free times shown without links, with the phone?"""
     clinic_details.self_booking = False

@@ -42,7 +42,9 @@ def register():
             if safe_next(request.args.get("next")):
                 session[AFTER_VERIFY] = request.args["next"]
             return render_template("auth/check_email.html", email=user.email)
-    return render_template("auth/register.html", form=form)
+    return render_template(
+        "auth/register.html", form=form, next_page=safe_next(request.args.get("next"))
+    )
 
 
 @bp.get("/verify/<token>")

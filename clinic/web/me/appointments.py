@@ -25,9 +25,7 @@ def own_appointment(appointment_id: int):
 
 def changeable(appointment) -> bool:
     """Whether the client may still cancel or move it online."""
-    return appointment.status is scheduling.Status.BOOKED and scheduling.policy_for(
-        current_user
-    ).changeable(db.session, appointment, clinic_now())
+    return scheduling.policy_for(current_user).changeable(db.session, appointment, clinic_now())
 
 
 @bp.get("/appointments")
@@ -38,7 +36,7 @@ def appointments():
     return render_template(
         "me/appointments.html",
         upcoming=upcoming,
-        changeable={a.id for a in upcoming if changeable(a)},
+        changeable=scheduling.policy_for(current_user).still_changeable(db.session, upcoming, now),
         history=scheduling.appointment_history(db.session, current_user, now),
     )
 
@@ -101,12 +99,16 @@ def move(appointment_id: int):
 
 @bp.route("/appointments/<int:appointment_id>/move/confirm", methods=["GET", "POST"])
 def confirm_move(appointment_id: int):
-    """Confirm the move to `?start=YYYY-MM-DDTHH:MM`; a time taken meanwhile is said in words,
-    with the nearest free times instead."""
+    """Confirm the move to `?start=YYYY-MM-DDTHH:MM`; a time that cannot be had (taken
+    meanwhile, too late to move online) is said in words, with the nearest free times."""
     appointment = own_appointment(appointment_id)
     start = parse_moment(request.args.get("start"), "start")
-    form, refusal = ConfirmForm(), None
-    if form.validate_on_submit():
+    form, refusal, location = ConfirmForm(), None, None
+    try:
+        location = scheduling.preview_move(db.session, appointment.id, start, actor=current_user)
+    except Conflict as conflict:
+        refusal = conflict
+    if location is not None and form.validate_on_submit():
         was = when(appointment.starts_at)
         try:
             scheduling.reschedule_appointment(
@@ -117,29 +119,11 @@ def confirm_move(appointment_id: int):
                 actor=current_user,
             )
         except (Conflict, Invalid) as error:
-            refusal = error
+            refusal, location = error, None
         else:
-            flash(
-                f"Your appointment of {was} is moved to {when(appointment.starts_at)}.", "success"
-            )
+            moved = when(appointment.starts_at)
+            flash(f"Your appointment of {was} is moved to {moved}.", "success")
             return redirect(url_for("me.appointments"))
-    policy, now = scheduling.policy_for(current_user), clinic_now()
-    location = scheduling.slot_location(
-        db.session,
-        appointment.specialist_id,
-        start,
-        policy=policy,
-        now=now,
-        client_id=appointment.client_id,
-        ignore_id=appointment.id,
-    )
-    if refusal is None and changeable(appointment) and location is None:
-        refusal = Conflict(
-            "That time is not free to book online any more.",
-            suggestions=scheduling.nearest_free(
-                db.session, appointment.specialist_id, start, policy, now
-            ),
-        )
     return render_template(
         "me/move_confirm.html",
         appointment=appointment,
@@ -147,5 +131,4 @@ def confirm_move(appointment_id: int):
         location=location,
         form=form,
         refusal=refusal,
-        open=changeable(appointment),
     ), 409 if refusal else 200

@@ -7,10 +7,8 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from ... import scheduling
-from ...clock import clinic_now
 from ...extensions import db
 from ...limits import self_booking_limited
-from ...models import ClinicSettings
 from ...scheduling import Conflict, Invalid
 from ...scheduling.values import parse_moment
 from ..words import when
@@ -32,47 +30,37 @@ def not_a_client() -> bool:
 @self_booking_limited(signed_in_user, exempt_when=not_a_client)
 def book(specialist_id: int):
     """Confirm a free time `?start=YYYY-MM-DDTHH:MM` of a specialist: type of visit and a
-    note, then booked through the rules. A time taken meanwhile is said in words, with the
-    nearest free times instead."""
+    note, then booked through the rules. A time that cannot be had (taken meanwhile, too
+    soon, booking off) is said in words, with the nearest free times instead."""
     start = parse_moment(request.args.get("start"), "start")
     specialist = scheduling.public_specialist(db.session, specialist_id)
-    policy, now = scheduling.policy_for(current_user), clinic_now()
-    form = booking_form(specialist)
-    refusal = None
-    if not ClinicSettings.get().self_booking:
-        return render_template("me/book.html", specialist=specialist, start=start, off=True)
-    if form.validate_on_submit():
+    booking = {
+        "specialist_id": specialist.id,
+        "client_id": scheduling.own_client_id(db.session, current_user),
+        "actor": current_user,
+    }
+    form, refusal, location = booking_form(specialist), None, None
+    try:
+        location = scheduling.preview_booking(db.session, start=start, **booking)
+    except Conflict as conflict:
+        refusal = conflict
+    if location is not None and form.validate_on_submit():
         try:
             appointment = scheduling.book_appointment(
                 db.session,
-                actor=current_user,
-                specialist_id=specialist.id,
-                client_id=scheduling.own_client_id(db.session, current_user),
                 date=start.date(),
                 start_time=start.time(),
                 type=form.type.data or "",
                 patient_note=form.patient_note.data or "",
+                **booking,
             )
         except Conflict as conflict:
-            refusal = conflict
+            refusal, location = conflict, None
         except Invalid as invalid:
             form.show_refusal(invalid)
         else:
             flash(f"Booked: {when(appointment.starts_at)} with {specialist.full_name}.", "success")
             return redirect(url_for("me.appointments"))
-    location = scheduling.slot_location(
-        db.session,
-        specialist.id,
-        start,
-        policy=policy,
-        now=now,
-        client_id=scheduling.own_client_id(db.session, current_user),
-    )
-    if location is None and refusal is None:
-        refusal = Conflict(
-            "That time is not free to book online any more.",
-            suggestions=scheduling.nearest_free(db.session, specialist.id, start, policy, now),
-        )
     return render_template(
         "me/book.html",
         specialist=specialist,

@@ -27,7 +27,7 @@ def specialist_week(specialist_id: int):
         client_id=scheduling.own_client_id(db.session, current_user) if client else None,
     )
     following = None
-    if not any(day.slots for day in week.days):
+    if week.following and not any(day.slots for day in week.days):
         following = scheduling.next_free_slot(
             db.session, specialist_id, after=datetime.combine(week.following, time())
         )
