@@ -41,13 +41,41 @@ LOCATIONS = (
     ("Room 3", "First floor"),
 )
 SPECIALISTS = (
-    # first name, last name, specialty, slot minutes
-    ("Iryna", "Bondarenko", "General practitioner", 30),
-    ("Taras", "Melnyk", "Dentist", 45),
-    ("Oksana", "Shevchenko", "Cardiologist", 30),
-    ("Andriy", "Tkachenko", "Dermatologist", 20),
-    ("Maria", "Kravchenko", "Pediatrician", 30),
-    ("Dmytro", "Lysenko", "Physiotherapist", 60),
+    # first name, last name, specialty, slot minutes, about, visit types
+    (
+        "Iryna",
+        "Bondarenko",
+        "General practitioner",
+        30,
+        "Family doctor for adults and teenagers: check-ups, referrals and long-term care.",
+        ("First visit", "Check-up", "Referral"),
+    ),
+    (
+        "Taras",
+        "Melnyk",
+        "Dentist",
+        45,
+        "Fillings, cleaning and gentle care for nervous patients.",
+        ("Check-up", "Cleaning", "Treatment"),
+    ),
+    (
+        "Oksana",
+        "Shevchenko",
+        "Cardiologist",
+        30,
+        "Heart checks with ECG, blood pressure follow-up.",
+        ("Consultation", "ECG"),
+    ),
+    ("Andriy", "Tkachenko", "Dermatologist", 20, "Skin, hair and nail problems.", ()),
+    (
+        "Maria",
+        "Kravchenko",
+        "Pediatrician",
+        30,
+        "Children from birth to 17: vaccinations and check-ups.",
+        ("Check-up", "Vaccination"),
+    ),
+    ("Dmytro", "Lysenko", "Physiotherapist", 60, "Back, knee and sports injuries.", ()),
 )
 FIRST_NAMES = (
     "Anna",
@@ -89,11 +117,13 @@ def load_demo(session: Session) -> dict[str, int]:
             last_name=last,
             specialty=specialty,
             slot_minutes=minutes,
+            about=about,
+            visit_types=list(visit_types),
             phone=f"+380 44 555 02{index:02d}",
             default_location=locations[index % len(locations)],
             shifts=shifts,
         )
-        for index, (first, last, specialty, minutes) in enumerate(SPECIALISTS)
+        for index, (first, last, specialty, minutes, about, visit_types) in enumerate(SPECIALISTS)
     ]
     clients = [
         Client(

@@ -17,6 +17,7 @@ from ..clock import to_aware
 from ..models import AppointmentStatus
 from ..scheduling import WEEKDAYS
 from ..scheduling.values import FIRST_DAY, LAST_DAY
+from ..setup.specialists import ABOUT_LENGTH, MAX_VISIT_TYPES
 
 MAX_ID = 2**31 - 1
 CLOCK = r"^([01]\d|2[0-3]):[0-5]\d(:[0-5]\d)?$"
@@ -164,6 +165,8 @@ class WorkerOut(ma.Schema):
     slot_minutes = fields.Integer()
     active = fields.Boolean()
     default_location = fields.Integer(attribute="default_location_id", allow_none=True)
+    about = fields.String()
+    visit_types = fields.List(fields.String())
 
 
 class LocationOut(ma.Schema):
@@ -307,6 +310,12 @@ class WorkerIn(In):
     active = fields.Boolean()
     default_location_id = ident(allow_none=True, data_key="default_location")
     shifts = WorkSchedule(data_key="work_schedule")
+    about = text(ABOUT_LENGTH)
+    visit_types = fields.List(
+        text(100),
+        validate=validate.Length(max=MAX_VISIT_TYPES),
+        metadata={"description": "The types of visit patients choose from when booking online"},
+    )
 
 
 class LocationIn(In):

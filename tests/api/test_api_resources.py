@@ -46,6 +46,23 @@ def test_a_worker_has_the_original_fields(call, clinic_for_api):
     }
 
 
+def test_a_workers_about_text_and_visit_types_are_set_and_read_by_the_api(call, clinic_for_api):
+    """May an admin set a worker's about text and visit types (each once, trimmed), and do
+    too many or over-long ones answer 400 writing nothing?"""
+    path = f"/api/v1/workers/{clinic_for_api.ids.doctor}/"
+    body = {"about": "Hearts.", "visit_types": [" ECG ", "Consultation", "ecg"]}
+    saved = call("PATCH", path, as_="admin", json=body)
+    assert saved.status_code == 200
+    assert (saved.get_json()["about"], saved.get_json()["visit_types"]) == (
+        "Hearts.",
+        ["ECG", "Consultation"],
+    )
+    for bad in ({"visit_types": ["x"] * 21}, {"visit_types": ["x" * 101]}, {"about": "x" * 1001}):
+        assert call("PATCH", path, as_="admin", json=bad).status_code == 400
+    assert call("GET", path).get_json()["visit_types"] == ["ECG", "Consultation"]
+    assert call("PATCH", path, as_="manager", json=body).status_code == 403
+
+
 def test_an_appointment_has_the_original_fields_and_iso_times(app, call, clinic_for_api):
     """Does an appointment carry the original fields plus start/end with the clinic's offset?"""
     app.config["CLINIC_TIMEZONE"] = "Europe/Kyiv"

@@ -110,6 +110,23 @@ def test_a_booking_in_time_off_is_refused(monday, book, scope, message):
         book(monday.doctor, monday.patient, "10:30")
 
 
+@pytest.mark.parametrize("scope", ["specialist", "clinic"])
+def test_a_client_booking_in_time_off_never_reads_the_staffs_reason(monday, book, make, scope):
+    """Is a client (booking online) told the specialist is away or the clinic closed, without
+    the reason staff wrote?"""
+    owner = {"specialist": monday.doctor} if scope == "specialist" else {}
+    db.session.add(TimeOff(starts_at=at("10:00"), ends_at=at("11:00"), reason="Surgery", **owner))
+    db.session.commit()
+    user = make(User, role="client")
+    patient = make(Client, user=user, email=user.email)
+    with pytest.raises(Invalid) as refusal:
+        book(monday.doctor, patient, "10:30", actor=user)
+    assert refusal.value.message in (
+        "Iryna Bondarenko is away then.",
+        "The clinic is closed then.",
+    )
+
+
 def test_a_second_booking_of_the_specialist_is_a_conflict_naming_the_first(monday, book, make):
     """Does a double booking name the appointment it collides with and offer the nearest slots?"""
     first = book(monday.doctor, monday.patient, "10:00")
