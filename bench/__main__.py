@@ -75,6 +75,9 @@ def main() -> None:
                 "bare Flask request (the unit)": None,
                 "GET /healthz": lambda: client.get("/healthz"),
                 "GET / (50 specialists)": lambda: client.get("/"),
+                "GET /specialists/1 (a week)": lambda: client.get(
+                    f"/specialists/1?date={MONDAY.isoformat()}"
+                ),
                 "free slots, 1 specialist, 28 days": lambda: scheduling.free_slots_range(
                     db.session, 1, MONDAY, MONDAY + timedelta(days=27), now=NOW
                 ),

@@ -257,9 +257,15 @@ class Calendar:
         )
 
     def slots(
-        self, specialist: Specialist, day: date, earliest: datetime, latest: datetime | None
+        self,
+        specialist: Specialist,
+        day: date,
+        earliest: datetime,
+        latest: datetime | None,
+        most: int | None = None,
     ) -> list[datetime]:
-        """The free slots of a specialist on a day, between `earliest` and `latest`."""
+        """The free slots of a specialist on a day, between `earliest` and `latest` (only the
+        first `most` of them, when given)."""
         length = timedelta(minutes=specialist.slot_minutes)
         free = []
         for interval in self.working("specialist", specialist, day):
@@ -271,5 +277,7 @@ class Calendar:
                     and self.is_free(specialist, Span(start, start + length))
                 ):
                     free.append(start)
+                    if len(free) == most:
+                        return free
                 start += length
         return free

@@ -161,7 +161,7 @@ def next_free_slots(
         for specialist in waiting:
             day = start
             while found[specialist.id] is None and day < stop:
-                slots = calendar.slots(specialist, day, earliest, latest)
+                slots = calendar.slots(specialist, day, earliest, latest, most=1)
                 found[specialist.id] = slots[0] if slots else None
                 day += timedelta(days=1)
         waiting = [s for s in waiting if found[s.id] is None]
