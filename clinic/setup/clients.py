@@ -6,7 +6,7 @@ from typing import Any
 
 from sqlalchemy import exists, select
 
-from .. import accounts, audit
+from .. import account_emails, accounts, audit
 from ..database import writing
 from ..models import Appointment, Client, User
 from ..scheduling import AnySession, Conflict, Invalid
@@ -46,7 +46,7 @@ def save_client(
         if "first_name" in fields or "last_name" in fields:
             _names_to_account(session, client, actor)
     if new_email is not None:
-        accounts.send_email_change(client.user, new_email)
+        account_emails.send_email_change(client.user, new_email)
     return client
 
 
@@ -93,7 +93,7 @@ def _address_change(
         )
     owner = accounts.find_by_email(session, new_email)
     if by_holder and owner is not None and owner.id != client.user.id:
-        accounts.send_address_in_use(owner)
+        account_emails.send_address_in_use(owner)
         return None
     accounts.check_unique(session, None, new_email, client.user)
     return new_email

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
-from ... import accounts, limits, sign_ins
+from ... import account_emails, accounts, limits, sign_ins
 from ...extensions import db, limiter
 from ...models import Role
 from ...scheduling import Invalid
@@ -22,7 +22,7 @@ def request_reset():
     if form.validate_on_submit():
         user = accounts.find_by_email(db.session, form.email.data)
         if user is not None and user.active:
-            accounts.send_password_reset(user)
+            account_emails.send_password_reset(user)
         return render_template("auth/check_email.html", email=form.email.data)
     return render_template("auth/reset_request.html", form=form)
 
@@ -31,7 +31,7 @@ def request_reset():
 def reset_password(token: str):
     """Choose a new password with the emailed link."""
     try:
-        accounts.user_for_token(db.session, token, accounts.RESET_PASSWORD)
+        account_emails.user_for_token(db.session, token, account_emails.RESET_PASSWORD)
     except Invalid as refusal:
         flash(refusal.errors["token"], "error")
         return redirect(url_for("auth.request_reset"))

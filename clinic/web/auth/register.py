@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, session, url_for
 
-from ... import accounts
+from ... import account_emails, accounts
 from ...extensions import db, limiter
 from ...scheduling import Invalid
 from ..access import landing, safe_next, sign_in
@@ -71,7 +71,7 @@ def resend_verification():
     if form.validate_on_submit():
         user = accounts.find_by_email(db.session, form.email.data)
         if user is not None and user.email_verified_at is None:
-            accounts.send_verification(user)
+            account_emails.send_verification(user)
         return render_template("auth/check_email.html", email=form.email.data)
     return render_template("auth/resend.html", form=form)
 
