@@ -47,12 +47,18 @@ def typed_username() -> str:
     return value[:MAX_TYPED_LENGTH] if isinstance(value, str) else ""
 
 
+def account_key(user_id: int) -> str:
+    """How every limit counted per account names the account (so that the web and the API,
+    sign-ins and password checks, count in the same buckets)."""
+    return f"user:{user_id}"
+
+
 def login_account() -> str:
     """The account a sign-in is for: its id, or (no such account) the text normalised."""
     if "login_account" not in g:
         text = typed_username()
         user = accounts.find_user(db.session, text)
-        g.login_account = f"user:{user.id}" if user else f"name:{comparison_key(text.strip())}"
+        g.login_account = account_key(user.id) if user else f"name:{comparison_key(text.strip())}"
     return g.login_account
 
 
@@ -100,7 +106,7 @@ def login_limited(view: Callable) -> Callable:
 
 def signed_in_account() -> str:
     """The signed-in user's account, named as `login_account` names a resolved one."""
-    return f"user:{current_user.id}" if current_user.is_authenticated else "anonymous"
+    return account_key(current_user.id) if current_user.is_authenticated else "anonymous"
 
 
 def password_checked(view: Callable) -> Callable:

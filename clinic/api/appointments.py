@@ -8,7 +8,7 @@ from flask_smorest import abort
 
 from .. import scheduling
 from ..extensions import db
-from ..limits import self_booking_limited
+from ..limits import account_key, self_booking_limited
 from ..models import Appointment
 from .common import ApiBlueprint, caller, listing, own_or_404
 from .schemas import (
@@ -30,8 +30,8 @@ def not_self_booking() -> bool:
 
 
 def booking_client() -> str:
-    """Self-service bookings are counted per user."""
-    return f"user:{caller().id}"
+    """Self-service bookings are counted per user (with the web's, in one count)."""
+    return account_key(caller().id)
 
 
 def as_written(user, fields: dict) -> dict:

@@ -14,9 +14,9 @@ import marshmallow as ma
 from marshmallow import fields, validate
 
 from ..clock import to_aware
-from ..models import AppointmentStatus
+from ..models import Appointment, AppointmentStatus
 from ..scheduling import WEEKDAYS
-from ..scheduling.values import FIRST_DAY, LAST_DAY
+from ..scheduling.values import FIRST_DAY, LAST_DAY, limit
 from ..setup.specialists import ABOUT_LENGTH, MAX_VISIT_TYPES
 
 MAX_ID = 2**31 - 1
@@ -312,7 +312,7 @@ class WorkerIn(In):
     shifts = WorkSchedule(data_key="work_schedule")
     about = text(ABOUT_LENGTH)
     visit_types = fields.List(
-        text(100),
+        text(limit(Appointment.type)),
         validate=validate.Length(max=MAX_VISIT_TYPES),
         metadata={"description": "The types of visit patients choose from when booking online"},
     )

@@ -16,7 +16,15 @@ from ..clock import clinic_now
 from ..database import writing
 from ..models import Appointment, AppointmentStatus, Client, Specialist, User
 from .errors import Invalid
-from .placing import Request, guarded, optional_location, place, read_span, retried
+from .placing import (
+    Request,
+    check_booking,
+    check_moving,
+    guarded,
+    optional_location,
+    read_span,
+    retried,
+)
 from .policy import Policy, acting
 from .values import (
     MAX_NOTES_LENGTH,
@@ -79,9 +87,7 @@ def book_appointment(
             location=optional_location(session, location_id),
             span=read_span(date, start_time, end_time, timedelta(minutes=specialist.slot_minutes)),
         )
-        policy.check_start(session, request.span, now)
-        policy.check_cap(session, request.client, now)
-        location = request.location = place(session, request, None, policy, now)
+        location = request.location = check_booking(session, request, policy, now)
         appointment = Appointment(
             type=kind,
             notes=notes,
@@ -232,7 +238,6 @@ def _move(
     now: datetime,
 ) -> None:
     """Check and make the move `changes` asks for."""
-    policy.check_move(session, appointment, now)
     specialist_id = changes.get("specialist_id")
     specialist = (
         appointment.specialist
@@ -250,8 +255,7 @@ def _move(
             appointment.ends_at - appointment.starts_at,
         ),
     )
-    policy.check_start(session, request.span, now)
-    location = request.location = place(session, request, appointment.id, policy, now)
+    location = request.location = check_moving(session, appointment, request, policy, now)
     with guarded(session, request, policy, now):
         appointment.specialist, appointment.location = specialist, location
         appointment.starts_at, appointment.ends_at = request.span

@@ -84,6 +84,26 @@ def read_span(day: Any, start_time: Any, end_time: Any, length: timedelta) -> Sp
     return Span(starts_at, ends_at)
 
 
+def check_booking(
+    session: AnySession, request: Request, policy: Policy, now: datetime, lock: bool = True
+) -> Location:
+    """Every check a new booking passes — the online rules, the client's cap, the time and
+    the place — and the location it takes (`lock` False: only looking, nothing locked)."""
+    policy.check_start(session, request.span, now)
+    policy.check_cap(session, request.client, now, lock=lock)
+    return place(session, request, None, policy, now)
+
+
+def check_moving(
+    session: AnySession, appointment: Appointment, request: Request, policy: Policy, now: datetime
+) -> Location:
+    """Every check moving `appointment` to `request` passes — it is booked, the window, the
+    online rules, the time and the place — and the location it takes."""
+    policy.check_move(session, appointment, now)
+    policy.check_start(session, request.span, now)
+    return place(session, request, appointment.id, policy, now)
+
+
 def _check_time(calendar: Calendar, span: Span, now: datetime) -> None:
     """A new start time must exist, last as written, and not be in the past."""
     if not wall_time_exists(span.start, calendar.zone):

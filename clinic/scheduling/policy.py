@@ -42,6 +42,8 @@ class Actor(enum.StrEnum):
     ADMIN = "admin"
 
 
+BOOKING_OFF = "Online booking is switched off; please call the clinic."
+
 DETAILS = frozenset({"type", "notes"})
 """The details of an appointment besides its time and status that the clinic changes (the
 patient's own note is the patient's)."""
@@ -95,13 +97,18 @@ class Policy:
         latest = datetime.combine(now.date() + timedelta(days=settings.max_days_ahead + 1), time())
         return earliest, latest
 
+    def books_online(self, session: AnySession) -> bool:
+        """Whether this actor books (and moves) online, by the online rules: an anonymous
+        visitor (once signed in) or a client, while the clinic has self-booking on."""
+        return self.online and session.get_one(ClinicSettings, 1).self_booking
+
     def check_start(self, session: AnySession, span: Span, now: datetime) -> None:
         """Online: self-booking switched on, with notice, not too far ahead."""
         if not self.online:
             return
         settings = session.get_one(ClinicSettings, 1)
         if not settings.self_booking:
-            raise Invalid({"start_time": "Online booking is switched off; please call the clinic."})
+            raise Invalid({"start_time": BOOKING_OFF})
         earliest, latest = self.bounds(session, now)
         if span.start < earliest:
             raise Invalid(
@@ -110,15 +117,19 @@ class Policy:
         if latest is not None and span.start >= latest:
             raise Invalid({"date": f"Book at most {settings.max_days_ahead} days ahead."})
 
-    def check_cap(self, session: AnySession, client: Client, now: datetime) -> None:
+    def check_cap(
+        self, session: AnySession, client: Client, now: datetime, lock: bool = True
+    ) -> None:
         """A client may have only so many live future appointments they booked themself (the
         clinic's `max_client_bookings`); staff book any number (a course of sessions).
 
         Counted inside the booking's unit of work: on SQLite that holds the write lock; on
-        PostgreSQL the client's row is locked first, so two bookings at once count in turn."""
+        PostgreSQL the client's row is locked first (unless only looking, `lock` False), so
+        two bookings at once count in turn."""
         if self.actor is not Actor.CLIENT:
             return
-        session.execute(select(Client.id).where(Client.id == client.id).with_for_update())
+        if lock:
+            session.execute(select(Client.id).where(Client.id == client.id).with_for_update())
         booked = session.scalar(
             select(func.count())
             .select_from(Appointment)
@@ -155,23 +166,31 @@ class Policy:
         if self.online and specialist.visit_types and kind not in specialist.visit_types:
             raise Invalid({"type": "Choose one of the types of visit offered."})
 
-    def changeable(self, session: AnySession, appointment: Appointment, now: datetime) -> bool:
-        """Whether this actor may still move or cancel a booked appointment: staff any time,
-        online only until the cancellation window before it starts."""
-        return appointment.id in self.still_changeable(session, [appointment], now)
-
-    def still_changeable(
-        self, session: AnySession, appointments: list[Appointment], now: datetime
-    ) -> set[int]:
-        """The ids of the booked ones among `appointments` this actor may still move or cancel
-        (reading the clinic's window once)."""
+    def change_refusals(
+        self,
+        session: AnySession,
+        appointments: list[Appointment],
+        now: datetime,
+        moving: bool = False,
+    ) -> dict[int, str]:
+        """Why this actor may not cancel (or, `moving`, move) each of `appointments` now, in
+        words, by id; those they may are left out. The clinic's settings are read once."""
         window = self._window(session)
-        return {
-            appointment.id
-            for appointment in appointments
-            if appointment.status is Status.BOOKED
-            and (window is None or appointment.starts_at - now >= window)
-        }
+        booking_off = moving and self.online and not self.books_online(session)
+        refusals = {}
+        for appointment in appointments:
+            if appointment.status is not Status.BOOKED:
+                refusals[appointment.id] = (
+                    f"This appointment is {said(appointment.status)}; it cannot change any more."
+                )
+            elif window is not None and appointment.starts_at - now < window:
+                refusals[appointment.id] = (
+                    f"It starts in less than {window // timedelta(hours=1)} hours: too soon "
+                    "to change online."
+                )
+            elif booking_off:
+                refusals[appointment.id] = BOOKING_OFF
+        return refusals
 
     def check_move(self, session: AnySession, appointment: Appointment, now: datetime) -> None:
         """Only a booked appointment moves, and online only until the window before it."""

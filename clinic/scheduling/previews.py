@@ -1,9 +1,12 @@
-"""Whether a booking or a move would go through, asked before the person confirms it: every
-rule the change itself checks, nothing written. The answer is where it would be, or a Conflict
-saying why not (as the change would say it) with the nearest free times."""
+"""Whether a booking or a move would go through, asked before the person confirms it: the very
+checks the change itself runs (placing.check_booking, placing.check_moving), nothing written
+or locked. The answer is where it would be, or a Conflict saying why not — with the nearest
+free times when the time itself is the trouble (not when online booking is off or the client
+has booked all they may)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -11,8 +14,8 @@ from ..clock import clinic_now
 from ..models import Appointment, Client, Location, Specialist, User
 from .calendar import Span
 from .errors import Conflict, Invalid, NotFound
-from .placing import Request, place
-from .policy import Policy, acting
+from .placing import Request, check_booking, check_moving
+from .policy import BOOKING_OFF, Policy, acting
 from .slots import nearest_free
 from .values import AnySession, active_row, get_row
 
@@ -31,7 +34,10 @@ def preview_booking(
     specialist = active_row(session, Specialist, specialist_id, "specialist_id", "specialist")
     client = policy.bookable(active_row(session, Client, client_id, "client_id", "client"))
     span = Span(start, start + timedelta(minutes=specialist.slot_minutes))
-    return _placed(session, Request(specialist, client, None, span), None, policy, now)
+    request = Request(specialist, client, None, span)
+    return _answer(
+        session, request, policy, now, lambda: check_booking(session, request, policy, now, False)
+    )
 
 
 def preview_move(
@@ -43,26 +49,37 @@ def preview_move(
     now: datetime | None = None,
 ) -> Location:
     """Where moving the appointment to `start` (keeping its length) would put it; NotFound
-    for an appointment the actor may not see."""
+    for an appointment the actor may not see, Conflict for its own time."""
     now, policy = now or clinic_now(), acting(actor)
     appointment = get_row(session, Appointment, appointment_id, "appointment")
     if not policy.sees(appointment):
         raise NotFound(f"There is no appointment {appointment.id}.")
-    policy.check_move(session, appointment, now)
     if start == appointment.starts_at:
         raise Conflict("That is the appointment's time already; choose another.")
     span = Span(start, start + (appointment.ends_at - appointment.starts_at))
     request = Request(appointment.specialist, appointment.client, None, span)
-    return _placed(session, request, appointment.id, policy, now)
+    return _answer(
+        session,
+        request,
+        policy,
+        now,
+        lambda: check_moving(session, appointment, request, policy, now),
+    )
 
 
-def _placed(
-    session: AnySession, request: Request, ignore_id: int | None, policy: Policy, now: datetime
+def _answer(
+    session: AnySession,
+    request: Request,
+    policy: Policy,
+    now: datetime,
+    check: Callable[[], Location],
 ) -> Location:
-    """The location `request` would take, or a Conflict with the reason and other times."""
+    """The location `check` finds, or a Conflict with the reason (and other times when the
+    time itself is the trouble)."""
+    if policy.online and not policy.books_online(session):
+        raise Conflict(BOOKING_OFF)
     try:
-        policy.check_start(session, request.span, now)
-        return place(session, request, ignore_id, policy, now)
+        return check()
     except Invalid as refusal:
         suggestions = nearest_free(session, request.specialist.id, request.span.start, policy, now)
         raise Conflict(refusal.message, suggestions=suggestions) from None

@@ -113,7 +113,7 @@ class Deadlock(Exception):
 
 def test_a_booking_aborted_by_a_deadlock_is_tried_again(monday, book, monkeypatch):
     """When the database aborts a booking to break a deadlock, is it tried again and made?"""
-    real_place = appointments.place
+    real_place = appointments.check_booking
     calls = []
 
     def place(*args, **kwargs):
@@ -122,7 +122,7 @@ def test_a_booking_aborted_by_a_deadlock_is_tried_again(monday, book, monkeypatc
             raise OperationalError("INSERT ...", {}, Deadlock("deadlock detected"))
         return real_place(*args, **kwargs)
 
-    monkeypatch.setattr(appointments, "place", place)
+    monkeypatch.setattr(appointments, "check_booking", place)
     assert book(monday.doctor, monday.patient, "10:00").starts_at.hour == 10
     assert len(calls) == 3
 
@@ -133,7 +133,7 @@ def test_a_booking_deadlocked_every_time_ends_as_a_conflict(monday, book, monkey
     def place(*args, **kwargs):
         raise OperationalError("INSERT ...", {}, Deadlock("deadlock detected"))
 
-    monkeypatch.setattr(appointments, "place", place)
+    monkeypatch.setattr(appointments, "check_booking", place)
     with pytest.raises(scheduling.Conflict, match="try again"):
         book(monday.doctor, monday.patient, "10:00")
     assert live_appointments() == 0

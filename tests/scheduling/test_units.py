@@ -128,7 +128,7 @@ def test_a_deadlock_inside_a_larger_unit_is_not_retried_there(monday, book, monk
         calls.append(1)
         raise OperationalError("INSERT ...", {}, Deadlock("deadlock detected"))
 
-    monkeypatch.setattr(appointments, "place", place)
+    monkeypatch.setattr(appointments, "check_booking", place)
     with pytest.raises(OperationalError), writing(db.session):
         book(monday.doctor, monday.patient, "10:00")
     assert len(calls) == 1

@@ -384,3 +384,22 @@ def test_expired_and_ended_sign_ins_are_not_listed(app, me):
 def test_a_sign_in_is_named_by_its_browser_and_system(user_agent, summary):
     """Does the list name a sign-in as people say it ("Firefox on Windows")?"""
     assert describe_device(user_agent) == summary
+
+
+def test_a_forgotten_password_field_is_not_a_failed_sign_in(database_url, make):
+    """Does leaving the password out of an email change (a slip, not a guess) stay out of the
+    account's failure count?"""
+    app = create_app(
+        {
+            **config.testing(database_url),
+            "RATELIMIT_ENABLED": True,
+            "LOGIN_FAILURES_PER_ACCOUNT": "1 per minute",
+        }
+    )
+    username = a_client(make)
+    browser = app.test_client()
+    signed = ask(app, browser, "POST", "/login", data={"username": username, "password": PASSWORD})
+    assert signed.status_code == 302
+    for _ in range(3):
+        response = ask(app, browser, "POST", "/me/account/details", data=details(email="n@e.com"))
+        assert response.status_code == 200

@@ -130,7 +130,7 @@ def test_inside_the_window_the_pages_say_to_call_and_nothing_changes(patient, cl
     db.session.commit()
     clock.move_to(datetime(2027, 1, 4, 0, 0, tzinfo=UTC))
     listed = text(patient.get("/me/appointments"))
-    assert "too close to change online" in listed and "+380 44 555" in listed
+    assert "too soon to change online" in listed and "+380 44 555" in listed
     assert f"/me/appointments/{mine.id}/cancel" not in listed
     for path in (f"/me/appointments/{mine.id}/cancel", f"/me/appointments/{mine.id}/move"):
         page = text(patient.get(path))
@@ -197,8 +197,20 @@ def test_time_off_reasons_never_reach_the_patient(patient, clock, monday, make, 
     assert "Boiler" not in text(response)
 
 
+def test_with_self_booking_off_a_client_cancels_but_cannot_move(patient, clock, mine):
+    """With online booking off, may the client still cancel but not move (the page saying
+    why, no week of dead links)?"""
+    ClinicSettings.get().self_booking = False
+    db.session.commit()
+    listed = text(patient.get("/me/appointments"))
+    assert f"/me/appointments/{mine.id}/cancel" in listed
+    assert f"/me/appointments/{mine.id}/move" not in listed
+    moving = text(patient.get(f"/me/appointments/{mine.id}/move"))
+    assert "Online booking is switched off" in moving and "move/confirm" not in moving
+
+
 def test_a_cancelled_appointment_cannot_be_moved_or_cancelled_again(patient, clock, mine):
     """Do the move and cancel pages of a cancelled appointment say it cannot change?"""
     cancel_appointment(db.session, mine.id)
-    assert "cannot be moved" in text(patient.get(f"/me/appointments/{mine.id}/move"))
-    assert "cannot be cancelled" in text(patient.get(f"/me/appointments/{mine.id}/cancel"))
+    for path in (f"/me/appointments/{mine.id}/move", f"/me/appointments/{mine.id}/cancel"):
+        assert "is cancelled; it cannot change any more" in text(patient.get(path))

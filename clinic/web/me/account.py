@@ -112,7 +112,7 @@ def save_details():
             },
         )
     except Invalid as refusal:
-        if "password" in refusal.errors:
+        if "password" in refusal.errors and form.password.data:
             limits.sign_in_failed()
         form.show_refusal(refusal)
         return account_page(details=form)

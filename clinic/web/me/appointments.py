@@ -23,20 +23,24 @@ def own_appointment(appointment_id: int):
     return scheduling.seen_appointment(db.session, current_user, appointment_id)
 
 
-def changeable(appointment) -> bool:
-    """Whether the client may still cancel or move it online."""
-    return scheduling.policy_for(current_user).changeable(db.session, appointment, clinic_now())
+def why_not(appointment, moving: bool = False) -> str | None:
+    """Why the client may not cancel (or move) it online now, in words; None if they may."""
+    refusals = scheduling.policy_for(current_user).change_refusals(
+        db.session, [appointment], clinic_now(), moving=moving
+    )
+    return refusals.get(appointment.id)
 
 
 @bp.get("/appointments")
 def appointments():
     """Upcoming appointments (with what may still be done online) and the past ones."""
-    now = clinic_now()
+    now, policy = clinic_now(), scheduling.policy_for(current_user)
     upcoming = scheduling.upcoming_appointments(db.session, current_user, now)
     return render_template(
         "me/appointments.html",
         upcoming=upcoming,
-        changeable=scheduling.policy_for(current_user).still_changeable(db.session, upcoming, now),
+        cannot_cancel=policy.change_refusals(db.session, upcoming, now),
+        cannot_move=policy.change_refusals(db.session, upcoming, now, moving=True),
         history=scheduling.appointment_history(db.session, current_user, now),
     )
 
@@ -75,7 +79,7 @@ def cancel(appointment_id: int):
         appointment=appointment,
         form=form,
         refusal=refusal,
-        open=changeable(appointment),
+        cannot=why_not(appointment),
     ), 409 if refusal else 200
 
 
@@ -84,8 +88,8 @@ def move(appointment_id: int):
     """Choose another free time of the same specialist: their week, `?date=` as on the
     public page, each free time leading to the confirmation."""
     appointment = own_appointment(appointment_id)
-    week = None
-    if changeable(appointment):
+    week, cannot = None, why_not(appointment, moving=True)
+    if cannot is None:
         week = scheduling.specialist_week(
             db.session,
             appointment.specialist_id,
@@ -94,7 +98,7 @@ def move(appointment_id: int):
             client_id=appointment.client_id,
             ignore_id=appointment.id,
         )
-    return render_template("me/move.html", appointment=appointment, week=week)
+    return render_template("me/move.html", appointment=appointment, week=week, cannot=cannot)
 
 
 @bp.route("/appointments/<int:appointment_id>/move/confirm", methods=["GET", "POST"])

@@ -8,17 +8,12 @@ from flask_login import current_user
 
 from ... import scheduling
 from ...extensions import db
-from ...limits import self_booking_limited
-from ...scheduling import Conflict, Invalid
+from ...limits import self_booking_limited, signed_in_account
+from ...scheduling import Conflict, Invalid, NotAllowed
 from ...scheduling.values import parse_moment
 from ..words import when
 from . import bp
 from .forms import booking_form
-
-
-def signed_in_user() -> str:
-    """Self-service bookings are counted per user (the web and the API together)."""
-    return f"user:{current_user.id}" if current_user.is_authenticated else "user:none"
 
 
 def not_a_client() -> bool:
@@ -27,18 +22,17 @@ def not_a_client() -> bool:
 
 
 @bp.route("/book/<int:specialist_id>", methods=["GET", "POST"])
-@self_booking_limited(signed_in_user, exempt_when=not_a_client)
+@self_booking_limited(signed_in_account, exempt_when=not_a_client)
 def book(specialist_id: int):
     """Confirm a free time `?start=YYYY-MM-DDTHH:MM` of a specialist: type of visit and a
     note, then booked through the rules. A time that cannot be had (taken meanwhile, too
     soon, booking off) is said in words, with the nearest free times instead."""
     start = parse_moment(request.args.get("start"), "start")
     specialist = scheduling.public_specialist(db.session, specialist_id)
-    booking = {
-        "specialist_id": specialist.id,
-        "client_id": scheduling.own_client_id(db.session, current_user),
-        "actor": current_user,
-    }
+    client_id = scheduling.own_client_id(db.session, current_user)
+    if client_id is None:
+        raise NotAllowed("Your account has no patient record yet; please call the clinic.")
+    booking = {"specialist_id": specialist.id, "client_id": client_id, "actor": current_user}
     form, refusal, location = booking_form(specialist), None, None
     try:
         location = scheduling.preview_booking(db.session, start=start, **booking)
