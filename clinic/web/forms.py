@@ -1,13 +1,13 @@
 """What the site's forms share: a base form that shows the booking rules' refusals beside its
-fields, and the new password with its confirmation."""
+fields, a person's names, email and phone, and the new password with its confirmation."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 
 from flask_wtf import FlaskForm
-from wtforms import PasswordField
-from wtforms.validators import DataRequired, EqualTo, Length
+from wtforms import EmailField, PasswordField, StringField, TelField
+from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
 
 from ..accounts import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
 from ..scheduling import Invalid
@@ -25,6 +25,35 @@ class Form(FlaskForm):
                 self.form_errors.append(message)
             else:
                 field.errors = [*field.errors, message]
+
+
+def names() -> tuple[StringField, StringField]:
+    """A person's first and last name: `first_name, last_name = names()`."""
+    return tuple(
+        StringField(
+            label,
+            validators=[DataRequired(), Length(max=150)],
+            render_kw={"autocomplete": autocomplete},
+        )
+        for label, autocomplete in (("First name", "given-name"), ("Last name", "family-name"))
+    )
+
+
+def email_field(description: str) -> EmailField:
+    """An email address, saying what happens to it."""
+    return EmailField(
+        "Email",
+        validators=[DataRequired(), Email(), Length(max=254)],
+        description=description,
+        render_kw={"autocomplete": "email"},
+    )
+
+
+def phone_field() -> TelField:
+    """An optional phone number."""
+    return TelField(
+        "Phone", validators=[Optional(), Length(max=32)], render_kw={"autocomplete": "tel"}
+    )
 
 
 def new_password(label: str = "Password") -> tuple[PasswordField, PasswordField]:

@@ -37,6 +37,22 @@ def settings(**values) -> None:
     db.session.commit()
 
 
+def register_and_verify(client, path: str) -> str:
+    """Register Anna through the form at `path`; the path of the verification link emailed."""
+    sent = client.post(
+        path,
+        data={
+            "first_name": "Anna",
+            "last_name": "Koval",
+            "email": "anna@example.com",
+            "password": "correct horse",
+            "confirm": "correct horse",
+        },
+    )
+    assert "Check your email" in sent.get_data(as_text=True)
+    return re.search(r"https?://\S+(/verify/\S+)", mail.outbox()[-1].get_content()).group(1)
+
+
 @pytest.fixture
 def patient(signed_in):
     """A signed-in client (a test client with `.user`)."""
@@ -204,34 +220,14 @@ def test_a_visitor_who_registers_comes_back_after_the_emailed_link(client, clock
     login = client.get(f"/login?next={quote(booking(monday.doctor), safe='')}")
     register = re.search(r'href="(/register\?next=[^"]+)"', login.get_data(as_text=True))
     path = register.group(1).replace("&amp;", "&")
-    sent = client.post(
-        path,
-        data={
-            "first_name": "Anna",
-            "last_name": "Koval",
-            "email": "anna@example.com",
-            "password": "correct horse",
-            "confirm": "correct horse",
-        },
+    assert client.get(register_and_verify(client, path)).headers["Location"] == booking(
+        monday.doctor
     )
-    assert "Check your email" in sent.get_data(as_text=True)
-    link = re.search(r"https?://\S+(/verify/\S+)", mail.outbox()[-1].get_content()).group(1)
-    assert client.get(link).headers["Location"] == booking(monday.doctor)
 
 
 def test_registering_with_a_foreign_next_goes_nowhere_else(client, clock):
     """Is a `next=` to another site dropped on the way through registration?"""
-    client.post(
-        "/register?next=//evil.example/x",
-        data={
-            "first_name": "Anna",
-            "last_name": "Koval",
-            "email": "anna@example.com",
-            "password": "correct horse",
-            "confirm": "correct horse",
-        },
-    )
-    link = re.search(r"https?://\S+(/verify/\S+)", mail.outbox()[-1].get_content()).group(1)
+    link = register_and_verify(client, "/register?next=//evil.example/x")
     assert client.get(link).headers["Location"] == "/me/appointments"
 
 

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from wtforms import BooleanField, EmailField, PasswordField, StringField, TelField
-from wtforms.validators import DataRequired, Email, Length, Optional
+from wtforms import BooleanField, EmailField, PasswordField, StringField
+from wtforms.validators import DataRequired, Email, Length
 
-from ..forms import Form, new_password
+from ..forms import Form, email_field, names, new_password, phone_field
 
 
 class LoginForm(Form):
@@ -23,25 +23,9 @@ class LoginForm(Form):
 
 
 class RegisterForm(Form):
-    first_name = StringField(
-        "First name",
-        validators=[DataRequired(), Length(max=150)],
-        render_kw={"autocomplete": "given-name"},
-    )
-    last_name = StringField(
-        "Last name",
-        validators=[DataRequired(), Length(max=150)],
-        render_kw={"autocomplete": "family-name"},
-    )
-    email = EmailField(
-        "Email",
-        validators=[DataRequired(), Email(), Length(max=254)],
-        description="We send a link here to confirm it is yours.",
-        render_kw={"autocomplete": "email"},
-    )
-    phone = TelField(
-        "Phone", validators=[Optional(), Length(max=32)], render_kw={"autocomplete": "tel"}
-    )
+    first_name, last_name = names()
+    email = email_field("We send a link here to confirm it is yours.")
+    phone = phone_field()
     password, confirm = new_password()
 
 

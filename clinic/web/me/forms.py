@@ -3,41 +3,25 @@
 from __future__ import annotations
 
 from wtforms import (
-    EmailField,
     PasswordField,
     SelectField,
     StringField,
-    TelField,
     TextAreaField,
 )
 from wtforms.fields import SelectChoice
-from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional
+from wtforms.validators import InputRequired, Length, Optional
 
 from ...models import Appointment, Specialist
 from ...scheduling.values import MAX_NOTES_LENGTH, limit
-from ..forms import Form
+from ..forms import Form, email_field, names, phone_field
 
 
 class AccountDetailsForm(Form):
-    first_name = StringField(
-        "First name",
-        validators=[DataRequired(), Length(max=150)],
-        render_kw={"autocomplete": "given-name"},
-    )
-    last_name = StringField(
-        "Last name",
-        validators=[DataRequired(), Length(max=150)],
-        render_kw={"autocomplete": "family-name"},
-    )
-    phone = TelField(
-        "Phone", validators=[Optional(), Length(max=32)], render_kw={"autocomplete": "tel"}
-    )
-    email = EmailField(
-        "Email",
-        validators=[DataRequired(), Email(), Length(max=254)],
-        description="A new address gets a link to confirm it; until it is opened, we keep "
-        "writing to the one you have now.",
-        render_kw={"autocomplete": "email"},
+    first_name, last_name = names()
+    phone = phone_field()
+    email = email_field(
+        "A new address gets a link to confirm it; until it is opened, we keep writing to the "
+        "one you have now."
     )
     password = PasswordField(
         "Current password",
