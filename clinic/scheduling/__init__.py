@@ -52,7 +52,7 @@ from .values import (
     parse_time,
     parse_weekday,
 )
-from .week import Day, DayState, Week, monday_of, specialist_week
+from .week import DayState, Week, specialist_week
 
 __all__ = [
     "ALL",
@@ -66,7 +66,6 @@ __all__ = [
     "AnySession",
     "Conflict",
     "Covered",
-    "Day",
     "DayState",
     "Invalid",
     "NotAllowed",
@@ -91,7 +90,6 @@ __all__ = [
     "free_slots",
     "free_slots_by_specialist",
     "free_slots_range",
-    "monday_of",
     "nearest_free",
     "next_free_slot",
     "next_free_slots",

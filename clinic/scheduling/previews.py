@@ -36,7 +36,11 @@ def preview_booking(
     span = Span(start, start + timedelta(minutes=specialist.slot_minutes))
     request = Request(specialist, client, None, span)
     return _answer(
-        session, request, policy, now, lambda: check_booking(session, request, policy, now, False)
+        session,
+        request,
+        policy,
+        now,
+        lambda: check_booking(session, request, policy, now, lock=False),
     )
 
 

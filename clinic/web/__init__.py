@@ -22,7 +22,6 @@ def init_app(app: Flask) -> None:
         app.register_blueprint(area.bp)
     app.context_processor(clinic_settings)
     app.add_template_filter(words.when)
-    app.add_template_filter(words.day_in_words)
 
 
 def clinic_settings() -> dict[str, Any]:

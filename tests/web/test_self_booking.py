@@ -253,3 +253,31 @@ def test_the_booking_rate_limit_answers_with_a_clear_page(database_url, make, mo
     assert [answer.status_code for answer in answers] == [302, 302, 429]
     assert "booked online many times" in answers[2].get_data(as_text=True)
     assert live_count() == 2
+
+
+def test_the_web_and_the_api_share_one_booking_limit(database_url, make, monday, clock):
+    """With two bookings an hour allowed, does one made through the API and one on the web
+    use up the client's allowance, so that the next on the web is a 429?"""
+    app = create_app(
+        {**config.testing(database_url), "RATELIMIT_ENABLED": True, "SELF_BOOKING_LIMIT": "2/hour"}
+    )
+    user = make(User, role="client")
+    make(Client, email=user.email, user=user)
+    browser = app.test_client()
+
+    def post(path, **kwargs):
+        with app.app_context():
+            return browser.post(path, **kwargs)
+
+    login = {"username": user.username, "password": PASSWORD}
+    token = post("/api/v1/login/", json=login).get_json()["access"]
+    by_api = post(
+        "/api/v1/appointments/",
+        json={"worker": monday.doctor.id, "date": "2027-01-04", "start_time": "09:00"},
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    assert by_api.status_code == 201
+    assert post("/login", data=login).status_code == 302
+    assert post(booking(monday.doctor, "2027-01-04T09:30")).status_code == 302
+    assert post(booking(monday.doctor, "2027-01-04T10:00")).status_code == 429
+    assert live_count() == 2
