@@ -9,14 +9,16 @@ import enum
 from datetime import date, datetime, time
 from typing import Any
 
-from sqlalchemy import inspect
-from sqlalchemy.orm import Session
+from sqlalchemy import inspect, select
+from sqlalchemy.orm import Session, joinedload
 
 from .database import note_change
 from .models import AuditEntry, User
 from .signals import Change
 
 SECRET_COLUMNS = frozenset({"password_hash"})
+HOUSEKEEPING = frozenset({"updated_at", "ics_sequence", "reminder_sent_at"})
+"""Columns a change moves along by itself, which no reader of the log needs to see."""
 
 
 def snapshot(entity: Any) -> dict[str, Any]:
@@ -49,6 +51,32 @@ def record(
     session.add(entry)
     note_change(session, Change(entry.entity, entity.id, action, entity))
     return entry
+
+
+def history(session: Session, entity: str, entity_id: int) -> list[AuditEntry]:
+    """The log of one thing (`entity` a table name), oldest first, with who made each change."""
+    return list(
+        session.scalars(
+            select(AuditEntry)
+            .where(AuditEntry.entity == entity, AuditEntry.entity_id == entity_id)
+            .options(joinedload(AuditEntry.actor))
+            .order_by(AuditEntry.at, AuditEntry.id)
+        )
+    )
+
+
+def changes(entry: AuditEntry) -> list[tuple[str, Any, Any]]:
+    """What an entry changed: (column, before, after) for each column whose value differs
+    (a creation: every column given a value), housekeeping left out."""
+    before, after = entry.before or {}, entry.after or {}
+    return [
+        (column, before.get(column), after.get(column))
+        for column in dict.fromkeys([*before, *after])
+        if column not in HOUSEKEEPING
+        and column != "id"
+        and before.get(column) != after.get(column)
+        and (entry.before is not None or after.get(column) not in (None, ""))
+    ]
 
 
 def _plain(value: Any) -> Any:

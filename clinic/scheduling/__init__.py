@@ -13,13 +13,17 @@ This module re-exports what views, the API and the setup use; the modules are by
 from ..models import AppointmentStatus as Status
 from .agenda import (
     ALL,
+    ClientCard,
     appointment_history,
     appointments_query,
+    client_card,
     clients_query,
     day_appointments,
     own_client_id,
+    possible_duplicates,
     seen_appointment,
     upcoming_appointments,
+    visit_type_suggestions,
 )
 from .appointments import (
     book_appointment,
@@ -29,6 +33,7 @@ from .appointments import (
     update_appointment,
 )
 from .calendar import Span, working_spans
+from .day_plan import Column, DayPlan, day_plan
 from .directory import find_specialists, public_locations, public_specialist, specialties
 from .errors import Conflict, Invalid, NotAllowed, NotFound, SchedulingError
 from .policy import ANONYMOUS, SYSTEM, TRANSITIONS, Actor, Policy, acting, policy_for
@@ -44,7 +49,14 @@ from .slots import (
     next_free_slot,
     next_free_slots,
 )
-from .time_off import Covered, TimeOffSaved, flagged, remove_time_off, save_time_off
+from .time_off import (
+    Covered,
+    TimeOffSaved,
+    covered_appointments,
+    flagged,
+    remove_time_off,
+    save_time_off,
+)
 from .values import (
     WEEKDAYS,
     AnySession,
@@ -64,8 +76,11 @@ __all__ = [
     "WEEKDAYS",
     "Actor",
     "AnySession",
+    "ClientCard",
+    "Column",
     "Conflict",
     "Covered",
+    "DayPlan",
     "DayState",
     "Invalid",
     "NotAllowed",
@@ -82,9 +97,12 @@ __all__ = [
     "book_appointment",
     "cancel_appointment",
     "change_status",
+    "client_card",
     "clients_query",
+    "covered_appointments",
     "create_shift",
     "day_appointments",
+    "day_plan",
     "find_specialists",
     "flagged",
     "free_slots",
@@ -98,6 +116,7 @@ __all__ = [
     "parse_time",
     "parse_weekday",
     "policy_for",
+    "possible_duplicates",
     "preview_booking",
     "preview_move",
     "public_locations",
@@ -114,5 +133,6 @@ __all__ = [
     "upcoming_appointments",
     "update_appointment",
     "update_shift",
+    "visit_type_suggestions",
     "working_spans",
 ]

@@ -3,16 +3,18 @@ and finding clients — written once for the desk, the client's pages and the AP
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import Select, false, func, or_, select
+from sqlalchemy import ColumnElement, Select, false, func, or_, select
 from sqlalchemy.orm import joinedload
 
 from ..clock import clinic_now
-from ..models import Appointment, AppointmentStatus, Client, User
+from ..models import Appointment, AppointmentStatus, Client, Specialist, User
 from .errors import NotFound
 from .policy import Actor, policy_for
-from .values import AnySession, key_of
+from .values import AnySession, get_row, key_of
 
 HISTORY_LENGTH = 50
 """How many past or cancelled appointments a client's page lists (the newest)."""
@@ -134,22 +136,129 @@ def own_client_id(session: AnySession, user: User) -> int | None:
 
 def clients_query(viewer: User | None, search: str = "") -> Select:
     """The client records `viewer` may see (staff: all; a client: their own), matching
-    `search` in the name, phone or email when given; by name."""
+    every word of `search` in the name, phone or email when given (a phone number however
+    it is spaced or punctuated); by name."""
     statement = select(Client).order_by(Client.last_name, Client.first_name, Client.id)
     actor = policy_for(viewer).actor
     if actor is Actor.ANONYMOUS:
         statement = statement.where(false())
     elif actor is Actor.CLIENT:
         statement = statement.where(Client.user_id == viewer.id)
-    words = search.split()
-    for word in words[:5]:
-        statement = statement.where(
-            or_(
-                *(
-                    func.lower(column).contains(word.lower(), autoescape=True)
-                    for column in (Client.first_name, Client.last_name, Client.email)
-                ),
-                Client.phone.contains(word, autoescape=True),
-            )
-        )
+    for word in _search_words(search):
+        matches = [
+            func.lower(column).contains(word.lower(), autoescape=True)
+            for column in (Client.first_name, Client.last_name, Client.email)
+        ]
+        digits = _digits(word)
+        if len(digits) >= MIN_PHONE_DIGITS:
+            matches.append(_phone_digits(Client.phone).contains(digits, autoescape=True))
+        else:
+            matches.append(Client.phone.contains(word, autoescape=True))
+        statement = statement.where(or_(*matches))
     return statement
+
+
+MIN_PHONE_DIGITS = 3
+"""A search word of at least this many digits (and nothing but phone punctuation besides)
+matches phone numbers by their digits alone: "067 000" finds "+380 (67) 000-00-01"."""
+PHONE_PUNCTUATION = " +-()./"
+_PHONE_WORD = re.compile(r"^[0-9 +\-()./]+$", re.ASCII)
+
+
+def _search_words(search: str) -> list[str]:
+    """The words of a search (at most five); a phone number typed with spaces is one word."""
+    search = search.strip()
+    if _PHONE_WORD.match(search) and len(_digits(search)) >= MIN_PHONE_DIGITS:
+        return [search]
+    return search.split()[:5]
+
+
+def _digits(text: str) -> str:
+    """The digits of a phone-like word; empty for a word with anything else in it."""
+    return re.sub(r"\D", "", text) if _PHONE_WORD.match(text) else ""
+
+
+def _phone_digits(column: ColumnElement) -> ColumnElement:
+    """`column` with phone punctuation taken out, in SQL."""
+    for mark in PHONE_PUNCTUATION:
+        column = func.replace(column, mark, "")
+    return column
+
+
+def possible_duplicates(
+    session: AnySession, *, phone: str = "", email: str = "", exclude_id: int | None = None
+) -> list[Client]:
+    """Client records that may be the same person as a new one: the same email address (case
+    ignored) or the same phone number (punctuation ignored); at most ten, by name."""
+    matches = []
+    if email.strip():
+        matches.append(func.lower(Client.email) == email.strip().lower())
+    digits = _digits(phone.strip())
+    if len(digits) >= MIN_PHONE_DIGITS:
+        matches.append(_phone_digits(Client.phone) == digits)
+    if not matches:
+        return []
+    statement = (
+        select(Client)
+        .where(or_(*matches))
+        .order_by(Client.last_name, Client.first_name, Client.id)
+        .limit(10)
+    )
+    if exclude_id is not None:
+        statement = statement.where(Client.id != exclude_id)
+    return list(session.scalars(statement))
+
+
+@dataclass(frozen=True)
+class ClientCard:
+    """A client record with their appointments: upcoming, and past or cancelled (the newest
+    50), and how often they did not come."""
+
+    client: Client
+    upcoming: list[Appointment]
+    past: list[Appointment]
+    no_shows: int
+
+
+def client_card(
+    session: AnySession, viewer: User, client_id: int, now: datetime | None = None
+) -> ClientCard:
+    """The client record `viewer` may see with their appointments; NotFound for any other."""
+    now = now or clinic_now()
+    client = get_row(session, Client, client_id, "client")
+    if not policy_for(viewer).sees(client):
+        raise NotFound(f"There is no client {client.id}.")
+    theirs = appointments_query(viewer, client_id=client.id, status=ALL).options(*WITH_PEOPLE)
+    upcoming = session.scalars(
+        theirs.where(Appointment.ends_at >= now, Appointment.status != AppointmentStatus.CANCELLED)
+    ).unique()
+    past = session.scalars(
+        theirs.where(
+            or_(Appointment.ends_at < now, Appointment.status == AppointmentStatus.CANCELLED)
+        )
+        .order_by(None)
+        .order_by(Appointment.starts_at.desc(), Appointment.id.desc())
+        .limit(HISTORY_LENGTH)
+    ).unique()
+    no_shows = session.scalar(
+        select(func.count())
+        .select_from(Appointment)
+        .where(
+            Appointment.client_id == client.id,
+            Appointment.status == AppointmentStatus.NO_SHOW,
+        )
+    )
+    return ClientCard(client, list(upcoming), list(past), no_shows)
+
+
+def visit_type_suggestions(session: AnySession, specialist: Specialist) -> list[str]:
+    """The types of visit the desk is offered for a specialist: their own list, then the
+    types typed for their appointments before (the most used first; twenty in all)."""
+    used = session.scalars(
+        select(Appointment.type)
+        .where(Appointment.specialist_id == specialist.id, Appointment.type != "")
+        .group_by(Appointment.type)
+        .order_by(func.count().desc(), Appointment.type)
+        .limit(20)
+    )
+    return list(dict.fromkeys([*specialist.visit_types, *used]))[:20]

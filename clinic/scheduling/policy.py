@@ -72,6 +72,11 @@ class Policy:
         return self.actor in (Actor.SYSTEM, Actor.ADMIN)
 
     @property
+    def removes_clients(self) -> bool:
+        """Whether this actor may delete client records (those with no appointments)."""
+        return self.actor in (Actor.SYSTEM, Actor.ADMIN)
+
+    @property
     def editable(self) -> frozenset[str]:
         """The details of an appointment this actor may change: staff the type and the
         clinic's notes, a client only their own note."""

@@ -9,7 +9,7 @@ from sqlalchemy import exists, select
 from .. import account_emails, accounts, audit
 from ..database import writing
 from ..models import Appointment, Client, User
-from ..scheduling import AnySession, Conflict, Invalid
+from ..scheduling import AnySession, Conflict, Invalid, NotAllowed, acting
 from ..scheduling.values import get_row
 from .common import name, note, phone, saving
 
@@ -100,7 +100,10 @@ def _address_change(
 
 
 def remove_client(session: AnySession, client_id: Any, *, actor: User | None = None) -> None:
-    """Delete a client record with no appointments; Conflict for one with appointments."""
+    """Delete a client record with no appointments (admins); Conflict for one with
+    appointments."""
+    if not acting(actor).removes_clients:
+        raise NotAllowed("Only an admin deletes client records.")
     with writing(session):
         client = get_row(session, Client, client_id, "client")
         if session.scalar(select(exists().where(Appointment.client_id == client.id))):

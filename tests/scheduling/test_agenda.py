@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from helpers import MONDAY, NOW
 
 from clinic import scheduling
@@ -88,3 +89,68 @@ def test_client_search_matches_words_literally(make):
     assert found("EXAMPLE.com") == [anna.id]
     assert found("%") != found("")
     assert len(found("")) == 2
+
+
+def test_client_search_finds_a_phone_however_it_is_written(make):
+    """Does a phone number typed with other spacing or punctuation find the client, and a
+    name with a number in it still match word by word?"""
+    admin = make(User, role="admin")
+    anna = make(Client, first_name="Anna", last_name="Koval", phone="+380 (67) 000-00-01")
+    make(Client, first_name="Boris", phone="+380 67 555 1234")
+
+    def found(text: str) -> list[int]:
+        return [c.id for c in db.session.scalars(scheduling.clients_query(admin, text))]
+
+    assert found("0670000001") == [anna.id]
+    assert found("067 000 00 01") == [anna.id]
+    assert found("+380-67-000") == [anna.id]
+    assert found("koval 000-00") == [anna.id]
+    assert len(found("380 67")) == 2
+
+
+def test_possible_duplicates_match_phone_digits_or_email_in_any_case(make):
+    """Is a new client with the same phone (other punctuation) or email (other case) as a
+    record flagged as a possible duplicate, and nobody for new details?"""
+    anna = make(Client, first_name="Anna", phone="+380 67 000 0001", email="anna@example.com")
+    make(Client, first_name="Boris", phone="+380 67 000 0002")
+    dupes = scheduling.possible_duplicates
+    assert dupes(db.session, phone="+380670000001") == [anna]
+    assert dupes(db.session, email="ANNA@Example.com") == [anna]
+    assert dupes(db.session, phone="+380 99 999 9999", email="new@example.com") == []
+    assert dupes(db.session, phone="", email="") == []
+    assert dupes(db.session, email="anna@example.com", exclude_id=anna.id) == []
+
+
+def test_a_client_card_splits_upcoming_and_past_and_counts_no_shows(monday, book, make):
+    """Does a client's card list live future appointments apart from past and cancelled ones,
+    with the number of times they did not come, and answer NotFound to another client?"""
+    manager = make(User, role="manager")
+    first = book(monday.doctor, monday.patient, "09:00")
+    scheduling.change_status(db.session, first.id, "no_show")
+    gone = book(monday.doctor, monday.patient, "10:00")
+    scheduling.cancel_appointment(db.session, gone.id, now=NOW)
+    coming = book(monday.doctor, monday.patient, "11:00")
+    now = first.ends_at + timedelta(minutes=1)
+    card = scheduling.client_card(db.session, manager, monday.patient.id, now)
+    assert [a.id for a in card.upcoming] == [coming.id]
+    assert [a.id for a in card.past] == [gone.id, first.id]
+    assert card.no_shows == 1
+    stranger = make(User, role="client")
+    make(Client, user=stranger)
+    with pytest.raises(scheduling.NotFound):
+        scheduling.client_card(db.session, stranger, monday.patient.id, now)
+
+
+def test_visit_type_suggestions_put_the_specialists_own_list_first(monday, book, make):
+    """Does the desk get the specialist's visit types, then the types typed before, most used
+    first, each once?"""
+    monday.doctor.visit_types = ["Consultation"]
+    db.session.commit()
+    for start, kind in (("09:00", "Follow-up"), ("09:30", "Follow-up"), ("10:00", "X-ray")):
+        book(monday.doctor, make(Client), start, type=kind)
+    book(monday.doctor, make(Client), "10:30", type="Consultation")
+    assert scheduling.visit_type_suggestions(db.session, monday.doctor) == [
+        "Consultation",
+        "Follow-up",
+        "X-ray",
+    ]

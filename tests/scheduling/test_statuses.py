@@ -8,7 +8,7 @@ import pytest
 from helpers import NOW
 from sqlalchemy import select
 
-from clinic import scheduling
+from clinic import audit, scheduling
 from clinic.extensions import db
 from clinic.models import AppointmentStatus as Status
 from clinic.models import AuditEntry, User
@@ -141,3 +141,15 @@ def test_online_cancelling_stops_at_the_window(appointment_in, make):
         db.session, appointment.id, actor=online, now=appointment.starts_at - timedelta(hours=24)
     )
     assert cancelled.status is Status.CANCELLED
+
+
+def test_the_audit_history_says_what_each_change_changed(monday, book, make):
+    """Does an appointment's history list its changes oldest first, each with who made it and
+    only the columns it changed (housekeeping left out)?"""
+    manager = make(User, role="manager")
+    booked = book(monday.doctor, monday.patient, "10:00", actor=manager)
+    scheduling.change_status(db.session, booked.id, "arrived", actor=manager)
+    created, arrived = audit.history(db.session, "appointments", booked.id)
+    assert (created.action, created.actor.id) == ("create", manager.id)
+    assert ("status", None, "booked") in audit.changes(created)
+    assert audit.changes(arrived) == [("status", "booked", "arrived")]

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from clinic import scheduling, setup
 from clinic.extensions import db
 from clinic.models import AuditEntry, Client, Location, Role, Specialist, User
-from clinic.scheduling import Conflict, NotFound
+from clinic.scheduling import Conflict, NotAllowed, NotFound
 from clinic.setup import Removal
 
 
@@ -83,6 +83,15 @@ def test_a_client_with_appointments_stays(monday, book, make):
     setup.remove_client(db.session, newcomer.id)
     assert db.session.get(Client, newcomer.id) is None
     assert db.session.get(Client, monday.patient.id) is not None
+
+
+def test_only_an_admin_deletes_a_client_record(app, make):
+    """Is a manager deleting a client record refused (NotAllowed), an admin's deletion done?"""
+    newcomer = make(Client)
+    with pytest.raises(NotAllowed):
+        setup.remove_client(db.session, newcomer.id, actor=make(User, role=Role.MANAGER))
+    setup.remove_client(db.session, newcomer.id, actor=make(User, role=Role.ADMIN))
+    assert db.session.get(Client, newcomer.id) is None
 
 
 def test_removing_what_does_not_exist_is_not_found(app):

@@ -1,0 +1,128 @@
+"""The front desk's day: for each specialist working it, their hours, appointments, free times
+and time off, with the day's cancelled appointments, counts by status and the appointments a
+kept time off flags — read in a fixed number of queries, whatever the clinic holds."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from ..clock import clinic_now
+from ..models import Appointment, AppointmentStatus, Specialist, User
+from .agenda import day_appointments
+from .calendar import Calendar, Span
+from .policy import policy_for
+from .slots import active_specialists
+from .time_off import flagged
+from .values import AnySession, parse_date
+
+Status = AppointmentStatus
+
+
+@dataclass
+class Column:
+    """One specialist's day: working hours, live appointments and free slots by time, and the
+    time off (theirs or the clinic's) that falls in it."""
+
+    specialist: Specialist
+    hours: list[Span] = field(default_factory=list)
+    appointments: list[Appointment] = field(default_factory=list)
+    free: list[datetime] = field(default_factory=list)
+    away: list[Span] = field(default_factory=list)
+
+    @property
+    def entries(self) -> list[tuple[datetime, Appointment | None]]:
+        """Appointments and free times in time order: (start, the appointment, or None for a
+        free time)."""
+        return sorted(
+            [(a.starts_at, a) for a in self.appointments] + [(s, None) for s in self.free],
+            key=lambda entry: entry[0],
+        )
+
+
+@dataclass
+class DayPlan:
+    """The desk's view of a day."""
+
+    day: date
+    columns: list[Column]
+    cancelled: list[Appointment]
+    counts: dict[Status, int]
+    flagged: set[int]
+
+    @property
+    def appointments(self) -> list[Appointment]:
+        """Every appointment of the day shown, live and cancelled, by time."""
+        return sorted(
+            [a for column in self.columns for a in column.appointments] + self.cancelled,
+            key=lambda a: (a.starts_at, a.id),
+        )
+
+
+def day_plan(
+    session: AnySession,
+    viewer: User,
+    day: date | str,
+    *,
+    location_id: int | None = None,
+    specialty: str = "",
+    now: datetime | None = None,
+) -> DayPlan:
+    """The day for staff: a column per specialist who works it or has appointments on it
+    (of `specialty`, and by default or by appointment at `location_id`, when given), free
+    times by the staff's rules (from now on), appointments at `location_id` only when given."""
+    day, now = parse_date(day), now or clinic_now()
+    policy = policy_for(viewer)
+    filters = {} if location_id is None else {"location_id": location_id}
+    appointments = day_appointments(session, viewer, day, **filters)
+    working = [s for s in active_specialists(session) if _works(s, day)]
+    shown = {s.id: s for s in working}
+    for appointment in appointments:
+        shown.setdefault(appointment.specialist_id, appointment.specialist)
+    at_location = {a.specialist_id for a in appointments}
+    specialists = [
+        s
+        for s in shown.values()
+        if (not specialty or s.specialty.casefold() == specialty.casefold())
+        and (location_id is None or s.default_location_id == location_id or s.id in at_location)
+    ]
+    specialists.sort(key=lambda s: (s.last_name, s.first_name, s.id))
+    columns = {s.id: Column(s) for s in specialists}
+    live = [s for s in specialists if s.active]
+    if live:
+        earliest, latest = policy.bounds(session, now)
+        calendar = Calendar(session, live, day, day)
+        for specialist in live:
+            column = columns[specialist.id]
+            column.hours = calendar.working("specialist", specialist, day)
+            column.free = calendar.slots(specialist, day, earliest, latest)
+            column.away = sorted(
+                busy.span
+                for key in (("specialist", specialist.id), ("clinic", 0))
+                for busy in calendar.busy.get((*key, day), ())
+                if busy.appointment_id is None
+            )
+    cancelled = []
+    for appointment in appointments:
+        if appointment.specialist_id not in columns:
+            continue
+        if appointment.status is Status.CANCELLED:
+            cancelled.append(appointment)
+        else:
+            columns[appointment.specialist_id].appointments.append(appointment)
+    plan = list(columns.values())
+    shown_appointments = [a for column in plan for a in column.appointments] + cancelled
+    counts = Counter(a.status for a in shown_appointments)
+    return DayPlan(
+        day=day,
+        columns=plan,
+        cancelled=cancelled,
+        counts={status: counts.get(status, 0) for status in Status},
+        flagged=flagged(session, shown_appointments),
+    )
+
+
+def _works(specialist: Specialist, day: date) -> bool:
+    """Whether a shift of the specialist falls on `day`'s weekday."""
+    return any(shift.weekday == day.weekday() for shift in specialist.shifts)
