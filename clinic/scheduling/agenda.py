@@ -161,6 +161,9 @@ def clients_query(viewer: User | None, search: str = "") -> Select:
 MIN_PHONE_DIGITS = 3
 """A search word of at least this many digits (and nothing but phone punctuation besides)
 matches phone numbers by their digits alone: "067 000" finds "+380 (67) 000-00-01"."""
+LOCAL_PHONE_DIGITS = 9
+"""The digits of a phone number after its country and trunk prefixes: "067 123 45 67" and
+"+380 (67) 123-45-67" are the same phone."""
 PHONE_PUNCTUATION = " +-()./"
 _PHONE_WORD = re.compile(r"^[0-9 +\-()./]+$", re.ASCII)
 
@@ -189,12 +192,15 @@ def possible_duplicates(
     session: AnySession, *, phone: str = "", email: str = "", exclude_id: int | None = None
 ) -> list[Client]:
     """Client records that may be the same person as a new one: the same email address (case
-    ignored) or the same phone number (punctuation ignored); at most ten, by name."""
+    ignored) or the same phone number (punctuation and country prefix ignored); at most ten,
+    by name."""
     matches = []
     if email.strip():
         matches.append(func.lower(Client.email) == email.strip().lower())
     digits = _digits(phone.strip())
-    if len(digits) >= MIN_PHONE_DIGITS:
+    if len(digits) >= LOCAL_PHONE_DIGITS:
+        matches.append(_phone_digits(Client.phone).endswith(digits[-LOCAL_PHONE_DIGITS:]))
+    elif len(digits) >= MIN_PHONE_DIGITS:
         matches.append(_phone_digits(Client.phone) == digits)
     if not matches:
         return []

@@ -39,11 +39,11 @@ def names() -> tuple[StringField, StringField]:
     )
 
 
-def email_field(description: str) -> EmailField:
+def email_field(description: str, required: bool = True) -> EmailField:
     """An email address, saying what happens to it."""
     return EmailField(
         "Email",
-        validators=[DataRequired(), Email(), Length(max=254)],
+        validators=[DataRequired() if required else Optional(), Email(), Length(max=254)],
         description=description,
         render_kw={"autocomplete": "email"},
     )

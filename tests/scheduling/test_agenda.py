@@ -115,6 +115,7 @@ def test_possible_duplicates_match_phone_digits_or_email_in_any_case(make):
     make(Client, first_name="Boris", phone="+380 67 000 0002")
     dupes = scheduling.possible_duplicates
     assert dupes(db.session, phone="+380670000001") == [anna]
+    assert dupes(db.session, phone="067 000 00 01") == [anna], "the same phone, dialled locally"
     assert dupes(db.session, email="ANNA@Example.com") == [anna]
     assert dupes(db.session, phone="+380 99 999 9999", email="new@example.com") == []
     assert dupes(db.session, phone="", email="") == []

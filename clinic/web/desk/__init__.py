@@ -1,4 +1,5 @@
-"""The front desk (at /desk), for managers and admins."""
+"""The front desk (at /desk), for managers and admins: the day's agenda and a specialist's
+week, booking and changing appointments, a specialist's absence, and the client records."""
 
 from flask import Blueprint
 
@@ -8,4 +9,4 @@ from ..access import guard
 bp = Blueprint("desk", __name__, url_prefix="/desk")
 guard(bp, Role.MANAGER, Role.ADMIN)
 
-from . import day  # noqa: E402, F401  (the views register on bp)
+from . import absence, appointments, booking, clients, day, week  # noqa: E402, F401  (views register on bp)

@@ -1,0 +1,253 @@
+"""One appointment at the desk: its details and history, moving it (same form, same rules as
+booking), cancelling it with a reason, the status changes the status table allows, and its
+calendar file. Booking a new one lives in booking.py."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from flask import Response, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+from werkzeug.datastructures import MultiDict
+
+from ... import audit, scheduling
+from ...clock import clinic_now, clinic_zone
+from ...extensions import db
+from ...models import Appointment, AuditEntry, Client, ClinicSettings, Location, Specialist
+from ...notifications import calendar_file
+from ...scheduling import TRANSITIONS, Conflict, Invalid, NotAllowed, Status
+from ...scheduling.slots import active_specialists
+from ..access import safe_next
+from ..words import when
+from . import bp
+from .appointment_forms import CancelForm, MoveForm, StatusForm, without_time
+from .booking import booked_words
+
+LABELS = {
+    "starts_at": "Start",
+    "ends_at": "End",
+    "status": "Status",
+    "specialist_id": "Specialist",
+    "location_id": "Location",
+    "client_id": "Client",
+    "type": "Type of visit",
+    "notes": "Clinic's notes",
+    "patient_note": "Patient's note",
+    "cancel_reason": "Cancel reason",
+}
+"""The columns the history shows, in words; the others (created, created by) are on the page."""
+ACTIONS = {
+    "create": "Booked",
+    "reschedule": "Moved",
+    "status": "Status changed",
+    "cancel": "Cancelled",
+    "update": "Changed",
+}
+NAMED: dict[str, Any] = {"specialist_id": Specialist, "location_id": Location, "client_id": Client}
+"""The columns holding ids, and whose: the history says their names."""
+
+
+@dataclass(frozen=True)
+class Event:
+    """One entry of an appointment's history in words: when (clinic time), who, what, and
+    each change as (what, before or None for a new appointment, after)."""
+
+    at: datetime
+    who: str
+    what: str
+    changes: list[tuple[str, str | None, str]]
+
+
+def staff_appointment(appointment_id: int) -> Appointment:
+    """The appointment with who and where; 404 for an unknown one."""
+    return scheduling.seen_appointment(db.session, current_user, appointment_id)
+
+
+@bp.get("/appointments/<int:appointment_id>")
+def appointment(appointment_id: int):
+    """An appointment's details, whether a time off covers it, its history, and what may be
+    done with it now."""
+    appointment = staff_appointment(appointment_id)
+    refusals = scheduling.policy_for(current_user).change_refusals(
+        db.session, [appointment], clinic_now(), moving=True
+    )
+    allowed = TRANSITIONS[appointment.status]
+    return render_template(
+        "desk/appointment.html",
+        appointment=appointment,
+        flagged=appointment.id in scheduling.flagged(db.session, [appointment]),
+        history=history_in_words(audit.history(db.session, "appointments", appointment.id)),
+        statuses=[status for status in Status if status in allowed - {Status.CANCELLED}],
+        cancellable=Status.CANCELLED in allowed,
+        cannot_move=refusals.get(appointment.id),
+        status_form=StatusForm(formdata=None),
+    )
+
+
+@bp.route("/appointments/<int:appointment_id>/move", methods=["GET", "POST"])
+def move_appointment(appointment_id: int):
+    """Move an appointment to another time, specialist or room (`?date=&start_time=` from a
+    suggested time); a refusal is said with what collides and the nearest free times."""
+    appointment = staff_appointment(appointment_id)
+    form, refusal = move_form(appointment), None
+    if form.validate_on_submit():
+        was = (appointment.starts_at, appointment.ends_at, appointment.specialist_id)
+        try:
+            scheduling.update_appointment(
+                db.session, appointment.id, form.timing(), actor=current_user
+            )
+        except Conflict as conflict:
+            refusal = conflict
+        except Invalid as invalid:
+            form.show_refusal(invalid)
+        else:
+            now = (appointment.starts_at, appointment.ends_at, appointment.specialist_id)
+            done = "Moved" if now != was else "Nothing changed"
+            flash(f"{done}: {booked_words(appointment)}.", "success")
+            return redirect(url_for("desk.appointment", appointment_id=appointment.id))
+    page = render_template(
+        "desk/appointment_move.html",
+        appointment=appointment,
+        form=form,
+        refusal=refusal,
+        slot_args=without_time(form.carried()),
+    )
+    if request.method == "GET":
+        return page
+    return page, 409 if refusal else 400
+
+
+def move_form(appointment: Appointment) -> MoveForm:
+    """The move form: as posted, or the appointment's current values (the query's instead
+    where given); an empty end keeps its length."""
+    if request.method == "POST":
+        form = MoveForm()
+    else:
+        current = {
+            "specialist_id": str(appointment.specialist_id),
+            "location_id": str(appointment.location_id),
+            "date": appointment.starts_at.date().isoformat(),
+            "start_time": appointment.starts_at.strftime("%H:%M"),
+        }
+        form = MoveForm(formdata=MultiDict({**current, **request.args.to_dict()}))
+    form.offer(active_specialists(db.session), scheduling.public_locations(db.session))
+    minutes = int((appointment.ends_at - appointment.starts_at).total_seconds() // 60)
+    form.end_time.description = f"Optional; empty keeps its length ({minutes} minutes)."
+    return form
+
+
+@bp.route("/appointments/<int:appointment_id>/cancel", methods=["GET", "POST"])
+def cancel_appointment(appointment_id: int):
+    """Cancel an appointment with a reason; the client is emailed (by the after-commit
+    signal), and its time is free again."""
+    appointment = staff_appointment(appointment_id)
+    form, refusal = CancelForm(), None
+    if form.validate_on_submit():
+        try:
+            scheduling.cancel_appointment(
+                db.session, appointment.id, reason=form.reason.data or "", actor=current_user
+            )
+        except (Conflict, NotAllowed) as error:
+            refusal = error
+        except Invalid as invalid:
+            form.show_refusal(invalid)
+        else:
+            flash(f"Cancelled: {booked_words(appointment)}.", "success")
+            return redirect(url_for("desk.appointment", appointment_id=appointment.id))
+    page = render_template(
+        "desk/appointment_cancel.html",
+        appointment=appointment,
+        form=form,
+        refusal=refusal,
+        cancellable=Status.CANCELLED in TRANSITIONS[appointment.status],
+    )
+    if request.method == "GET":
+        return page
+    return page, refusal.status if refusal else 400
+
+
+@bp.post("/appointments/<int:appointment_id>/status")
+def appointment_status(appointment_id: int):
+    """Move an appointment to the status posted (`status`), then back to `next` (a local
+    page, such as the agenda) or the appointment; a refused change is said, never a 500."""
+    appointment = staff_appointment(appointment_id)
+    form = StatusForm()
+    back = safe_next(form.next.data) or url_for("desk.appointment", appointment_id=appointment.id)
+    if not form.validate_on_submit():
+        problems = [message for messages in form.errors.values() for message in messages]
+        flash(f"The status was not changed: {' '.join(problems)}", "error")
+        return redirect(back)
+    try:
+        scheduling.change_status(db.session, appointment.id, form.status.data, actor=current_user)
+    except (Conflict, NotAllowed, Invalid) as refusal:
+        flash(f"The status was not changed: {refusal.message}", "error")
+    else:
+        said = appointment.status.value.replace("_", " ").capitalize()
+        flash(f"{said}: {booked_words(appointment)}.", "success")
+    return redirect(back)
+
+
+@bp.get("/appointments/<int:appointment_id>.ics")
+def appointment_calendar(appointment_id: int):
+    """The appointment as a calendar file."""
+    appointment = staff_appointment(appointment_id)
+    return Response(
+        calendar_file(appointment, ClinicSettings.get(), method="PUBLISH"),
+        mimetype="text/calendar",
+        headers={"Content-Disposition": f'attachment; filename="appointment-{appointment.id}.ics"'},
+    )
+
+
+def history_in_words(entries: list[AuditEntry]) -> list[Event]:
+    """The audit entries of an appointment as events in words, names looked up at once."""
+    names = names_in(entries)
+    zone = clinic_zone()
+    return [
+        Event(
+            at=entry.at.astimezone(zone).replace(tzinfo=None),
+            who=entry.actor.full_name if entry.actor else "The system",
+            what=", ".join(ACTIONS.get(part, part) for part in entry.action.split("+")),
+            changes=[
+                (
+                    LABELS[column],
+                    None if entry.before is None else said(column, before, names),
+                    said(column, after, names),
+                )
+                for column, before, after in audit.changes(entry)
+                if column in LABELS
+            ],
+        )
+        for entry in entries
+    ]
+
+
+def names_in(entries: list[AuditEntry]) -> dict[str, dict[int, str]]:
+    """The names of the specialists, locations and clients the entries refer to, by column and
+    id: one query for each kind."""
+    names: dict[str, dict[int, str]] = {}
+    for column, model in NAMED.items():
+        ids = {
+            values[column]
+            for entry in entries
+            for values in (entry.before or {}, entry.after or {})
+            if isinstance(values.get(column), int)
+        }
+        rows = db.session.scalars(select(model).where(model.id.in_(ids))) if ids else []
+        names[column] = {row.id: getattr(row, "full_name", None) or row.name for row in rows}
+    return names
+
+
+def said(column: str, value: Any, names: dict[str, dict[int, str]]) -> str:
+    """A value of the log in words."""
+    if value is None or value == "":
+        return "(none)"
+    if column in ("starts_at", "ends_at"):
+        return when(datetime.fromisoformat(value))
+    if column == "status":
+        return str(value).replace("_", " ").capitalize()
+    if column in NAMED:
+        return names[column].get(value, f"#{value}")
+    return str(value)

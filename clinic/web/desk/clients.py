@@ -1,0 +1,179 @@
+"""The desk's client records: search with pagination, a client's card with their
+appointments, creating (after a look at possible duplicates), editing and deleting one."""
+
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from wtforms import BooleanField, SearchField
+
+from ... import scheduling, setup
+from ...accounts import read_email
+from ...extensions import db
+from ...models import Client
+from ...scheduling import Conflict, Invalid
+from ...scheduling.values import get_row, parse_text
+from ..forms import Form
+from . import bp
+from .forms import ClientForm
+
+PER_PAGE = 25
+MAX_SEARCH = 100
+"""The longest search the list takes (a name, a phone number or an address fits)."""
+MAX_PAGE = 100_000
+"""Beyond any real page; bigger numbers would overflow the database's OFFSET."""
+
+
+class ClientSearchForm(Form):
+    """The list's search: a plain GET form (no CSRF token: it changes nothing)."""
+
+    class Meta:
+        csrf = False
+
+    q = SearchField(
+        "Name, phone or email", description="Part of a name, a phone number or an address."
+    )
+
+    def search(self) -> str | None:
+        """The words to look for (empty: everyone); None, with the reason on the field, for a
+        search that cannot be one."""
+        try:
+            return parse_text(self.q.data or "", "q", MAX_SEARCH)
+        except Invalid as invalid:
+            self.show_refusal(invalid)
+            return None
+
+
+class NewClientForm(ClientForm):
+    """A new client record, with the go-ahead to create it despite possible duplicates."""
+
+    anyway = BooleanField("Create a new record anyway")
+
+
+def page_number() -> int:
+    """The `?page=` asked for: a whole number from 1 (anything else is the first page)."""
+    page = request.args.get("page", type=int) or 1
+    return min(max(page, 1), MAX_PAGE)
+
+
+@bp.get("/clients/")
+def clients():
+    """Client records matching `?q=` (name, phone or email), 25 a page, by name."""
+    form = ClientSearchForm(formdata=request.args)
+    search, pagination = form.search(), None
+    if search is not None:
+        statement = scheduling.clients_query(current_user, search)
+        pagination = db.paginate(statement, page=page_number(), per_page=PER_PAGE, error_out=False)
+        if not pagination.items and pagination.page > 1 and pagination.pages:
+            pagination = db.paginate(
+                statement, page=pagination.pages, per_page=PER_PAGE, error_out=False
+            )
+    status = 400 if search is None else 200
+    return render_template(
+        "desk/clients.html", form=form, search=search, pagination=pagination
+    ), status
+
+
+def card(client_id: int) -> scheduling.ClientCard:
+    """The client's card (record and appointments); 404 for an unknown id."""
+    return scheduling.client_card(db.session, current_user, client_id)
+
+
+def why_not_remove(client_card: scheduling.ClientCard) -> str | None:
+    """Why the signed-in user may not delete the client record, in words; None if they may."""
+    if not scheduling.policy_for(current_user).removes_clients:
+        return "Only an admin can delete client records."
+    if client_card.upcoming or client_card.past:
+        return (
+            f"{client_card.client.full_name} has appointments; records with appointments are kept."
+        )
+    return None
+
+
+@bp.get("/clients/<int:client_id>")
+def client(client_id: int):
+    """A client's card: contact details, notes, upcoming and past appointments, no-shows."""
+    client_card = card(client_id)
+    return render_template(
+        "desk/client.html",
+        card=client_card,
+        client=client_card.client,
+        cannot_remove=why_not_remove(client_card),
+    )
+
+
+@bp.route("/clients/new", methods=["GET", "POST"])
+def new_client():
+    """Create a client record; possible duplicates (same phone or email) are shown first and
+    nothing is written until the desk says to create it anyway."""
+    form, duplicates = NewClientForm(), []
+    if form.validate_on_submit():
+        if not form.anyway.data:
+            duplicates = scheduling.possible_duplicates(
+                db.session, phone=form.phone.data or "", email=form.email.data or ""
+            )
+        if not duplicates:
+            try:
+                created = setup.save_client(db.session, None, form.fields(), actor=current_user)
+            except Invalid as invalid:
+                form.show_refusal(invalid)
+            else:
+                flash(f"{created.full_name} is added.", "success")
+                return redirect(url_for("desk.client", client_id=created.id))
+    return render_template("desk/client_form.html", form=form, client=None, duplicates=duplicates)
+
+
+@bp.route("/clients/<int:client_id>/edit", methods=["GET", "POST"])
+def edit_client(client_id: int):
+    """Change a client record; for an account holder a new address is confirmed by a link."""
+    client = get_row(db.session, Client, client_id, "client")
+    form = ClientForm(obj=client)
+    if form.validate_on_submit():
+        try:
+            setup.save_client(db.session, client, form.fields(), actor=current_user)
+        except Invalid as invalid:
+            form.show_refusal(invalid)
+        else:
+            flash(f"{client.full_name}'s record is saved.", "success")
+            awaiting = awaiting_confirmation(client, form.email.data)
+            if awaiting:
+                flash(
+                    f"A confirmation link went to {awaiting}; mail keeps going to the old one "
+                    "until it is opened.",
+                    "info",
+                )
+            return redirect(url_for("desk.client", client_id=client.id))
+    return render_template("desk/client_form.html", form=form, client=client, duplicates=[])
+
+
+def awaiting_confirmation(client: Client, asked: str | None) -> str | None:
+    """The address asked for that the saved record does not have yet: an account holder's new
+    address, sent a confirmation link instead of being saved."""
+    if client.user_id is None or not asked:
+        return None
+    address = read_email(asked)
+    return address if address != (client.email or "").lower() else None
+
+
+@bp.route("/clients/<int:client_id>/delete", methods=["GET", "POST"])
+def remove_client(client_id: int):
+    """Delete a client record (admins; only one with no appointments), after a confirmation;
+    the page says why not when it cannot be done."""
+    client_card = card(client_id)
+    form, refusal = Form(), None
+    if form.validate_on_submit():
+        name = client_card.client.full_name
+        try:
+            setup.remove_client(db.session, client_card.client.id, actor=current_user)
+        except Conflict as conflict:
+            refusal = conflict
+        else:
+            flash(f"{name}'s record is deleted.", "success")
+            return redirect(url_for("desk.clients"))
+    return render_template(
+        "desk/client_delete.html",
+        client=client_card.client,
+        form=form,
+        refusal=refusal,
+        cannot=why_not_remove(client_card),
+    ), 409 if refusal else 200
