@@ -1,12 +1,14 @@
 """What the site's forms share: a base form that shows the booking rules' refusals beside its
-fields, a person's names, email and phone, and the new password with its confirmation."""
+fields, the specialty and location filters, a person's names, email and phone, and the new
+password with its confirmation."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField, StringField, TelField
+from wtforms import EmailField, PasswordField, SelectField, StringField, TelField
+from wtforms.fields import SelectChoice
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
 
 from ..accounts import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
@@ -25,6 +27,37 @@ class Form(FlaskForm):
                 self.form_errors.append(message)
             else:
                 field.errors = [*field.errors, message]
+
+
+class FilterForm(Form):
+    """A plain GET form narrowing a list by specialty and location (no CSRF token: it changes
+    nothing); `offer` fills the choices."""
+
+    class Meta:
+        csrf = False
+
+    specialty = SelectField("Specialty", validators=[Optional()])
+    location = SelectField("Location", validators=[Optional()])
+
+    def offer(self, specialties: list[str], locations: list) -> FilterForm:
+        """Fill the choices: every specialty and location in use, or any."""
+        self.specialty.choices = [
+            SelectChoice("", "Any specialty"),
+            *(SelectChoice(specialty, specialty) for specialty in specialties),
+        ]
+        self.location.choices = [
+            SelectChoice("", "Any location"),
+            *(SelectChoice(str(location.id), location.name) for location in locations),
+        ]
+        return self
+
+    def places(self) -> dict:
+        """The specialty and location chosen (those not in error; empty: any)."""
+        location = self.location.data if not self.location.errors else ""
+        return {
+            "specialty": (self.specialty.data or "") if not self.specialty.errors else "",
+            "location_id": int(location) if location else None,
+        }
 
 
 def names() -> tuple[StringField, StringField]:

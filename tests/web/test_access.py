@@ -15,15 +15,15 @@ OPEN = {"public", "auth"}
 """The areas anyone may open (their own pages check what they need)."""
 
 
-def pages(app, blueprint: str) -> list[str]:
-    """The paths of the blueprint's GET routes, path arguments filled with 1."""
+def pages(app, blueprint: str, method: str = "GET") -> list[str]:
+    """The paths of the blueprint's routes answering `method`, path arguments filled with 1."""
     with app.test_request_context():
         paths = [
             url_for(rule.endpoint, **dict.fromkeys(rule.arguments, 1))
             for rule in app.url_map.iter_rules()
-            if rule.endpoint.startswith(f"{blueprint}.") and "GET" in rule.methods
+            if rule.endpoint.startswith(f"{blueprint}.") and method in rule.methods
         ]
-    assert paths, f"the {blueprint} area has no GET page"
+    assert paths or method != "GET", f"the {blueprint} area has no GET page"
     return paths
 
 
@@ -66,3 +66,18 @@ def test_the_area_roles_get_in(app, signed_in, blueprint):
             response = browser.get(path)
             assert response.status_code not in (401, 403), (role, path)
             assert not response.headers.get("Location", "").startswith("/login"), (role, path)
+
+
+@pytest.mark.parametrize("blueprint", GUARDED)
+def test_nobody_outside_the_area_can_post_to_it(app, client, signed_in, blueprint):
+    """Does every POST route of the area send an anonymous visitor to sign in and answer 403
+    to a signed-in user of another role, before anything is read from the form?"""
+    paths = pages(app, blueprint, "POST")
+    for path in paths:
+        response = client.post(path, data={"status": "cancelled"})
+        assert response.status_code == 302, path
+        assert urlsplit(response.headers["Location"]).path == "/login", path
+    for role in set(ROLES) - GUARDED[blueprint]:
+        browser = signed_in(role)
+        for path in paths:
+            assert browser.post(path, data={"status": "cancelled"}).status_code == 403, (role, path)

@@ -25,7 +25,6 @@ from .forms import ClientForm
 
 NEW_CLIENT = "new"
 """The client choice that creates the client from the new client's fields."""
-MAX_SEARCH_LENGTH = 100
 TIMES = ("date", "start_time", "end_time")
 CARRIED = ("specialist_id", "location_id", "date", "start_time", "end_time", "type", "notes")
 """What a booking form's links (client search, a suggested time) carry along, besides the
@@ -113,7 +112,7 @@ class BookingForm(TimingForm):
         return {**super().carried(), **chosen}
 
 
-class NewClientForm(ClientForm):
+class InlineClientForm(ClientForm):
     """A client created while booking (prefix "new_client"): names, phone and email."""
 
     class Meta:
@@ -130,20 +129,6 @@ class NewClientForm(ClientForm):
     def carried(self) -> dict[str, str]:
         """The values typed, by their prefixed names, for links that reload the page."""
         return {field.name: field.data for field in self if field.data}
-
-
-class ClientSearchForm(Form):
-    """The client search of the booking page: a plain GET form (it changes nothing)."""
-
-    class Meta:
-        csrf = False
-
-    q = StringField(
-        "Find a client",
-        validators=[Optional(), Length(max=MAX_SEARCH_LENGTH)],
-        description="Part of a name, a phone number (any spacing) or an email address.",
-        render_kw={"type": "search", "autocomplete": "off"},
-    )
 
 
 class MoveForm(TimingForm):

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from flask import Response, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
@@ -16,11 +16,11 @@ from werkzeug.datastructures import MultiDict
 from ... import audit, scheduling
 from ...clock import clinic_now, clinic_zone
 from ...extensions import db
-from ...models import Appointment, AuditEntry, Client, ClinicSettings, Location, Specialist
-from ...notifications import calendar_file
+from ...models import Appointment, AuditEntry, Client, Location, Specialist
 from ...scheduling import TRANSITIONS, Conflict, Invalid, NotAllowed, Status
 from ...scheduling.slots import active_specialists
 from ..access import safe_next
+from ..downloads import calendar_download
 from ..words import when
 from . import bp
 from .appointment_forms import CancelForm, MoveForm, StatusForm, without_time
@@ -193,12 +193,7 @@ def appointment_status(appointment_id: int):
 @bp.get("/appointments/<int:appointment_id>.ics")
 def appointment_calendar(appointment_id: int):
     """The appointment as a calendar file."""
-    appointment = staff_appointment(appointment_id)
-    return Response(
-        calendar_file(appointment, ClinicSettings.get(), method="PUBLISH"),
-        mimetype="text/calendar",
-        headers={"Content-Disposition": f'attachment; filename="appointment-{appointment.id}.ics"'},
-    )
+    return calendar_download(staff_appointment(appointment_id))
 
 
 def history_in_words(entries: list[AuditEntry]) -> list[Event]:

@@ -20,14 +20,8 @@ from ...scheduling.slots import active_specialists
 from ...scheduling.values import parse_id
 from ..words import when
 from . import bp
-from .appointment_forms import (
-    MAX_SEARCH_LENGTH,
-    NEW_CLIENT,
-    BookingForm,
-    ClientSearchForm,
-    NewClientForm,
-    without_time,
-)
+from .appointment_forms import NEW_CLIENT, BookingForm, InlineClientForm, without_time
+from .forms import MAX_SEARCH_LENGTH, ClientSearchForm
 
 FOUND_CLIENTS = 10
 """How many clients a search on the booking page lists."""
@@ -58,12 +52,12 @@ def new_appointment():
     return page, 409 if refusal else 200 if duplicates else 400
 
 
-def booking_forms(specialists: list[Specialist]) -> tuple[BookingForm, NewClientForm]:
+def booking_forms(specialists: list[Specialist]) -> tuple[BookingForm, InlineClientForm]:
     """The booking form and the new client's, from what was posted, or prefilled from the
     query (today when no date is given)."""
     reading = {} if request.method == "POST" else {"formdata": request.args}
     form = BookingForm(**reading)
-    new_client = NewClientForm(prefix="new_client", **reading)
+    new_client = InlineClientForm(prefix="new_client", **reading)
     form.offer(specialists, scheduling.public_locations(db.session))
     if request.method == "GET":
         form.q.data = request.args.get("q", "")[:MAX_SEARCH_LENGTH]
@@ -72,7 +66,7 @@ def booking_forms(specialists: list[Specialist]) -> tuple[BookingForm, NewClient
     return form, new_client
 
 
-def unconfirmed_duplicates(form: BookingForm, new_client: NewClientForm) -> list[Client]:
+def unconfirmed_duplicates(form: BookingForm, new_client: InlineClientForm) -> list[Client]:
     """The records that may be the new client already, unless creating one anyway was
     confirmed (or an existing client is chosen)."""
     if form.client_id.data != NEW_CLIENT or form.create_anyway.data:
@@ -82,7 +76,7 @@ def unconfirmed_duplicates(form: BookingForm, new_client: NewClientForm) -> list
     )
 
 
-def book(form: BookingForm, new_client: NewClientForm) -> Appointment:
+def book(form: BookingForm, new_client: InlineClientForm) -> Appointment:
     """Book the chosen client, or create the new one and book them, all or nothing."""
     with writing(db.session):
         client_id = form.client_id.data
@@ -94,7 +88,7 @@ def book(form: BookingForm, new_client: NewClientForm) -> Appointment:
         )
 
 
-def show_refusal(invalid: Invalid, form: BookingForm, new_client: NewClientForm) -> None:
+def show_refusal(invalid: Invalid, form: BookingForm, new_client: InlineClientForm) -> None:
     """Put each message beside its field: the new client's, or the booking's."""
     theirs = {name: text for name, text in invalid.errors.items() if name in new_client._fields}
     if theirs:
@@ -130,7 +124,7 @@ def found_clients(form: BookingForm, duplicates: list[Client]) -> list[Client]:
 
 def booking_page(
     form: BookingForm,
-    new_client: NewClientForm,
+    new_client: InlineClientForm,
     specialists: list[Specialist],
     duplicates: list[Client],
     refusal: Conflict | None,

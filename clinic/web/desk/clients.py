@@ -5,43 +5,21 @@ from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from wtforms import BooleanField, SearchField
+from wtforms import BooleanField
 
 from ... import scheduling, setup
 from ...accounts import read_email
 from ...extensions import db
 from ...models import Client
 from ...scheduling import Conflict, Invalid
-from ...scheduling.values import get_row, parse_text
+from ...scheduling.values import get_row
 from ..forms import Form
 from . import bp
-from .forms import ClientForm
+from .forms import ClientForm, ClientSearchForm
 
 PER_PAGE = 25
-MAX_SEARCH = 100
-"""The longest search the list takes (a name, a phone number or an address fits)."""
 MAX_PAGE = 100_000
 """Beyond any real page; bigger numbers would overflow the database's OFFSET."""
-
-
-class ClientSearchForm(Form):
-    """The list's search: a plain GET form (no CSRF token: it changes nothing)."""
-
-    class Meta:
-        csrf = False
-
-    q = SearchField(
-        "Name, phone or email", description="Part of a name, a phone number or an address."
-    )
-
-    def search(self) -> str | None:
-        """The words to look for (empty: everyone); None, with the reason on the field, for a
-        search that cannot be one."""
-        try:
-            return parse_text(self.q.data or "", "q", MAX_SEARCH)
-        except Invalid as invalid:
-            self.show_refusal(invalid)
-            return None
 
 
 class NewClientForm(ClientForm):

@@ -49,12 +49,7 @@ def agenda_form() -> tuple[AgendaForm, date, dict]:
         day = clinic_now().date()
     if not form.date.errors:
         form.date.data = day
-    location = form.location.data if not form.location.errors else ""
-    filters = {
-        "location_id": int(location) if location else None,
-        "specialty": (form.specialty.data or "") if not form.specialty.errors else "",
-    }
-    return form, day, filters
+    return form, day, form.places()
 
 
 @bp.get("/")

@@ -1,17 +1,27 @@
-"""The desk's forms: a client record's fields (the client pages and the booking form's new
-client), the agenda's filters, and a specialist's absence."""
+"""The desk's forms that several pages share, and the agenda's: a client record's fields
+and the client search (the client pages and the booking form), the agenda's filters, and a
+specialist's absence."""
 
 from __future__ import annotations
 
 from datetime import datetime, time, timedelta
 
-from wtforms import DateField, RadioField, SelectField, StringField, TextAreaField, TimeField
+from wtforms import (
+    DateField,
+    RadioField,
+    SearchField,
+    SelectField,
+    StringField,
+    TextAreaField,
+    TimeField,
+)
 from wtforms.fields import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional
 
 from ...models import Client, TimeOff
-from ...scheduling.values import limit
-from ..forms import Form, email_field, names, phone_field
+from ...scheduling import Invalid
+from ...scheduling.values import limit, parse_text
+from ..forms import FilterForm, Form, email_field, names, phone_field
 
 
 class ClientForm(Form):
@@ -37,27 +47,36 @@ class ClientForm(Form):
         }
 
 
-class AgendaForm(Form):
-    """The agenda's day and filters: a plain GET form (no CSRF token: it changes nothing)."""
+MAX_SEARCH_LENGTH = 100
+"""The longest client search (a name, a phone number or an address fits)."""
+
+
+class ClientSearchForm(Form):
+    """A search for client records: a plain GET form (no CSRF token: it changes nothing)."""
 
     class Meta:
         csrf = False
 
-    date = DateField("Day", validators=[Optional()])
-    location = SelectField("Location", validators=[Optional()])
-    specialty = SelectField("Specialty", validators=[Optional()])
+    q = SearchField(
+        "Find a client",
+        description="Part of a name, a phone number (any spacing) or an email address.",
+        render_kw={"autocomplete": "off"},
+    )
 
-    def offer(self, specialties: list[str], locations: list) -> AgendaForm:
-        """Fill the choices: every specialty and location in use, or any."""
-        self.specialty.choices = [
-            SelectChoice("", "Any specialty"),
-            *(SelectChoice(specialty, specialty) for specialty in specialties),
-        ]
-        self.location.choices = [
-            SelectChoice("", "Any location"),
-            *(SelectChoice(str(location.id), location.name) for location in locations),
-        ]
-        return self
+    def search(self) -> str | None:
+        """The words to look for (empty: everyone); None, with the reason on the field, for a
+        search that cannot be one."""
+        try:
+            return parse_text(self.q.data or "", "q", MAX_SEARCH_LENGTH)
+        except Invalid as invalid:
+            self.show_refusal(invalid)
+            return None
+
+
+class AgendaForm(FilterForm):
+    """The agenda's day, specialty and location."""
+
+    date = DateField("Day", validators=[Optional()])
 
 
 class AbsenceForm(Form):

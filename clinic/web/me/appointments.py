@@ -3,16 +3,15 @@ moving one online until the clinic's cancellation window (then the page says to 
 
 from __future__ import annotations
 
-from flask import Response, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from ... import scheduling
 from ...clock import clinic_now
 from ...extensions import db
-from ...models import ClinicSettings
-from ...notifications import calendar_file
 from ...scheduling import Conflict, Invalid
 from ...scheduling.values import parse_moment
+from ..downloads import calendar_download
 from ..words import when
 from . import bp
 from .forms import CancelForm, ConfirmForm
@@ -48,12 +47,7 @@ def appointments():
 @bp.get("/appointments/<int:appointment_id>.ics")
 def calendar(appointment_id: int):
     """The appointment as a calendar file to open in any calendar app."""
-    appointment = own_appointment(appointment_id)
-    return Response(
-        calendar_file(appointment, ClinicSettings.get(), method="PUBLISH"),
-        mimetype="text/calendar",
-        headers={"Content-Disposition": f'attachment; filename="appointment-{appointment.id}.ics"'},
-    )
+    return calendar_download(own_appointment(appointment_id))
 
 
 @bp.route("/appointments/<int:appointment_id>/cancel", methods=["GET", "POST"])
