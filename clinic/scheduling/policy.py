@@ -185,8 +185,11 @@ class Policy:
         refusals = {}
         for appointment in appointments:
             if appointment.status is not Status.BOOKED:
+                status = said(appointment.status)
                 refusals[appointment.id] = (
-                    f"This appointment is {said(appointment.status)}; it cannot change any more."
+                    f"Only booked appointments can be moved; this one is {status}."
+                    if moving
+                    else f"This appointment is {status}; it cannot change any more."
                 )
             elif window is not None and appointment.starts_at - now < window:
                 refusals[appointment.id] = (

@@ -212,5 +212,7 @@ def test_with_self_booking_off_a_client_cancels_but_cannot_move(patient, clock, 
 def test_a_cancelled_appointment_cannot_be_moved_or_cancelled_again(patient, clock, mine):
     """Do the move and cancel pages of a cancelled appointment say it cannot change?"""
     cancel_appointment(db.session, mine.id)
-    for path in (f"/me/appointments/{mine.id}/move", f"/me/appointments/{mine.id}/cancel"):
-        assert "is cancelled; it cannot change any more" in text(patient.get(path))
+    moving = text(patient.get(f"/me/appointments/{mine.id}/move"))
+    assert "Only booked appointments can be moved; this one is cancelled." in moving
+    cancelling = text(patient.get(f"/me/appointments/{mine.id}/cancel"))
+    assert "is cancelled; it cannot change any more" in cancelling
