@@ -24,6 +24,7 @@ from .agenda import (
     seen_appointment,
     upcoming_appointments,
     visit_type_suggestions,
+    with_people,
 )
 from .appointments import (
     book_appointment,
@@ -49,14 +50,7 @@ from .slots import (
     next_free_slot,
     next_free_slots,
 )
-from .time_off import (
-    Covered,
-    TimeOffSaved,
-    covered_appointments,
-    flagged,
-    remove_time_off,
-    save_time_off,
-)
+from .time_off import Covered, TimeOffSaved, flagged, remove_time_off, save_time_off
 from .values import (
     WEEKDAYS,
     AnySession,
@@ -99,7 +93,6 @@ __all__ = [
     "change_status",
     "client_card",
     "clients_query",
-    "covered_appointments",
     "create_shift",
     "day_appointments",
     "day_plan",
@@ -134,5 +127,6 @@ __all__ = [
     "update_appointment",
     "update_shift",
     "visit_type_suggestions",
+    "with_people",
     "working_spans",
 ]

@@ -4,10 +4,11 @@ and finding clients — written once for the desk, the client's pages and the AP
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import ColumnElement, Select, false, func, or_, select
+from sqlalchemy import ColumnElement, Select, false, func, inspect, or_, select
 from sqlalchemy.orm import joinedload
 
 from ..clock import clinic_now
@@ -83,6 +84,18 @@ def day_appointments(session: AnySession, viewer: User, day: date, **filters) ->
             appointments_query(viewer, day=day, **filters).options(*WITH_PEOPLE)
         ).unique()
     )
+
+
+def with_people(
+    session: AnySession, viewer: User, appointments: Sequence[Appointment]
+) -> list[Appointment]:
+    """The appointments a refusal lists (expired, perhaps, by the rollback of its unit) read
+    again at once with who and where, those `viewer` may see, by time."""
+    ids = [inspect(appointment).identity[0] for appointment in appointments]
+    if not ids:
+        return []
+    statement = appointments_query(viewer, status=ALL).where(Appointment.id.in_(ids))
+    return list(session.scalars(statement.options(*WITH_PEOPLE)).unique())
 
 
 def upcoming_appointments(

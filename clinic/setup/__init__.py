@@ -2,7 +2,7 @@
 and removing its thing in one audited unit of work (the admin pages, the API and the command
 line share them). Refusals are the booking rules' `Invalid`, `Conflict` and `NotFound`."""
 
-from .clients import remove_client, save_client, save_own_details
+from .clients import removal_refusal, remove_client, save_client, save_own_details
 from .common import Removal
 from .locations import remove_location, save_location
 from .settings import save_settings
@@ -12,6 +12,7 @@ from .staff import create_user, remove_staff_user, update_staff_user
 __all__ = [
     "Removal",
     "create_user",
+    "removal_refusal",
     "remove_client",
     "remove_location",
     "remove_specialist",

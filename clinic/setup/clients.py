@@ -99,16 +99,22 @@ def _address_change(
     return new_email
 
 
-def remove_client(session: AnySession, client_id: Any, *, actor: User | None = None) -> None:
-    """Delete a client record with no appointments (admins); Conflict for one with
-    appointments."""
+def removal_refusal(session: AnySession, client: Client, actor: User | None) -> str | None:
+    """Why `actor` may not delete the client record, in words; None when they may."""
     if not acting(actor).removes_clients:
-        raise NotAllowed("Only an admin deletes client records.")
+        return "Only an admin can delete client records."
+    if session.scalar(select(exists().where(Appointment.client_id == client.id))):
+        return f"{client.full_name} has appointments; records with appointments are kept."
+    return None
+
+
+def remove_client(session: AnySession, client_id: Any, *, actor: User | None = None) -> None:
+    """Delete a client record with no appointments (admins: NotAllowed for anyone else);
+    Conflict for one with appointments."""
     with writing(session):
         client = get_row(session, Client, client_id, "client")
-        if session.scalar(select(exists().where(Appointment.client_id == client.id))):
-            raise Conflict(
-                f"{client.full_name} has appointments, which are kept; so is the client."
-            )
+        refusal = removal_refusal(session, client, actor)
+        if refusal is not None:
+            raise (Conflict if acting(actor).removes_clients else NotAllowed)(refusal)
         audit.record(session, actor, "delete", client, audit.snapshot(client))
         session.delete(client)

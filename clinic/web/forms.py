@@ -52,11 +52,11 @@ class FilterForm(Form):
         return self
 
     def places(self) -> dict:
-        """The specialty and location chosen (those not in error; empty: any)."""
-        location = self.location.data if not self.location.errors else ""
+        """The specialty and location chosen (those not in error, nor blank: any)."""
+        location = (self.location.data or "").strip() if not self.location.errors else ""
         return {
             "specialty": (self.specialty.data or "") if not self.specialty.errors else "",
-            "location_id": int(location) if location else None,
+            "location_id": int(location) if location.isascii() and location.isdigit() else None,
         }
 
 

@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from clinic import mail
 from clinic.extensions import db
-from clinic.models import Appointment, AppointmentStatus, Client, TimeOff
+from clinic.models import Appointment, AppointmentStatus, Client, Location, TimeOff
 from clinic.scheduling import change_status, update_appointment
 
 
@@ -337,3 +337,15 @@ def test_the_page_says_who_booked_it(desk, clock, visit):
         desk.get(response.headers["Location"])
     )
     assert made.created_by_id == desk.user.id
+
+
+def test_moving_only_to_another_room_says_it_moved(desk, clock, monday, make, visit):
+    """Does a move to another room at the same time save it and say it moved (not that nothing
+    changed)?"""
+    other = make(Location, name="Room 2", shifts=monday.room.shifts)
+    response = desk.post(
+        f"{page_of(visit)}/move", data=move_to(monday, "10:00", location_id=str(other.id))
+    )
+    assert response.status_code == 302
+    assert fresh(visit).location_id == other.id
+    assert "Moved:" in text(desk.get(page_of(visit)))

@@ -219,7 +219,7 @@ def test_invalid_input_is_refused_beside_its_field_and_nothing_is_saved(
     before = count_clients()
     response = desk.post("/desk/clients/new", data=new_client(**changes))
     page = text(response)
-    assert response.status_code == 200
+    assert response.status_code == 400
     error = re.search(rf'<p class="error" id="{field}-error">([^<]*)</p>', page)
     assert error and message in error.group(1)
     assert 'value="050 111 22 33"' in page or field == "phone"
@@ -252,8 +252,28 @@ def test_the_edit_form_is_prefilled_and_saves_the_changes(desk, olena):
 def test_an_edit_refused_by_the_rules_keeps_the_record(desk, olena):
     """Does an edit with a control character in the name change nothing and say why?"""
     response = desk.post(f"/desk/clients/{olena.id}/edit", data=new_client(first_name="Ol\x1bena"))
+    assert response.status_code == 400
     assert 'id="first_name-error"' in text(response)
     assert fresh(Client, olena.id).first_name == "Olena"
+
+
+def test_an_edit_to_another_records_phone_or_address_asks_first(desk, olena, petro):
+    """Does giving a record the email (or phone) another record has show that record and save
+    nothing until confirmed, so that nobody's mail goes to someone else unawares; and does
+    saving without changing them ask nothing?"""
+    stolen = {"first_name": "Petro", "last_name": petro.last_name, "email": "OLENA.K@example.com"}
+    asked = desk.post(f"/desk/clients/{petro.id}/edit", data=new_client(**stolen))
+    assert asked.status_code == 200
+    assert f'href="/desk/clients/{olena.id}"' in text(asked) and 'name="anyway"' in text(asked)
+    assert fresh(Client, petro.id).email != "olena.k@example.com"
+    confirmed = desk.post(f"/desk/clients/{petro.id}/edit", data=new_client(anyway="y", **stolen))
+    assert confirmed.status_code == 302
+    assert fresh(Client, petro.id).email == "olena.k@example.com"
+    unchanged = {"first_name": "Olena", "last_name": "Kovalenko", "phone": olena.phone}
+    again = desk.post(
+        f"/desk/clients/{olena.id}/edit", data=new_client(email=olena.email, **unchanged)
+    )
+    assert again.status_code == 302, "its own phone and address are no duplicates"
 
 
 @pytest.fixture

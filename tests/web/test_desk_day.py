@@ -117,6 +117,16 @@ def test_a_bad_date_shows_today_and_says_why(day, signed_in, bad):
     assert "Appointments on Friday 1 January 2027" in page
 
 
+@pytest.mark.parametrize("blank", ["%20", "%09"])
+def test_a_blank_location_filter_means_any_on_the_agenda_and_the_csv(day, signed_in, blank):
+    """Is a location of spaces or a tab ignored by the agenda and the CSV (not a 500)?"""
+    browser = signed_in("manager")
+    page = browser.get(f"/desk/?date={MONDAY.isoformat()}&location={blank}")
+    assert page.status_code == 200 and "Petro Dentyst" in page.get_data(as_text=True)
+    sheet = browser.get(f"/desk/day.csv?date={MONDAY.isoformat()}&location={blank}")
+    assert sheet.status_code == 200 and len(read_csv(sheet)) == 5
+
+
 def test_the_check_in_button_is_there_today_only(day, signed_in, clock):
     """Is "Arrived" offered for booked appointments on the day itself, and not days ahead?"""
     browser = signed_in("manager")
@@ -181,7 +191,8 @@ def test_an_absence_cancelled_cancels_and_emails_each_client(day, signed_in, mak
 
 
 def test_a_bad_absence_says_why_and_writes_nothing(day, signed_in):
-    """Does an absence ending before it starts, or of nobody, say so beside the field?"""
+    """Does an absence ending before it starts, beyond the calendar's last day, or of nobody,
+    say so beside the field?"""
     browser = signed_in("manager")
     backwards = browser.post(
         "/desk/absence",
@@ -194,6 +205,9 @@ def test_a_bad_absence_says_why_and_writes_nothing(day, signed_in):
     )
     assert backwards.status_code == 400
     assert "must end after it starts" in backwards.get_data(as_text=True)
+    for far in ({"first_day": "9999-12-31"}, {"first_day": "2027-01-04", "last_day": "9999-12-31"}):
+        beyond = browser.post("/desk/absence", data={"specialist": day["monday"].doctor.id, **far})
+        assert beyond.status_code == 400, far
     nobody = browser.post("/desk/absence", data={"first_day": MONDAY.isoformat()})
     assert nobody.status_code == 400
     assert "Choose the specialist" in nobody.get_data(as_text=True)
@@ -271,3 +285,26 @@ def test_the_agenda_costs_the_same_queries_with_10_or_5000_appointments(
     clinic.fill(5000)
     many = queries()
     assert few == many <= 16
+
+
+def test_an_absence_over_many_bookings_costs_the_same_queries_as_over_a_few(
+    app, signed_in, count_queries
+):
+    """Does the page listing what an absence covers cost the same queries for 16 as for 60
+    appointments (none loaded one by one)?"""
+    browser = signed_in("manager")
+    clinic = BusyClinic(db.session, MONDAY, 1)
+    specialist_id = clinic.specialists[0].id
+
+    def queries(last_day) -> int:
+        db.session.rollback()
+        form = {"specialist": specialist_id, "first_day": MONDAY.isoformat(), "last_day": last_day}
+        with count_queries() as statements:
+            response = browser.post("/desk/absence", data=form)
+        assert response.status_code == 409
+        return len(statements)
+
+    clinic.fill(60)
+    few = queries(MONDAY.isoformat())
+    many = queries((MONDAY + timedelta(days=3)).isoformat())
+    assert few == many

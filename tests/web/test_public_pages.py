@@ -82,6 +82,13 @@ def test_bad_search_input_is_explained_and_ignored(client, clock, make):
     assert "Iryna" in html
 
 
+@pytest.mark.parametrize("blank", ["%20", "%09", "+"])
+def test_a_blank_location_means_any(client, clock, make, blank):
+    """Is a location of only spaces or a tab taken as any location (not a 500)?"""
+    make(Specialist, first_name="Iryna")
+    assert "Iryna" in page(client, f"/?location={blank}")
+
+
 def test_the_week_lists_free_times_and_says_why_other_days_have_none(client, clock, monday, make):
     """Does the week show Monday's free times as booking links, "Clinic closed" and "Not
     working" on other days — and never the reason staff wrote?"""

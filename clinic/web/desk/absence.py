@@ -38,7 +38,7 @@ def absence():
                 actor=current_user,
             )
         except Conflict as conflict:
-            covered = conflict.appointments
+            covered = scheduling.with_people(db.session, current_user, conflict.appointments)
             form.covered.errors = [conflict.message]
         except Invalid as invalid:
             form.show_refusal(invalid, FIELDS)

@@ -94,7 +94,7 @@ def move_appointment(appointment_id: int):
     appointment = staff_appointment(appointment_id)
     form, refusal = move_form(appointment), None
     if form.validate_on_submit():
-        was = (appointment.starts_at, appointment.ends_at, appointment.specialist_id)
+        was = placed(appointment)
         try:
             scheduling.update_appointment(
                 db.session, appointment.id, form.timing(), actor=current_user
@@ -104,8 +104,7 @@ def move_appointment(appointment_id: int):
         except Invalid as invalid:
             form.show_refusal(invalid)
         else:
-            now = (appointment.starts_at, appointment.ends_at, appointment.specialist_id)
-            done = "Moved" if now != was else "Nothing changed"
+            done = "Moved" if placed(appointment) != was else "Nothing changed"
             flash(f"{done}: {booked_words(appointment)}.", "success")
             return redirect(url_for("desk.appointment", appointment_id=appointment.id))
     page = render_template(
@@ -118,6 +117,16 @@ def move_appointment(appointment_id: int):
     if request.method == "GET":
         return page
     return page, 409 if refusal else 400
+
+
+def placed(appointment: Appointment) -> tuple:
+    """Where and when an appointment is: its time, specialist and room."""
+    return (
+        appointment.starts_at,
+        appointment.ends_at,
+        appointment.specialist_id,
+        appointment.location_id,
+    )
 
 
 def move_form(appointment: Appointment) -> MoveForm:

@@ -23,7 +23,7 @@ MAX_PAGE = 100_000
 
 
 class NewClientForm(ClientForm):
-    """A new client record, with the go-ahead to create it despite possible duplicates."""
+    """A client record, with the go-ahead to save it despite possible duplicates."""
 
     anyway = BooleanField("Create a new record anyway")
 
@@ -57,15 +57,9 @@ def card(client_id: int) -> scheduling.ClientCard:
     return scheduling.client_card(db.session, current_user, client_id)
 
 
-def why_not_remove(client_card: scheduling.ClientCard) -> str | None:
+def why_not_remove(client: Client) -> str | None:
     """Why the signed-in user may not delete the client record, in words; None if they may."""
-    if not scheduling.policy_for(current_user).removes_clients:
-        return "Only an admin can delete client records."
-    if client_card.upcoming or client_card.past:
-        return (
-            f"{client_card.client.full_name} has appointments; records with appointments are kept."
-        )
-    return None
+    return setup.removal_refusal(db.session, client, current_user)
 
 
 @bp.get("/clients/<int:client_id>")
@@ -76,7 +70,7 @@ def client(client_id: int):
         "desk/client.html",
         card=client_card,
         client=client_card.client,
-        cannot_remove=why_not_remove(client_card),
+        cannot_remove=why_not_remove(client_card.client),
     )
 
 
@@ -86,10 +80,7 @@ def new_client():
     nothing is written until the desk says to create it anyway."""
     form, duplicates = NewClientForm(), []
     if form.validate_on_submit():
-        if not form.anyway.data:
-            duplicates = scheduling.possible_duplicates(
-                db.session, phone=form.phone.data or "", email=form.email.data or ""
-            )
+        duplicates = unconfirmed_duplicates(form)
         if not duplicates:
             try:
                 created = setup.save_client(db.session, None, form.fields(), actor=current_user)
@@ -98,30 +89,54 @@ def new_client():
             else:
                 flash(f"{created.full_name} is added.", "success")
                 return redirect(url_for("desk.client", client_id=created.id))
-    return render_template("desk/client_form.html", form=form, client=None, duplicates=duplicates)
+    return client_form(form, None, duplicates)
 
 
 @bp.route("/clients/<int:client_id>/edit", methods=["GET", "POST"])
 def edit_client(client_id: int):
-    """Change a client record; for an account holder a new address is confirmed by a link."""
+    """Change a client record; a phone or address that another record has is shown first (as
+    for a new one), and for an account holder a new address is confirmed by a link."""
     client = get_row(db.session, Client, client_id, "client")
-    form = ClientForm(obj=client)
+    form, duplicates = NewClientForm(obj=client), []
     if form.validate_on_submit():
-        try:
-            setup.save_client(db.session, client, form.fields(), actor=current_user)
-        except Invalid as invalid:
-            form.show_refusal(invalid)
-        else:
-            flash(f"{client.full_name}'s record is saved.", "success")
-            awaiting = awaiting_confirmation(client, form.email.data)
-            if awaiting:
-                flash(
-                    f"A confirmation link went to {awaiting}; mail keeps going to the old one "
-                    "until it is opened.",
-                    "info",
-                )
-            return redirect(url_for("desk.client", client_id=client.id))
-    return render_template("desk/client_form.html", form=form, client=client, duplicates=[])
+        duplicates = unconfirmed_duplicates(form, client)
+        if not duplicates:
+            try:
+                setup.save_client(db.session, client, form.fields(), actor=current_user)
+            except Invalid as invalid:
+                form.show_refusal(invalid)
+            else:
+                flash(f"{client.full_name}'s record is saved.", "success")
+                awaiting = awaiting_confirmation(client, form.email.data)
+                if awaiting:
+                    flash(
+                        f"A confirmation link went to {awaiting}; mail keeps going to the old "
+                        "one until it is opened.",
+                        "info",
+                    )
+                return redirect(url_for("desk.client", client_id=client.id))
+    return client_form(form, client, duplicates)
+
+
+def unconfirmed_duplicates(form: NewClientForm, client: Client | None = None) -> list[Client]:
+    """Other records with the phone or address typed (only those changed, for a record being
+    edited), unless the desk said to save anyway."""
+    if form.anyway.data:
+        return []
+    phone, email = form.phone.data or "", form.email.data or ""
+    if client is not None:
+        phone = "" if phone == client.phone else phone
+        email = "" if email.lower() == (client.email or "").lower() else email
+    return scheduling.possible_duplicates(
+        db.session, phone=phone, email=email, exclude_id=client.id if client else None
+    )
+
+
+def client_form(form: NewClientForm, client: Client | None, duplicates: list[Client]):
+    """The new or edit page: 400 with the errors beside the fields, 200 otherwise (possible
+    duplicates are a question, not an error)."""
+    page = render_template("desk/client_form.html", form=form, client=client, duplicates=duplicates)
+    return page, 400 if form.errors or form.form_errors else 200
 
 
 def awaiting_confirmation(client: Client, asked: str | None) -> str | None:
@@ -153,5 +168,5 @@ def remove_client(client_id: int):
         client=client_card.client,
         form=form,
         refusal=refusal,
-        cannot=why_not_remove(client_card),
+        cannot=why_not_remove(client_card.client),
     ), 409 if refusal else 200

@@ -16,10 +16,10 @@ from wtforms import (
     TimeField,
 )
 from wtforms.fields import SelectChoice
-from wtforms.validators import InputRequired, Length, Optional
+from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
 from ...models import Client, TimeOff
-from ...scheduling import Invalid
+from ...scheduling import Invalid, parse_date
 from ...scheduling.values import limit, parse_text
 from ..forms import FilterForm, Form, email_field, names, phone_field
 
@@ -106,6 +106,14 @@ class AbsenceForm(Form):
         validators=[Optional()],
     )
 
+    def validate_first_day(self, field: DateField) -> None:
+        """A day the clinic's calendar holds."""
+        _calendar_day(field)
+
+    def validate_last_day(self, field: DateField) -> None:
+        """A day the clinic's calendar holds."""
+        _calendar_day(field)
+
     def offer(self, specialists: list) -> AbsenceForm:
         """Fill the choice of specialist."""
         self.specialist.choices = [
@@ -125,3 +133,11 @@ class AbsenceForm(Form):
             else datetime.combine(last + timedelta(days=1), time())
         )
         return start, end
+
+
+def _calendar_day(field: DateField) -> None:
+    """Refuse a day outside the clinic's calendar (as the booking rules read days)."""
+    try:
+        parse_date(field.data)
+    except Invalid as invalid:
+        raise ValidationError(invalid.message) from None
