@@ -78,12 +78,17 @@ def appointments_query(
 
 def day_appointments(session: AnySession, viewer: User, day: date, **filters) -> list[Appointment]:
     """A day's appointments, cancelled ones too unless a status is given, with who and where."""
+    return appointments_between(session, viewer, day, day, **filters)
+
+
+def appointments_between(
+    session: AnySession, viewer: User, first: date, last: date, **filters
+) -> list[Appointment]:
+    """The appointments from `first` to `last` (whole days), cancelled ones too unless a
+    status is given, with who and where."""
     filters.setdefault("status", ALL)
-    return list(
-        session.scalars(
-            appointments_query(viewer, day=day, **filters).options(*WITH_PEOPLE)
-        ).unique()
-    )
+    statement = appointments_query(viewer, first=first, last=last, **filters)
+    return list(session.scalars(statement.options(*WITH_PEOPLE)).unique())
 
 
 def with_people(

@@ -246,6 +246,14 @@ class Policy:
                 raise NotAllowed("Only the patient changes their own note.")
             raise NotAllowed(f"Only the clinic changes the {field.replace('_', ' ')}.")
 
+    def next_statuses(self, appointment: Appointment) -> list[Status]:
+        """The statuses this actor may move the appointment to now, in the table's order."""
+        return [
+            status
+            for status in Status
+            if status in TRANSITIONS[appointment.status] and status in self.statuses
+        ]
+
     def check_status(self, appointment: Appointment, wanted: Status) -> None:
         """Refuse a status this actor may not set, or a change the table does not allow
         (staying in the same status is no change)."""

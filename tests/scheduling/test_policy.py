@@ -114,3 +114,16 @@ def test_slots_read_without_a_policy_are_the_publics(monday):
         db.session, monday.doctor.id, "2027-01-04", now=datetime(2027, 1, 4, 8, 30)
     )
     assert f"{slots[0]:%H:%M}" == "09:30", "60 minutes' notice from 08:30"
+
+
+def test_the_next_statuses_follow_the_table_and_the_actor(make, monday, book):
+    """Are the statuses offered for an appointment those the table allows after its own and
+    the actor may set: staff all of them, a client only cancelling, nobody after completed?"""
+    booked = book(monday.doctor, monday.patient, "10:00")
+    manager, client = policy_for(make(User, role=Role.MANAGER)), policy_for(make(User))
+    assert manager.next_statuses(booked) == [Status.ARRIVED, Status.NO_SHOW, Status.CANCELLED]
+    assert client.next_statuses(booked) == [Status.CANCELLED]
+    scheduling.change_status(db.session, booked.id, "arrived")
+    assert manager.next_statuses(booked) == [Status.COMPLETED, Status.CANCELLED]
+    scheduling.change_status(db.session, booked.id, "completed")
+    assert manager.next_statuses(booked) == []

@@ -214,6 +214,16 @@ def test_a_bad_absence_says_why_and_writes_nothing(day, signed_in):
     assert db.session.query(TimeOff).count() == 0
 
 
+def test_a_specialist_switched_off_keeps_a_column_without_a_dead_link(day, signed_in):
+    """Does a switched-off specialist's column still show their bookings, saying they no
+    longer work here, with no link to a week that is not found?"""
+    day["monday"].doctor.active = False
+    db.session.commit()
+    page = agenda(signed_in("manager"), date=MONDAY.isoformat())
+    assert "Anna Koval" in page and "no longer working here" in page
+    assert f"/desk/specialists/{day['monday'].doctor.id}" not in page
+
+
 def test_the_specialists_week_shows_bookings_and_free_times(day, signed_in):
     """Does the desk's week of a specialist list each day's appointments and free times?"""
     response = signed_in("manager").get(
@@ -224,6 +234,10 @@ def test_the_specialists_week_shows_bookings_and_free_times(day, signed_in):
     assert "Anna Koval" in page and "Boris Lys" in page
     assert f"date={MONDAY.isoformat()}&amp;start_time=09:30" in page
     assert signed_in("manager").get("/desk/specialists/999").status_code == 404
+    odd = signed_in("manager").get(
+        f"/desk/specialists/{day['monday'].doctor.id}", query_string={"date": "2027-02-30"}
+    )
+    assert odd.status_code == 200 and "Showing this week" in odd.get_data(as_text=True)
 
 
 def read_csv(response) -> list[list[str]]:

@@ -17,7 +17,7 @@ from ... import audit, scheduling
 from ...clock import clinic_now, clinic_zone
 from ...extensions import db
 from ...models import Appointment, AuditEntry, Client, Location, Specialist
-from ...scheduling import TRANSITIONS, Conflict, Invalid, NotAllowed, Status
+from ...scheduling import Conflict, Invalid, NotAllowed, Status
 from ...scheduling.slots import active_specialists
 from ..access import safe_next
 from ..downloads import calendar_download
@@ -71,16 +71,15 @@ def appointment(appointment_id: int):
     """An appointment's details, whether a time off covers it, its history, and what may be
     done with it now."""
     appointment = staff_appointment(appointment_id)
-    refusals = scheduling.policy_for(current_user).change_refusals(
-        db.session, [appointment], clinic_now(), moving=True
-    )
-    allowed = TRANSITIONS[appointment.status]
+    policy = scheduling.policy_for(current_user)
+    refusals = policy.change_refusals(db.session, [appointment], clinic_now(), moving=True)
+    allowed = policy.next_statuses(appointment)
     return render_template(
         "desk/appointment.html",
         appointment=appointment,
         flagged=appointment.id in scheduling.flagged(db.session, [appointment]),
         history=history_in_words(audit.history(db.session, "appointments", appointment.id)),
-        statuses=[status for status in Status if status in allowed - {Status.CANCELLED}],
+        statuses=[status for status in allowed if status is not Status.CANCELLED],
         cancellable=Status.CANCELLED in allowed,
         cannot_move=refusals.get(appointment.id),
         status_form=StatusForm(formdata=None),
@@ -171,7 +170,8 @@ def cancel_appointment(appointment_id: int):
         appointment=appointment,
         form=form,
         refusal=refusal,
-        cancellable=Status.CANCELLED in TRANSITIONS[appointment.status],
+        cancellable=Status.CANCELLED
+        in scheduling.policy_for(current_user).next_statuses(appointment),
     )
     if request.method == "GET":
         return page

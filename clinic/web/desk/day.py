@@ -68,6 +68,7 @@ def index():
         previous=day - timedelta(days=1),
         following=day + timedelta(days=1),
         filters=shown,
+        policy=scheduling.policy_for(current_user),
     )
 
 
