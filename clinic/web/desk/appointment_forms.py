@@ -26,9 +26,10 @@ from .forms import ClientForm
 NEW_CLIENT = "new"
 """The client choice that creates the client from the new client's fields."""
 TIMES = ("date", "start_time", "end_time")
-CARRIED = ("specialist_id", "location_id", "date", "start_time", "end_time", "type", "notes")
-"""What a booking form's links (client search, a suggested time) carry along, besides the
-client and the new client's fields."""
+CARRIED = ("specialist_id", "location_id", "date", "start_time", "end_time", "type")
+"""What the links of the booking and move forms (the client search, a suggested time) carry
+along in their address, besides the client chosen: never the clinic's notes or a new
+client's details, which are personal and would stay in logs and browser histories."""
 
 
 class TimingForm(Form):
@@ -125,10 +126,6 @@ class InlineClientForm(ClientForm):
         return {
             name: self[name].data or "" for name in ("first_name", "last_name", "phone", "email")
         }
-
-    def carried(self) -> dict[str, str]:
-        """The values typed, by their prefixed names, for links that reload the page."""
-        return {field.name: field.data for field in self if field.data}
 
 
 class MoveForm(TimingForm):

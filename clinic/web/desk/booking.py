@@ -6,6 +6,7 @@ client behind."""
 from __future__ import annotations
 
 import contextlib
+from datetime import datetime
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -17,10 +18,10 @@ from ...extensions import db
 from ...models import Appointment, Client, Specialist
 from ...scheduling import Conflict, Invalid
 from ...scheduling.slots import active_specialists
-from ...scheduling.values import parse_id
+from ...scheduling.values import parse_id, parse_moment
 from ..words import when
 from . import bp
-from .appointment_forms import NEW_CLIENT, BookingForm, InlineClientForm, without_time
+from .appointment_forms import NEW_CLIENT, BookingForm, InlineClientForm
 from .forms import MAX_SEARCH_LENGTH, ClientSearchForm
 
 FOUND_CLIENTS = 10
@@ -34,6 +35,9 @@ def new_appointment():
     specialists = active_specialists(db.session)
     form, new_client = booking_forms(specialists)
     duplicates, refusal = [], None
+    taken = take_time(form)
+    if taken is not None:
+        return booking_page(form, new_client, specialists, [], None, taken)
     if form.validate_on_submit() and (form.client_id.data != NEW_CLIENT or new_client.validate()):
         duplicates = unconfirmed_duplicates(form, new_client)
         if not duplicates:
@@ -64,6 +68,21 @@ def booking_forms(specialists: list[Specialist]) -> tuple[BookingForm, InlineCli
         if not request.args.get("date"):
             form.date.data = clinic_now().date()
     return form, new_client
+
+
+def take_time(form: BookingForm) -> datetime | None:
+    """The suggested time a button of the refusal asked for (`take_time`), put in the form
+    with every other value as posted; None when none was asked for (or none that is a time)."""
+    if request.method != "POST" or not request.form.get("take_time"):
+        return None
+    try:
+        moment = parse_moment(request.form["take_time"], "start_time")
+    except Invalid:
+        return None
+    form.date.data, form.date.raw_data = moment.date(), [moment.date().isoformat()]
+    form.start_time.data, form.start_time.raw_data = moment.time(), [f"{moment:%H:%M}"]
+    form.end_time.data, form.end_time.raw_data = None, []
+    return moment
 
 
 def unconfirmed_duplicates(form: BookingForm, new_client: InlineClientForm) -> list[Client]:
@@ -128,12 +147,11 @@ def booking_page(
     specialists: list[Specialist],
     duplicates: list[Client],
     refusal: Conflict | None,
+    taken_time: datetime | None = None,
 ) -> str:
     """The booking page: the client search, the clients found, the booking form."""
     chosen = form.chosen(specialists)
     carried = form.carried()
-    if form.client_id.data == NEW_CLIENT:
-        carried.update(new_client.carried())
     return render_template(
         "desk/book.html",
         form=form,
@@ -144,6 +162,6 @@ def booking_page(
         visit_types=scheduling.visit_type_suggestions(db.session, chosen) if chosen else [],
         refusal=refusal,
         carried=carried,
-        slot_args=without_time(carried),
         new_client_choice=NEW_CLIENT,
+        taken_time=taken_time,
     )
