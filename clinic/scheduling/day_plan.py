@@ -73,36 +73,12 @@ def day_plan(
     (of `specialty`, and by default or by appointment at `location_id`, when given), free
     times by the staff's rules (from now on), appointments at `location_id` only when given."""
     day, now = parse_date(day), now or clinic_now()
-    policy = policy_for(viewer)
     filters = {} if location_id is None else {"location_id": location_id}
     appointments = day_appointments(session, viewer, day, **filters)
-    working = [s for s in active_specialists(session) if _works(s, day)]
-    shown = {s.id: s for s in working}
-    for appointment in appointments:
-        shown.setdefault(appointment.specialist_id, appointment.specialist)
-    at_location = {a.specialist_id for a in appointments}
-    specialists = [
-        s
-        for s in shown.values()
-        if (not specialty or s.specialty.casefold() == specialty.casefold())
-        and (location_id is None or s.default_location_id == location_id or s.id in at_location)
-    ]
-    specialists.sort(key=lambda s: (s.last_name, s.first_name, s.id))
-    columns = {s.id: Column(s) for s in specialists}
-    live = [s for s in specialists if s.active]
-    if live:
-        earliest, latest = policy.bounds(session, now)
-        calendar = Calendar(session, live, day, day)
-        for specialist in live:
-            column = columns[specialist.id]
-            column.hours = calendar.working("specialist", specialist, day)
-            column.free = calendar.slots(specialist, day, earliest, latest)
-            column.away = sorted(
-                busy.span
-                for key in (("specialist", specialist.id), ("clinic", 0))
-                for busy in calendar.busy.get((*key, day), ())
-                if busy.appointment_id is None
-            )
+    columns = {
+        s.id: Column(s) for s in _specialists(session, day, appointments, location_id, specialty)
+    }
+    _fill_hours(session, [c for c in columns.values() if c.specialist.active], day, viewer, now)
     cancelled = []
     for appointment in appointments:
         if appointment.specialist_id not in columns:
@@ -111,16 +87,62 @@ def day_plan(
             cancelled.append(appointment)
         else:
             columns[appointment.specialist_id].appointments.append(appointment)
-    plan = list(columns.values())
-    shown_appointments = [a for column in plan for a in column.appointments] + cancelled
-    counts = Counter(a.status for a in shown_appointments)
+    shown = [a for column in columns.values() for a in column.appointments] + cancelled
+    counts = Counter(a.status for a in shown)
     return DayPlan(
         day=day,
-        columns=plan,
+        columns=list(columns.values()),
         cancelled=cancelled,
         counts={status: counts.get(status, 0) for status in Status},
-        flagged=flagged(session, shown_appointments),
+        flagged=flagged(session, shown),
     )
+
+
+def _specialists(
+    session: AnySession,
+    day: date,
+    appointments: list[Appointment],
+    location_id: int | None,
+    specialty: str,
+) -> list[Specialist]:
+    """Who has a column: the active specialists with a shift that weekday and anyone with
+    appointments that day, of `specialty` and at `location_id` when given; by name."""
+    shown = {s.id: s for s in active_specialists(session) if _works(s, day)}
+    for appointment in appointments:
+        shown.setdefault(appointment.specialist_id, appointment.specialist)
+    booked_there = {a.specialist_id for a in appointments}
+    return sorted(
+        (
+            s
+            for s in shown.values()
+            if (not specialty or s.specialty.casefold() == specialty.casefold())
+            and (
+                location_id is None or s.default_location_id == location_id or s.id in booked_there
+            )
+        ),
+        key=lambda s: (s.last_name, s.first_name, s.id),
+    )
+
+
+def _fill_hours(
+    session: AnySession, columns: list[Column], day: date, viewer: User, now: datetime
+) -> None:
+    """Give the columns of active specialists their hours, free slots (by the viewer's rules)
+    and time off that day, from one calendar read."""
+    if not columns:
+        return
+    earliest, latest = policy_for(viewer).bounds(session, now)
+    calendar = Calendar(session, [column.specialist for column in columns], day, day)
+    for column in columns:
+        specialist = column.specialist
+        column.hours = calendar.working("specialist", specialist, day)
+        column.free = calendar.slots(specialist, day, earliest, latest)
+        column.away = sorted(
+            busy.span
+            for key in (("specialist", specialist.id), ("clinic", 0))
+            for busy in calendar.busy.get((*key, day), ())
+            if busy.appointment_id is None
+        )
 
 
 def _works(specialist: Specialist, day: date) -> bool:

@@ -81,6 +81,7 @@ def save_time_off(
             else {appointment.id for appointment in covered_appointments(session, time_off, now)}
         )
         _apply(session, time_off, starts_at, ends_at, specialist_id, location_id, reason)
+        _refuse_repeat(session, time_off)
         session.add(time_off)
         session.flush()
         appointments = covered_appointments(session, time_off, now)
@@ -189,6 +190,24 @@ def _apply(
     )
     time_off.location = _scope(session, Location, location_id, "location", time_off.location)
     time_off.reason = parse_text(reason, "reason", limit(TimeOff.reason))
+
+
+def _refuse_repeat(session: AnySession, time_off: TimeOff) -> None:
+    """Refuse a time off that is recorded already: the same scope, start and end."""
+    statement = select(TimeOff.id).where(
+        TimeOff.specialist_id.is_(None)
+        if time_off.specialist is None
+        else TimeOff.specialist_id == time_off.specialist.id,
+        TimeOff.location_id.is_(None)
+        if time_off.location is None
+        else TimeOff.location_id == time_off.location.id,
+        TimeOff.starts_at == time_off.starts_at,
+        TimeOff.ends_at == time_off.ends_at,
+    )
+    if time_off.id is not None:
+        statement = statement.where(TimeOff.id != time_off.id)
+    if session.scalar(statement.limit(1)) is not None:
+        raise Conflict("This time off is recorded already.")
 
 
 def _scope(session: AnySession, model: type, value: Any, what: str, current: Any) -> Any:

@@ -251,3 +251,20 @@ def test_a_time_off_of_a_switched_off_specialist_can_still_change(monday):
     )
     with pytest.raises(Invalid, match="not active"):
         close(specialist_id=monday.doctor.id)
+
+
+@pytest.mark.parametrize("scope", ["specialist", "location", "clinic"])
+def test_the_same_time_off_twice_is_refused(monday, scope):
+    """Is recording a time off a second time (same scope, start and end) a Conflict that
+    writes nothing, while the same hours of another scope are their own time off?"""
+    keys = {
+        "specialist": {"specialist_id": monday.doctor.id},
+        "location": {"location_id": monday.room.id},
+    }
+    close(**keys.get(scope, {}))
+    with pytest.raises(Conflict, match="recorded already"):
+        close(**keys.get(scope, {}))
+    assert db.session.scalar(select(func.count()).select_from(TimeOff)) == 1
+    other = "location" if scope == "specialist" else "specialist"
+    close(**keys[other])
+    assert db.session.scalar(select(func.count()).select_from(TimeOff)) == 2

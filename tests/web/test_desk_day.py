@@ -109,6 +109,14 @@ def test_the_agenda_filters_by_location_and_specialty(day, signed_in):
     assert f"location={day['room2'].id}" in by_room, "the day links keep the filter"
 
 
+def test_the_calendars_first_and_last_days_have_no_day_beyond(day, signed_in):
+    """Do the first and last days of the clinic's calendar show, without a link beyond?"""
+    browser = signed_in("manager")
+    first, last = agenda(browser, date="1900-01-01"), agenda(browser, date="2999-12-31")
+    assert "Monday 1 January 1900" in first and 'rel="prev"' not in first
+    assert "Tuesday 31 December 2999" in last and 'rel="next"' not in last
+
+
 @pytest.mark.parametrize("bad", ["2027-02-30", "yesterday", "0001-01-01", "9999-12-31"])
 def test_a_bad_date_shows_today_and_says_why(day, signed_in, bad):
     """Does a date that is no day show today's agenda with the error beside the field?"""
@@ -188,6 +196,17 @@ def test_an_absence_cancelled_cancels_and_emails_each_client(day, signed_in, mak
         datetime.combine(MONDAY, time()),
         datetime.combine(MONDAY + timedelta(days=1), time()),
     )
+
+
+def test_an_absence_recorded_twice_says_so(day, signed_in):
+    """Is recording the same absence again refused with the reason (409), writing nothing?"""
+    browser = signed_in("manager")
+    form = {"specialist": day["dentist"].id, "first_day": "2027-01-05", "reason": "Course"}
+    assert browser.post("/desk/absence", data=form).status_code == 302
+    again = browser.post("/desk/absence", data=form)
+    assert again.status_code == 409
+    assert "This time off is recorded already." in again.get_data(as_text=True)
+    assert db.session.query(TimeOff).count() == 1
 
 
 def test_a_bad_absence_says_why_and_writes_nothing(day, signed_in):

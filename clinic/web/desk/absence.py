@@ -24,7 +24,7 @@ def absence():
     covers booked appointments, they are listed and the desk keeps them (flagged on the agenda
     until moved) or cancels them, each client told by email."""
     form = AbsenceForm(data=_prefill()).offer(active_specialists(db.session))
-    covered = []
+    covered, refusal = [], None
     if form.validate_on_submit():
         starts_at, ends_at = form.span()
         try:
@@ -38,15 +38,19 @@ def absence():
                 actor=current_user,
             )
         except Conflict as conflict:
+            refusal = conflict
             covered = scheduling.with_people(db.session, current_user, conflict.appointments)
-            form.covered.errors = [conflict.message]
+            if covered:
+                form.covered.errors = [conflict.message]
+            else:
+                form.form_errors.append(conflict.message)
         except Invalid as invalid:
             form.show_refusal(invalid, FIELDS)
         else:
             flash(_saved_in_words(saved), "success")
             return redirect(url_for("desk.index", date=starts_at.date().isoformat()))
     return render_template("desk/absence.html", form=form, covered=covered), (
-        409 if covered else 400 if form.errors else 200
+        409 if refusal else 400 if form.errors else 200
     )
 
 

@@ -133,6 +133,8 @@ class MoveForm(TimingForm):
 
 
 class CancelForm(Form):
+    """Cancelling, with the reason the staff give."""
+
     reason = StringField(
         "Reason",
         validators=[Optional(), Length(max=limit(Appointment.cancel_reason))],

@@ -44,7 +44,7 @@ def agenda_form() -> tuple[AgendaForm, date, dict]:
     )
     form.validate()
     day = form.date.data if form.date.data and not form.date.errors else clinic_now().date()
-    if not FIRST_DAY < day < LAST_DAY:
+    if not FIRST_DAY <= day <= LAST_DAY:
         form.date.errors = [*form.date.errors, "Choose a day the clinic's calendar holds."]
         day = clinic_now().date()
     if not form.date.errors:
@@ -65,8 +65,8 @@ def index():
         plan=plan,
         grid=lay_out(plan),
         today=clinic_now().date(),
-        previous=day - timedelta(days=1),
-        following=day + timedelta(days=1),
+        previous=day - timedelta(days=1) if day > FIRST_DAY else None,
+        following=day + timedelta(days=1) if day < LAST_DAY else None,
         filters=shown,
         policy=scheduling.policy_for(current_user),
     )
