@@ -20,7 +20,7 @@ import flask_migrate
 from flask import Flask
 from sqlalchemy import event
 
-from clinic import config, create_app, scheduling
+from clinic import config, create_app, scheduling, setup
 from clinic.demo import BusyClinic
 from clinic.extensions import db
 
@@ -71,12 +71,16 @@ def main() -> None:
             BusyClinic(db.session, MONDAY, SPECIALISTS).fill(APPOINTMENTS)
             baseline = bare_flask_request()
             client = app.test_client()
+            desk = signed_in_desk(app)
             operations = {
                 "bare Flask request (the unit)": None,
                 "GET /healthz": lambda: client.get("/healthz"),
                 "GET / (50 specialists)": lambda: client.get("/"),
                 "GET /specialists/1 (a week)": lambda: client.get(
                     f"/specialists/1?date={MONDAY.isoformat()}"
+                ),
+                "GET /desk/ (a day, 50 specialists)": lambda: desk.get(
+                    f"/desk/?date={MONDAY.isoformat()}"
                 ),
                 "free slots, 1 specialist, 28 days": lambda: scheduling.free_slots_range(
                     db.session, 1, MONDAY, MONDAY + timedelta(days=27), now=NOW
@@ -104,6 +108,14 @@ def main() -> None:
                 f"{'book + cancel (through the rules)':40} {median * 1000:9.3f} "
                 f"{median / baseline:8.1f} {'':>8}"
             )
+
+
+def signed_in_desk(app: Flask):
+    """A test client signed in as a manager (the desk's pages need one)."""
+    setup.create_user(db.session, username="bench", role="manager", password="bench-password")
+    desk = app.test_client()
+    desk.post("/login", data={"username": "bench", "password": "bench-password"})
+    return desk
 
 
 def book_and_cancel(n: int) -> None:
