@@ -335,3 +335,31 @@ def test_without_javascript_a_manager_finds_a_client_and_books(screen, browser, 
     entry = agenda_entry(page, "11:30\N{EN DASH}12:00")
     assert entry.count() == 1 and "Olena Marchenko" in entry.inner_text()
     assert_accessible_when_scripted(browser, page, [*seen, page.url])
+
+
+def test_the_other_desk_pages_are_accessible(screen, live_server, desk):
+    """Are the desk's other pages — a specialist's week, the client list with a search, a
+    client's card, a new client with errors, an absence over bookings, moving and cancelling —
+    axe-clean and fitting the screen at both widths?"""
+    page = screen
+    sign_in_at_desk(page, live_server)
+    for path in (
+        f"/desk/specialists/{desk.doctor}?date={MONDAY.isoformat()}",
+        "/desk/clients/?q=march",
+        f"/desk/clients/{desk.olena}",
+        f"/desk/appointments/{desk.visit}",
+        f"/desk/appointments/{desk.visit}/move",
+        f"/desk/appointments/{desk.visit}/cancel",
+    ):
+        page.goto(live_server + path)
+        assert page.get_by_role("heading", level=1).is_visible(), path
+        assert_accessible(page)
+    page.goto(f"{live_server}/desk/clients/new")
+    page.get_by_label("Email").fill("not an address")
+    page.get_by_role("button", name="Add the client").click()
+    page.get_by_role("alert").wait_for()
+    assert_accessible(page)
+    page.goto(f"{live_server}/desk/absence?specialist_id={desk.doctor}&date={MONDAY.isoformat()}")
+    page.get_by_role("button", name="Record the time off").click()
+    assert "Petro Shevchenko" in page.get_by_role("region", name="Booked in this time").inner_text()
+    assert_accessible(page)
