@@ -43,6 +43,7 @@ class SignIn(enum.Enum):
     WRONG = "Wrong username or password."
     INACTIVE = "This account has been switched off; please ask the clinic."
     UNVERIFIED = "Please verify your email address first; we sent you a link."
+    TEMPORARY = "This password is temporary: choose your own on the website first."
 
 
 def authenticate(session: AnySession, username: str, password: str) -> tuple[User | None, SignIn]:
@@ -57,6 +58,8 @@ def authenticate(session: AnySession, username: str, password: str) -> tuple[Use
         return user, SignIn.INACTIVE
     if user.email_verified_at is None:
         return user, SignIn.UNVERIFIED
+    if user.must_change_password:
+        return user, SignIn.TEMPORARY
     return user, SignIn.OK
 
 
@@ -286,6 +289,7 @@ def set_password(
         password = read_password(password, repeat)
         before = audit.snapshot(user)
         user.password_hash = generate_password_hash(password)
+        user.must_change_password = False
         end_all_sign_ins(session, user, keep=keep)
         audit.record(session, actor, "password", user, before)
 
@@ -312,6 +316,7 @@ def reset_password(session: AnySession, token: str, password: Any, repeat: Any =
         user = user_for_token(session, token, RESET_PASSWORD)
         before = audit.snapshot(user)
         user.password_hash = generate_password_hash(read_password(password, repeat))
+        user.must_change_password = False
         end_all_sign_ins(session, user)
         if user.email_verified_at is None:
             user.email_verified_at = datetime.now(UTC)

@@ -30,6 +30,7 @@ from sqlalchemy import (
     Time,
     TypeDecorator,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.dialects import sqlite
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
@@ -151,6 +152,10 @@ class User(UserMixin, db.Model):
     auth_version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     """Carried by every sign-in and token; bumped to end them all (password change, sign out
     everywhere, switched off)."""
+    must_change_password: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=false()
+    )
+    """The password is a temporary one an admin set: its owner chooses their own first."""
 
     client: Mapped[Client | None] = relationship(back_populates="user")
 

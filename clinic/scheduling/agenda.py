@@ -91,6 +91,21 @@ def appointments_between(
     return list(session.scalars(statement.options(*WITH_PEOPLE)).unique())
 
 
+def status_counts(session: AnySession, first: date, last: date) -> dict[AppointmentStatus, int]:
+    """How many appointments start from `first` to `last` (whole days), by status (every
+    status, zero included); one query."""
+    rows = session.execute(
+        select(Appointment.status, func.count())
+        .where(
+            Appointment.starts_at >= datetime.combine(first, time()),
+            Appointment.starts_at < datetime.combine(last + timedelta(days=1), time()),
+        )
+        .group_by(Appointment.status)
+    )
+    counts = dict(rows.all())
+    return {status: counts.get(status, 0) for status in AppointmentStatus}
+
+
 def with_people(
     session: AnySession, viewer: User, appointments: Sequence[Appointment]
 ) -> list[Appointment]:

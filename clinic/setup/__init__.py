@@ -7,7 +7,13 @@ from .common import Removal
 from .locations import remove_location, save_location
 from .settings import save_settings
 from .specialists import remove_specialist, save_specialist
-from .staff import create_user, remove_staff_user, update_staff_user
+from .staff import (
+    create_user,
+    remove_staff_user,
+    send_password_reset,
+    set_temporary_password,
+    update_staff_user,
+)
 
 __all__ = [
     "Removal",
@@ -22,5 +28,7 @@ __all__ = [
     "save_own_details",
     "save_settings",
     "save_specialist",
+    "send_password_reset",
+    "set_temporary_password",
     "update_staff_user",
 ]

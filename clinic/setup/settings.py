@@ -17,6 +17,7 @@ READERS = {
     "max_days_ahead": whole(1, 730),
     "cancellation_window_hours": whole(0, 24 * 30),
     "default_slot_minutes": whole(5, 480),
+    "max_client_bookings": whole(1, 100),
 }
 
 

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import func, select
 from werkzeug.security import generate_password_hash
 
-from .. import accounts, audit, sign_ins
+from .. import account_emails, accounts, audit, sign_ins
 from ..database import writing
 from ..models import Appointment, AuditEntry, Role, User
 from ..scheduling import AnySession, Conflict, Invalid, NotFound
@@ -49,10 +49,15 @@ def create_user(
     return user
 
 
+STAFF_ROLES = (Role.ADMIN, Role.MANAGER)
+
+
 def update_staff_user(
     session: AnySession, user: User, fields: dict[str, Any], *, actor: User | None = None
 ) -> User:
-    """Change a staff account: names, email, username, active, password (given twice)."""
+    """Change a staff account: names, email, username, role (admin or manager), active,
+    password (given twice). Nobody takes away their own admin role or switches themself off,
+    and the last active admin stays one; switching off ends every sign-in and token."""
     with writing(session):
         before = audit.snapshot(user)
         if "username" in fields:
@@ -62,10 +67,13 @@ def update_staff_user(
         for field in ("first_name", "last_name"):
             if field in fields:
                 setattr(user, field, accounts.read_name(fields[field], field, required=False))
+        if "role" in fields:
+            _change_role(session, user, fields["role"], actor)
         if "active" in fields:
             if not fields["active"] and actor is not None and actor.id == user.id:
                 raise Invalid({"active": "You cannot switch off your own account."})
             if user.active and not fields["active"]:
+                _refuse_losing_last_admin(session, user, "switched off")
                 sign_ins.end_all_sign_ins(session, user)
             user.active = bool(fields["active"])
         if fields.get("password"):
@@ -75,6 +83,72 @@ def update_staff_user(
         accounts.check_unique(session, user.username, user.email, user)
         audit.record(session, actor, "update", user, before)
     return user
+
+
+def _change_role(session: AnySession, user: User, value: Any, actor: User | None) -> None:
+    """Make a staff user an admin or a manager (never a client, never the actor's own admin
+    role away, never the last active admin's)."""
+    try:
+        role = Role(value)
+    except ValueError:
+        role = None
+    if role not in STAFF_ROLES or user.role not in STAFF_ROLES:
+        raise Invalid({"role": "Staff are admins or managers."})
+    if role is user.role:
+        return
+    if user.role is Role.ADMIN:
+        if actor is not None and actor.id == user.id:
+            raise Invalid({"role": "You cannot take away your own admin role."})
+        _refuse_losing_last_admin(session, user, "made a manager")
+    user.role = role
+
+
+def _refuse_losing_last_admin(session: AnySession, user: User, change: str) -> None:
+    """Refuse a change that would leave the clinic without an active admin."""
+    others = (
+        select(func.count())
+        .select_from(User)
+        .where(User.role == Role.ADMIN, User.active, User.id != user.id)
+    )
+    if user.role is Role.ADMIN and user.active and session.scalar(others) == 0:
+        raise Conflict(
+            f"This is the last active admin; it cannot be {change}. Make another admin first."
+        )
+
+
+def set_temporary_password(
+    session: AnySession, user: User, password: Any, repeat: Any = None, *, actor: User | None
+) -> User:
+    """Give a staff account a password its owner must change at their next sign-in; every
+    sign-in and token of theirs ends."""
+    with writing(session):
+        _staff(user)
+        before = audit.snapshot(user)
+        user.password_hash = generate_password_hash(accounts.read_password(password, repeat))
+        user.must_change_password = True
+        sign_ins.end_all_sign_ins(session, user)
+        audit.record(session, actor, "password", user, before)
+    return user
+
+
+def send_password_reset(session: AnySession, user: User, *, actor: User | None) -> User:
+    """Email a staff account a link to choose a new password, ending every sign-in and token
+    of theirs now (the old password still signs in until the link is used)."""
+    with writing(session):
+        _staff(user)
+        if not user.email:
+            raise Invalid({"email": "This account has no email address; set a temporary password."})
+        before = audit.snapshot(user)
+        sign_ins.end_all_sign_ins(session, user)
+        audit.record(session, actor, "reset", user, before)
+    account_emails.send_password_reset(user)
+    return user
+
+
+def _staff(user: User) -> None:
+    """Refuse a client account here: patients reset their own passwords."""
+    if user.role not in STAFF_ROLES:
+        raise NotFound(f"There is no staff user {user.id}.")
 
 
 def remove_staff_user(session: AnySession, user_id: Any, *, actor: User | None = None) -> Removal:
@@ -88,13 +162,7 @@ def remove_staff_user(session: AnySession, user_id: Any, *, actor: User | None =
             raise NotFound(f"There is no staff user {user.id}.")
         if actor is not None and actor.id == user.id:
             raise Conflict("You cannot remove your own account.")
-        other_admins = (
-            select(func.count())
-            .select_from(User)
-            .where(User.role == Role.ADMIN, User.active, User.id != user.id)
-        )
-        if user.role is Role.ADMIN and user.active and session.scalar(other_admins) == 0:
-            raise Conflict("This is the last active admin; make another admin first.")
+        _refuse_losing_last_admin(session, user, "removed")
         sign_ins.end_all_sign_ins(session, user)
         return remove(
             session,

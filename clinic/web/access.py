@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, abort, request, url_for
+from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_login import current_user, login_user, logout_user
 
 from .. import sign_ins
@@ -17,7 +17,8 @@ LANDING = {Role.ADMIN: "admin.index", Role.MANAGER: "desk.index", Role.CLIENT: "
 
 def guard(blueprint: Blueprint, *roles: Role) -> None:
     """Open every page of `blueprint` to signed-in users of `roles` only: anonymous people are
-    sent to sign in, others get 403 (so no page can be left open by a forgotten decorator)."""
+    sent to sign in, others get 403 (so no page can be left open by a forgotten decorator), and
+    someone with a temporary password chooses their own first."""
 
     @blueprint.before_request
     def check_role():
@@ -26,6 +27,9 @@ def guard(blueprint: Blueprint, *roles: Role) -> None:
             return login_manager.unauthorized()
         if current_user.role not in roles:
             abort(403)
+        if current_user.must_change_password:
+            flash("Your password is a temporary one: please choose your own first.", "info")
+            return redirect(url_for("auth.change_password"))
         return None
 
 

@@ -18,6 +18,10 @@ def login():
     form = LoginForm()
     if form.validate_on_submit():
         user, verdict = accounts.authenticate(db.session, form.username.data, form.password.data)
+        if verdict is accounts.SignIn.TEMPORARY:
+            sign_in(user, remember=False)
+            flash("Your password is a temporary one: please choose your own.", "info")
+            return redirect(url_for("auth.change_password"))
         if verdict is accounts.SignIn.OK:
             sign_in(user, remember=form.remember.data)
             flash(f"Welcome, {user.full_name}.", "success")
