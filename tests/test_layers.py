@@ -16,6 +16,7 @@ DOMAIN = (
     "clinic.account_emails",
     "clinic.models",
     "clinic.audit",
+    "clinic.audit_log",
     "clinic.database",
     "clinic.clock",
     "clinic.notifications",

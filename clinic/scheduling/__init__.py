@@ -36,6 +36,7 @@ from .appointments import (
     update_appointment,
 )
 from .calendar import Span, working_spans
+from .coverage import unplaced_by_specialist, unplaced_hours
 from .day_plan import Column, DayPlan, day_plan
 from .directory import find_specialists, public_locations, public_specialist, specialties
 from .errors import Conflict, Invalid, NotAllowed, NotFound, SchedulingError
@@ -127,6 +128,8 @@ __all__ = [
     "specialist_week",
     "specialties",
     "status_counts",
+    "unplaced_by_specialist",
+    "unplaced_hours",
     "upcoming_appointments",
     "update_appointment",
     "update_shift",

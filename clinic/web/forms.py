@@ -1,18 +1,38 @@
 """What the site's forms share: a base form that shows the booking rules' refusals beside its
-fields, the specialty and location filters, a person's names, email and phone, and the new
-password with its confirmation."""
+fields, the specialty and location filters, a person's names, email and phone, the new
+password with its confirmation, and a time off (the desk's absence, the admin's time off)."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import datetime, time, timedelta
 
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField, SelectField, StringField, TelField
+from wtforms import (
+    DateField,
+    EmailField,
+    PasswordField,
+    RadioField,
+    SelectField,
+    StringField,
+    TelField,
+    TimeField,
+)
 from wtforms.fields import SelectChoice
-from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
+from wtforms.validators import (
+    DataRequired,
+    Email,
+    EqualTo,
+    InputRequired,
+    Length,
+    Optional,
+    ValidationError,
+)
 
 from ..accounts import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
-from ..scheduling import Invalid
+from ..models import TimeOff
+from ..scheduling import Invalid, parse_date
+from ..scheduling.values import limit
 
 
 class Form(FlaskForm):
@@ -109,3 +129,67 @@ def new_password(label: str = "Password") -> tuple[PasswordField, PasswordField]
         render_kw={"autocomplete": "new-password"},
     )
     return password, confirm
+
+
+class AbsenceForm(Form):
+    """A specialist's time off, from the desk: which days and hours, why (staff only), and
+    what becomes of the appointments it covers."""
+
+    specialist = SelectField("Specialist", validators=[InputRequired("Choose the specialist.")])
+    first_day = DateField("From day", validators=[InputRequired("Give the first day.")])
+    from_time = TimeField(
+        "From time", validators=[Optional()], description="Empty: from the start of the day."
+    )
+    last_day = DateField("To day", validators=[Optional()], description="Empty: the same day.")
+    to_time = TimeField(
+        "To time", validators=[Optional()], description="Empty: to the end of the day."
+    )
+    reason = StringField(
+        "Reason",
+        validators=[Optional(), Length(max=limit(TimeOff.reason))],
+        description="For the staff only: patients see “Not working”.",
+    )
+    covered = RadioField(
+        "The appointments in this time",
+        choices=[
+            SelectChoice("keep", "Keep them, flagged on the agenda until moved"),
+            SelectChoice("cancel", "Cancel them and email each client"),
+        ],
+        validators=[Optional()],
+    )
+
+    def validate_first_day(self, field: DateField) -> None:
+        """A day the clinic's calendar holds."""
+        calendar_day(field)
+
+    def validate_last_day(self, field: DateField) -> None:
+        """A day the clinic's calendar holds."""
+        calendar_day(field)
+
+    def offer(self, specialists: list) -> AbsenceForm:
+        """Fill the choice of specialist."""
+        self.specialist.choices = [
+            SelectChoice("", "Choose…"),
+            *(SelectChoice(str(s.id), s.full_name) for s in specialists),
+        ]
+        return self
+
+    def span(self) -> tuple[datetime, datetime]:
+        """The time off's start and end: whole days where no time is given."""
+        first = self.first_day.data
+        last = self.last_day.data or first
+        start = datetime.combine(first, self.from_time.data or time())
+        end = (
+            datetime.combine(last, self.to_time.data)
+            if self.to_time.data
+            else datetime.combine(last + timedelta(days=1), time())
+        )
+        return start, end
+
+
+def calendar_day(field: DateField) -> None:
+    """Refuse a day outside the clinic's calendar (as the booking rules read days)."""
+    try:
+        parse_date(field.data)
+    except Invalid as invalid:
+        raise ValidationError(invalid.message) from None

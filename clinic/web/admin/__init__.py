@@ -1,4 +1,5 @@
-"""The admin area (at /admin), for admins only."""
+"""The admin area (at /admin), for admins only: the clinic at a glance, its setup (specialists,
+locations, shifts, time off), staff and their rights, settings, and the audit log."""
 
 from flask import Blueprint
 
@@ -8,4 +9,13 @@ from ..access import guard
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 guard(bp, Role.ADMIN)
 
-from . import overview  # noqa: E402, F401  (the views register on bp)
+from . import (  # noqa: E402, F401  (the views register on bp)
+    audit_log,
+    locations,
+    overview,
+    settings,
+    shifts,
+    specialists,
+    staff,
+    time_off,
+)

@@ -1,10 +1,14 @@
-"""The clinic at a glance (setup pages come with the admin's issue)."""
+"""The clinic at a glance: what is set up, and this day's and week's appointments by status."""
 
 from __future__ import annotations
+
+from datetime import timedelta
 
 from flask import render_template
 from sqlalchemy import func, select
 
+from ... import scheduling
+from ...clock import clinic_now
 from ...extensions import db
 from ...models import Client, Location, Role, Specialist, User
 from . import bp
@@ -12,7 +16,8 @@ from . import bp
 
 @bp.get("/")
 def index():
-    """How many specialists, locations, clients and staff the clinic has."""
+    """How many specialists, locations, clients and staff the clinic has, today's and this
+    week's appointments by status, and a link to every section."""
     counts = db.session.execute(
         select(
             select(func.count()).select_from(Specialist).where(Specialist.active).scalar_subquery(),
@@ -24,10 +29,16 @@ def index():
             .scalar_subquery(),
         )
     ).one()
+    today = clinic_now().date()
+    monday = today - timedelta(days=today.weekday())
     return render_template(
         "admin/index.html",
         specialists=counts[0],
         locations=counts[1],
         clients=counts[2],
         staff=counts[3],
+        today=today,
+        monday=monday,
+        today_counts=scheduling.status_counts(db.session, today, today),
+        week_counts=scheduling.status_counts(db.session, monday, monday + timedelta(days=6)),
     )

@@ -11,8 +11,8 @@ from ...clock import clinic_now
 from ...extensions import db
 from ...scheduling import Conflict, Invalid
 from ...scheduling.slots import active_specialists
+from ..forms import AbsenceForm
 from . import bp
-from .forms import AbsenceForm
 
 FIELDS = {"starts_at": "from_time", "ends_at": "to_time", "specialist_id": "specialist"}
 """The time off's fields as the form names them."""

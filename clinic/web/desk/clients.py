@@ -14,24 +14,17 @@ from ...models import Client
 from ...scheduling import Conflict, Invalid
 from ...scheduling.values import get_row
 from ..forms import Form
+from ..paging import page_number
 from . import bp
 from .forms import ClientForm, ClientSearchForm
 
 PER_PAGE = 25
-MAX_PAGE = 100_000
-"""Beyond any real page; bigger numbers would overflow the database's OFFSET."""
 
 
 class NewClientForm(ClientForm):
     """A client record, with the go-ahead to save it despite possible duplicates."""
 
     anyway = BooleanField("Create a new record anyway")
-
-
-def page_number() -> int:
-    """The `?page=` asked for: a whole number from 1 (anything else is the first page)."""
-    page = request.args.get("page", type=int) or 1
-    return min(max(page, 1), MAX_PAGE)
 
 
 @bp.get("/clients/")

@@ -1,0 +1,158 @@
+"""Shifts: the weekly blocks specialists and locations work, grouped by weekday, with who works
+each; creating, changing (refused while it would strand booked appointments) and removing
+them (refused while anyone works them)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from ... import scheduling
+from ...extensions import db
+from ...models import Location, Shift, Specialist, location_shifts, specialist_shifts
+from ...scheduling import WEEKDAYS, Conflict, Invalid
+from ...scheduling.values import get_row
+from ..forms import Form
+from . import bp
+from .schedule_forms import ShiftForm
+from .setup_forms import shift_words as shift_in_words
+
+
+def workers(shift_ids: list[int] | None = None) -> dict[int, dict[str, list]]:
+    """Who works each shift (all, or those of `shift_ids`): its specialists and locations by
+    name, one query for each kind."""
+    found: dict[int, dict[str, list]] = defaultdict(lambda: {"specialists": [], "locations": []})
+    for kind, model, table, order in (
+        (
+            "specialists",
+            Specialist,
+            specialist_shifts,
+            (Specialist.last_name, Specialist.first_name),
+        ),
+        ("locations", Location, location_shifts, (Location.name,)),
+    ):
+        statement = select(table.c.shift_id, model).join(model).order_by(*order, model.id)
+        if shift_ids is not None:
+            statement = statement.where(table.c.shift_id.in_(shift_ids))
+        for shift_id, owner in db.session.execute(statement):
+            found[shift_id][kind].append(owner)
+    return found
+
+
+def shift_fields(shift: Shift) -> dict:
+    """A shift's values as the form names them."""
+    return {"weekday": str(shift.weekday), "from_hour": shift.start_time, "to_hour": shift.end_time}
+
+
+@bp.get("/shifts/")
+def shifts():
+    """Every shift by weekday (Monday first), with who works it."""
+    every = db.session.scalars(
+        select(Shift).order_by(Shift.weekday, Shift.start_time, Shift.end_time, Shift.id)
+    ).all()
+    by_day = {n: [s for s in every if s.weekday == n] for n in range(len(WEEKDAYS))}
+    return render_template(
+        "admin/shifts.html",
+        by_day=by_day,
+        weekdays=WEEKDAYS,
+        workers=workers(),
+        shift_in_words=shift_in_words,
+    )
+
+
+@bp.route("/shifts/new", methods=["GET", "POST"])
+def new_shift():
+    """Add a shift; one with the same weekday and hours is not made twice."""
+    form, status = ShiftForm(), 200
+    if form.validate_on_submit():
+        try:
+            shift, made = scheduling.create_shift(
+                db.session,
+                form.weekday.data,
+                form.from_hour.data,
+                form.to_hour.data,
+                actor=current_user,
+            )
+        except Invalid as invalid:
+            form.show_refusal(invalid)
+        else:
+            if made:
+                flash(f"Shift added: {shift_in_words(shift)}.", "success")
+                return redirect(url_for("admin.shifts"))
+            form.form_errors.append(f"The shift {shift_in_words(shift)} exists already.")
+            return render_template("admin/shift_form.html", form=form, existing=shift), 409
+    if request.method == "POST":
+        status = 400
+    return render_template("admin/shift_form.html", form=form), status
+
+
+@bp.route("/shifts/<int:shift_id>/edit", methods=["GET", "POST"])
+def edit_shift(shift_id: int):
+    """Change a shift's weekday or hours; refused, listing them, while booked appointments
+    would fall outside the new hours."""
+    shift = get_row(db.session, Shift, shift_id, "shift")
+    form = ShiftForm(
+        data={
+            "weekday": str(shift.weekday),
+            "from_hour": shift.start_time,
+            "to_hour": shift.end_time,
+        }
+    )
+    stranded, refusal = [], None
+    if form.validate_on_submit():
+        try:
+            scheduling.update_shift(
+                db.session,
+                shift.id,
+                weekday=form.weekday.data,
+                start_time=form.from_hour.data,
+                end_time=form.to_hour.data,
+                actor=current_user,
+            )
+        except Conflict as conflict:
+            refusal = conflict
+            stranded = scheduling.with_people(db.session, current_user, conflict.appointments)
+        except Invalid as invalid:
+            form.show_refusal(invalid)
+        else:
+            flash(f"Shift changed: {shift_in_words(shift)}.", "success")
+            return redirect(url_for("admin.shifts"))
+    page = render_template(
+        "admin/shift_form.html",
+        form=form,
+        shift=shift,
+        was=shift_in_words(shift),
+        refusal=refusal,
+        stranded=stranded,
+        works=workers([shift.id])[shift.id],
+    )
+    if request.method == "GET":
+        return page
+    return page, 409 if refusal else 400
+
+
+@bp.route("/shifts/<int:shift_id>/remove", methods=["GET", "POST"])
+def remove_shift(shift_id: int):
+    """Remove a shift (a page asks first); refused, naming who, while anyone works it."""
+    shift = get_row(db.session, Shift, shift_id, "shift")
+    form, refusal, named = Form(), None, shift_in_words(shift)
+    if form.validate_on_submit():
+        try:
+            scheduling.remove_shift(db.session, shift.id, actor=current_user)
+        except Conflict as conflict:
+            refusal = conflict
+        else:
+            flash(f"Shift removed: {named}.", "success")
+            return redirect(url_for("admin.shifts"))
+    page = render_template(
+        "admin/shift_remove.html",
+        form=form,
+        shift=shift,
+        named=named,
+        refusal=refusal,
+        works=workers([shift.id])[shift.id],
+    )
+    return (page, 409) if refusal else page

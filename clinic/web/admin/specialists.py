@@ -1,0 +1,151 @@
+"""The admin's specialists: the list (marking hours no location holds), creating and editing
+one with the shifts they work in one save, and removing one (deleted, or deactivated when
+anything refers to them)."""
+
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import or_, select
+
+from ... import scheduling, setup
+from ...extensions import db
+from ...models import Appointment, ClinicSettings, Location, Shift, Specialist
+from ...scheduling import Conflict, Invalid
+from ...scheduling.coverage import unplaced_by_specialist, unplaced_hours
+from ...scheduling.slots import SPECIALIST_SCHEDULE
+from ...scheduling.values import get_row
+from ...setup import Removal
+from ..forms import Form
+from . import bp
+from .setup_forms import SpecialistForm, shift_words
+
+REMOVED = {
+    Removal.DELETED: "{name} is deleted.",
+    Removal.DEACTIVATED: "{name} is deactivated: kept with their history, hidden from the "
+    "public and from new bookings.",
+}
+
+
+@bp.get("/specialists/")
+def specialists():
+    """Every specialist (the inactive marked) with specialty, default location, slot length
+    and shifts, and a mark where no location is open for their hours."""
+    everyone = list(
+        db.session.scalars(
+            select(Specialist)
+            .options(*SPECIALIST_SCHEDULE)
+            .order_by(Specialist.last_name, Specialist.first_name, Specialist.id)
+        )
+    )
+    return render_template(
+        "admin/specialists.html",
+        specialists=everyone,
+        unplaced=unplaced_by_specialist(db.session, everyone),
+        shift_words=shift_words,
+    )
+
+
+@bp.route("/specialists/new", methods=["GET", "POST"])
+def new_specialist():
+    """Add a specialist, with the shifts they work (a new one too), in one save."""
+    return specialist_page(None)
+
+
+@bp.route("/specialists/<int:specialist_id>/edit", methods=["GET", "POST"])
+def edit_specialist(specialist_id: int):
+    """Change a specialist and their shifts in one save; the page warns of hours no
+    location is open for."""
+    return specialist_page(get_row(db.session, Specialist, specialist_id, "specialist"))
+
+
+def specialist_page(specialist: Specialist | None):
+    """The new or edit page: saved → the edit page; a refusal → 400 with the errors beside
+    the fields, or 409 listing the appointments the change would leave stranded."""
+    if specialist is None:
+        initial = {"slot_minutes": ClinicSettings.get().default_slot_minutes}
+    else:
+        initial = SpecialistForm.data_of(specialist)
+    form = SpecialistForm(data=initial).offer(location_choices(specialist), all_shifts())
+    if specialist is None:
+        del form.active
+    refusal, stranded = None, []
+    if form.validate_on_submit():
+        try:
+            saved = setup.save_specialist(db.session, specialist, form.fields(), actor=current_user)
+        except Conflict as conflict:
+            refusal, stranded = conflict, listed(conflict)
+        except Invalid as invalid:
+            form.show_refusal(invalid)
+        else:
+            flash(f"{saved.full_name} is {'saved' if specialist else 'added'}.", "success")
+            return redirect(url_for("admin.edit_specialist", specialist_id=saved.id))
+    unplaced = []
+    if specialist is not None and request.method == "GET":
+        unplaced = unplaced_hours(db.session, specialist)
+    page = render_template(
+        "admin/specialist_form.html",
+        form=form,
+        specialist=specialist,
+        refusal=refusal,
+        stranded=stranded,
+        unplaced=unplaced,
+        shift_words=shift_words,
+    )
+    return page, status_of(form, refusal)
+
+
+def location_choices(specialist: Specialist | None) -> list[Location]:
+    """The locations a specialist may have as default: those in use, and their current one."""
+    current = specialist.default_location_id if specialist else None
+    return list(
+        db.session.scalars(
+            select(Location)
+            .where(or_(Location.active, Location.id == (current or 0)))
+            .order_by(Location.name)
+        )
+    )
+
+
+def all_shifts() -> list[Shift]:
+    """Every shift, by weekday and time."""
+    return list(
+        db.session.scalars(select(Shift).order_by(Shift.weekday, Shift.start_time, Shift.end_time))
+    )
+
+
+def listed(conflict: Conflict) -> list[Appointment]:
+    """The appointments a refusal lists, read again with who and where."""
+    return scheduling.with_people(db.session, current_user, conflict.appointments)
+
+
+def status_of(form: Form, refusal: Conflict | None) -> int:
+    """A page's status: 409 for a conflict, 400 for errors, 200 otherwise."""
+    if refusal is not None:
+        return 409
+    return 400 if form.errors or form.form_errors else 200
+
+
+@bp.route("/specialists/<int:specialist_id>/remove", methods=["GET", "POST"])
+def remove_specialist(specialist_id: int):
+    """Remove a specialist after a confirmation: deleted when nothing refers to them, else
+    deactivated; refused (409) while they have appointments to come, listing them."""
+    specialist = get_row(db.session, Specialist, specialist_id, "specialist")
+    form, refusal, upcoming = Form(), None, []
+    if form.validate_on_submit():
+        name = specialist.full_name
+        try:
+            removal = setup.remove_specialist(db.session, specialist.id, actor=current_user)
+        except Conflict as conflict:
+            refusal, upcoming = conflict, listed(conflict)
+        else:
+            flash(REMOVED[removal].format(name=name), "success")
+            return redirect(url_for("admin.specialists"))
+    page = render_template(
+        "admin/specialist_remove.html",
+        specialist=specialist,
+        form=form,
+        refusal=refusal,
+        upcoming=upcoming,
+    )
+    return page, status_of(form, refusal)

@@ -1,0 +1,178 @@
+"""Time off of a specialist, a location or the whole clinic: the list (upcoming and current,
+or past), recording and changing one — asking what becomes of the booked appointments it
+covers, as the desk's absence page does — and removing one."""
+
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from ... import scheduling
+from ...clock import clinic_now
+from ...extensions import db
+from ...models import TimeOff
+from ...scheduling import Conflict, Invalid
+from ...scheduling.closures import time_off_query
+from ...scheduling.slots import active_specialists
+from ...scheduling.values import get_row
+from ..forms import Form
+from ..paging import page_number
+from ..words import day_in_words, when
+from . import bp
+from .schedule_forms import CLINIC, TimeOffForm
+
+PER_PAGE = 50
+FIELDS = {
+    "starts_at": "from_time",
+    "ends_at": "to_time",
+    "specialist_id": "scope",
+    "location_id": "scope",
+}
+"""The time off's fields as the form names them."""
+
+
+def whose(time_off: TimeOff) -> str:
+    """Whose time off it is, in words."""
+    if time_off.specialist is not None:
+        return time_off.specialist.full_name
+    return "Whole clinic" if time_off.location is None else time_off.location.name
+
+
+def span_in_words(starts_at: datetime, ends_at: datetime) -> str:
+    """From when to when: whole days as days, else the times."""
+    if starts_at.time() == ends_at.time() == time():
+        last = (ends_at - timedelta(days=1)).date()
+        if last == starts_at.date():
+            return f"{day_in_words(last)} (all day)"
+        return f"{day_in_words(starts_at.date())} to {day_in_words(last)} (whole days)"
+    if ends_at.date() == starts_at.date():
+        return f"{when(starts_at)} to {ends_at:%H:%M}"
+    return f"{when(starts_at)} to {when(ends_at)}"
+
+
+@bp.get("/time-off/")
+def time_off():
+    """The time off not yet over, soonest first (`?past=1`: those over, latest first), 50 a
+    page."""
+    past = request.args.get("past") == "1"
+    statement = time_off_query(clinic_now(), past=past)
+    pagination = db.paginate(statement, page=page_number(), per_page=PER_PAGE, error_out=False)
+    return render_template(
+        "admin/time_off.html",
+        pagination=pagination,
+        past=past,
+        whose=whose,
+        span_in_words=span_in_words,
+    )
+
+
+@bp.route("/time-off/new", methods=["GET", "POST"])
+def new_time_off():
+    """Record a time off (`?scope=` prefills whose)."""
+    return time_off_page(None)
+
+
+@bp.route("/time-off/<int:time_off_id>/edit", methods=["GET", "POST"])
+def edit_time_off(time_off_id: int):
+    """Change a time off; the appointments it newly covers are asked about."""
+    return time_off_page(get_row(db.session, TimeOff, time_off_id, "time off"))
+
+
+def time_off_page(time_off: TimeOff | None):
+    """The time off form (new, or of `time_off`): when it covers booked appointments, they
+    are listed and the admin keeps them (flagged until moved) or cancels them, each client
+    told by email."""
+    prefill = prefilled(time_off) if request.method == "GET" else None
+    form = TimeOffForm(data=prefill).offer(*scopes(time_off))
+    covered, refusal = [], None
+    if form.validate_on_submit():
+        starts_at, ends_at = form.span()
+        try:
+            saved = scheduling.save_time_off(
+                db.session,
+                None if time_off is None else time_off.id,
+                starts_at=starts_at,
+                ends_at=ends_at,
+                reason=form.reason.data or "",
+                covered=form.covered.data or None,
+                actor=current_user,
+                **form.whose(),
+            )
+        except Conflict as conflict:
+            refusal = conflict
+            covered = scheduling.with_people(db.session, current_user, conflict.appointments)
+            if covered:
+                form.covered.errors = [conflict.message]
+            else:
+                form.form_errors.append(conflict.message)
+        except Invalid as invalid:
+            form.show_refusal(invalid, FIELDS)
+        else:
+            flash(saved_in_words(saved), "success")
+            return redirect(url_for("admin.time_off"))
+    page = render_template(
+        "admin/time_off_form.html", form=form, time_off=time_off, covered=covered
+    )
+    if request.method == "GET":
+        return page
+    return page, 409 if refusal else 400
+
+
+def scopes(time_off: TimeOff | None) -> tuple[list, list]:
+    """The specialists and locations a time off may be of: the active ones, and the one it
+    already has."""
+    specialists = active_specialists(db.session)
+    locations = scheduling.public_locations(db.session)
+    if time_off is not None and time_off.specialist and time_off.specialist not in specialists:
+        specialists.append(time_off.specialist)
+    if time_off is not None and time_off.location and time_off.location not in locations:
+        locations.append(time_off.location)
+    return specialists, locations
+
+
+def prefilled(time_off: TimeOff | None) -> dict:
+    """The form's first values: the time off's own, or (new) whose from `?scope=` and today."""
+    if time_off is None:
+        return {"scope": request.args.get("scope", ""), "first_day": clinic_now().date()}
+    start, end = time_off.starts_at, time_off.ends_at
+    to_midnight = end.time() == time()
+    if time_off.specialist_id:
+        scope = f"specialist:{time_off.specialist_id}"
+    else:
+        scope = f"location:{time_off.location_id}" if time_off.location_id else CLINIC
+    return {
+        "scope": scope,
+        "first_day": start.date(),
+        "from_time": start.time() if start.time() != time() else None,
+        "last_day": (end - timedelta(days=1)).date() if to_midnight else end.date(),
+        "to_time": None if to_midnight else end.time(),
+        "reason": time_off.reason,
+    }
+
+
+def saved_in_words(saved: scheduling.TimeOffSaved) -> str:
+    """What saving the time off did, for the flash message."""
+    time_off = saved.time_off
+    said = (
+        f"Time off saved: {whose(time_off)}, {span_in_words(time_off.starts_at, time_off.ends_at)}."
+    )
+    if saved.cancelled:
+        said += f" {len(saved.cancelled)} appointment(s) cancelled; each client is emailed."
+    if saved.kept:
+        said += f" {len(saved.kept)} appointment(s) kept and flagged until moved."
+    return said
+
+
+@bp.route("/time-off/<int:time_off_id>/remove", methods=["GET", "POST"])
+def remove_time_off(time_off_id: int):
+    """Remove a time off (a page asks first); what it covered is no longer flagged."""
+    time_off = get_row(db.session, TimeOff, time_off_id, "time off")
+    form = Form()
+    said = f"{whose(time_off)}, {span_in_words(time_off.starts_at, time_off.ends_at)}"
+    if form.validate_on_submit():
+        scheduling.remove_time_off(db.session, time_off.id, actor=current_user)
+        flash(f"Time off removed: {said}.", "success")
+        return redirect(url_for("admin.time_off"))
+    return render_template("admin/time_off_remove.html", form=form, time_off=time_off, said=said)
