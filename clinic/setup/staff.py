@@ -104,13 +104,24 @@ def _change_role(session: AnySession, user: User, value: Any, actor: User | None
 
 
 def _refuse_losing_last_admin(session: AnySession, user: User, change: str) -> None:
-    """Refuse a change that would leave the clinic without an active admin."""
+    """Refuse a change that would leave the clinic without an active admin.
+
+    The active admins' rows are locked first (in id order) on PostgreSQL, so that two admins
+    demoting each other at once count in turn; on SQLite the unit's write lock does it."""
+    if user.role is not Role.ADMIN or not user.active:
+        return
+    session.execute(
+        select(User.id)
+        .where(User.role == Role.ADMIN, User.active)
+        .order_by(User.id)
+        .with_for_update()
+    )
     others = (
         select(func.count())
         .select_from(User)
         .where(User.role == Role.ADMIN, User.active, User.id != user.id)
     )
-    if user.role is Role.ADMIN and user.active and session.scalar(others) == 0:
+    if session.scalar(others) == 0:
         raise Conflict(
             f"This is the last active admin; it cannot be {change}. Make another admin first."
         )

@@ -3,10 +3,16 @@ and reset links that end every session, and the settings' booking cap."""
 
 from __future__ import annotations
 
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+
 import pytest
 from helpers import MONDAY, PASSWORD
+from sqlalchemy import func, select
 
 from clinic import accounts, mail, scheduling, setup
+from clinic.database import writing
 from clinic.extensions import db
 from clinic.models import Client, ClinicSettings, Role, User
 from clinic.scheduling import Conflict, Invalid, NotFound
@@ -107,3 +113,41 @@ def test_status_counts_count_a_range_by_status(monday, book, make):
     counts = scheduling.status_counts(db.session, MONDAY, MONDAY)
     assert counts[scheduling.Status.ARRIVED] == 1 and counts[scheduling.Status.BOOKED] == 1
     assert counts[scheduling.Status.CANCELLED] == 0
+
+
+@pytest.mark.parametrize("change", [{"role": "manager"}, {"active": False}])
+def test_two_admins_demoting_each_other_at_once_leave_one_admin(app, make, change):
+    """When the only two active admins demote (or switch off) each other at once — the second
+    change checked while the first is made but not yet committed — does the second end as a
+    conflict, leaving one active admin, on either database?"""
+    first, second = make(User, role="admin"), make(User, role="admin")
+    ids = (first.id, second.id)
+    checked = threading.Event()
+
+    def demote(actor_id: int, target_id: int, hold: bool) -> str:
+        with app.app_context():
+            try:
+                actor, target = db.session.get(User, actor_id), db.session.get(User, target_id)
+                with writing(db.session):
+                    setup.update_staff_user(db.session, target, dict(change), actor=actor)
+                    if hold:
+                        checked.set()
+                        time.sleep(0.5)
+                return "done"
+            except Conflict:
+                return "conflict"
+            finally:
+                db.session.remove()
+
+    def second_change() -> str:
+        checked.wait(10)
+        return demote(*reversed(ids), hold=False)
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        held = pool.submit(demote, *ids, hold=True)
+        later = pool.submit(second_change)
+        outcomes = (held.result(), later.result())
+    assert outcomes == ("done", "conflict")
+    db.session.rollback()
+    admins = select(func.count()).select_from(User).where(User.role == Role.ADMIN, User.active)
+    assert db.session.scalar(admins) == 1
