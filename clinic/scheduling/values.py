@@ -136,7 +136,13 @@ def parse_id(value: Any, field: str) -> int:
     """An integer id."""
     if isinstance(value, int) and not isinstance(value, bool) and value > 0:
         return value
-    if isinstance(value, str) and value.isdigit() and len(value) < 12 and int(value) > 0:
+    if (
+        isinstance(value, str)
+        and value.isascii()
+        and value.isdigit()
+        and len(value) < 12
+        and int(value) > 0
+    ):
         return int(value)
     raise Invalid({field: f"{str(value)[:40]!r} is not an id."})
 

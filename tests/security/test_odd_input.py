@@ -13,6 +13,7 @@ from flask_jwt_extended import create_refresh_token
 from clinic.extensions import db
 from clinic.models import Appointment, AuditEntry, Client, Location, RevokedToken, User
 from clinic.scheduling import Invalid, free_slots
+from clinic.scheduling.values import parse_id
 
 SHAPE = {"code", "status", "message", "errors"}
 
@@ -168,3 +169,11 @@ def test_logging_out_one_token_twice_at_once(app, clinic_for_api):
     assert sorted(codes) in ([200, 200], [200, 401])
     db.session.rollback()
     assert db.session.query(RevokedToken).count() == 1
+
+
+@pytest.mark.parametrize("value", ["\u00b2", "\u0663", "\uff11"])
+def test_an_id_in_other_digits_is_not_an_id(app, value):
+    """Is an id written with digits that are not ASCII (a superscript two, an Arabic-Indic
+    three, a fullwidth one) refused as no id, never a crash?"""
+    with pytest.raises(Invalid, match="is not an id"):
+        parse_id(value, "id")

@@ -121,6 +121,8 @@ def test_the_log_filters_by_clinic_days(admin, clock):
     [
         ({"user": "abc"}, "user"),
         ({"user": "999999"}, "user"),
+        ({"user": "1" * 31}, "user"),
+        ({"user": "\u00b2"}, "user"),
         ({"entity": "passwords"}, "entity"),
         ({"from": "2027-02-30"}, "from"),
         ({"to": "9999-12-31"}, "to"),

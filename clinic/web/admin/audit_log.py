@@ -17,6 +17,7 @@ from ...clock import clinic_zone
 from ...extensions import db
 from ...models import AuditEntry, Role
 from ...scheduling import WEEKDAYS, Invalid, read_shift
+from ...scheduling.values import parse_id
 from ..paging import page_number
 from ..words import when
 from . import bp
@@ -97,11 +98,19 @@ class Line:
     changes: list[tuple[str, str | None, str]]
 
 
+def chosen_user() -> int | None:
+    """The id `?user=` names, if it is one (the form says what is wrong with anything else)."""
+    try:
+        return parse_id(request.args.get("user"), "user")
+    except Invalid:
+        return None
+
+
 @bp.get("/audit/")
 def audit():
     """The log, newest first, 50 a page, by `?user=&entity=&from=&to=&page=`; bad filters are
     shown beside their fields and ignored."""
-    chosen = request.args.get("user", type=int)
+    chosen = chosen_user()
     form = AuditFilterForm(formdata=request.args).offer(
         audit_log.actors(db.session, chosen), entity_choices()
     )
