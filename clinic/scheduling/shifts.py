@@ -180,7 +180,10 @@ def set_shifts(
     start, end), made when new."""
     now = now or clinic_now()
     with writing(session):
-        chosen = [_shift_item(session, index, item, actor) for index, item in enumerate(shifts)]
+        known = _shifts_by_id(session, shifts)
+        chosen = [
+            _shift_item(session, index, item, known, actor) for index, item in enumerate(shifts)
+        ]
         if owner.id is not None:
             planned = {owner.id: chosen}
             if isinstance(owner, Specialist):
@@ -189,15 +192,38 @@ def set_shifts(
                 refuse_stranding(stranded(session, {}, planned, now))
         before = {"shifts": sorted(shift.id for shift in owner.shifts)}
         owner.shifts = list(dict.fromkeys(chosen))
-        entry = audit.record(session, actor, "shifts", owner, before)
-        entry.after = {"shifts": sorted(shift.id for shift in owner.shifts)}
+        after = {"shifts": sorted(shift.id for shift in owner.shifts)}
+        if after != before:
+            entry = audit.record(session, actor, "shifts", owner, before)
+            entry.after = after
 
 
-def _shift_item(session: AnySession, index: int, item: Any, actor: User | None) -> Shift:
-    """A shift given by id, or by (weekday, start, end) made when new."""
-    if isinstance(item, Sequence) and not isinstance(item, str):
+def _is_times(item: Any) -> bool:
+    """Whether a shift item is (weekday, start, end) rather than an id."""
+    return isinstance(item, Sequence) and not isinstance(item, str)
+
+
+def _shifts_by_id(session: AnySession, items: Sequence[Any]) -> dict[int, Shift]:
+    """The shifts the items name by id, read at once (unknown or bad ids are left out)."""
+    ids = set()
+    for item in items:
+        if not _is_times(item):
+            try:
+                ids.add(parse_id(item, "shifts"))
+            except Invalid:
+                continue
+    if not ids:
+        return {}
+    return {shift.id: shift for shift in session.scalars(select(Shift).where(Shift.id.in_(ids)))}
+
+
+def _shift_item(
+    session: AnySession, index: int, item: Any, known: dict[int, Shift], actor: User | None
+) -> Shift:
+    """A shift given by id (among those `known`), or by (weekday, start, end) made when new."""
+    if _is_times(item):
         return create_shift(session, *item, actor=actor)[0]
-    shift = session.get(Shift, parse_id(item, f"shifts.{index}"))
+    shift = known.get(parse_id(item, f"shifts.{index}"))
     if shift is None:
         raise Invalid({f"shifts.{index}": f"There is no shift {item}."})
     return shift
