@@ -78,17 +78,22 @@ def save_specialist(
                 )
             if "default_location_id" in fields:
                 specialist.default_location = _default_location(
-                    session, fields["default_location_id"]
+                    session, fields["default_location_id"], specialist.default_location
                 )
         if "shifts" in fields:
             set_shifts(session, specialist, fields["shifts"], actor=actor, now=now)
     return specialist
 
 
-def _default_location(session: AnySession, location_id: int | None) -> Location | None:
-    """The active location a specialist may have as default (or None)."""
+def _default_location(
+    session: AnySession, location_id: int | None, current: Location | None
+) -> Location | None:
+    """The active location a specialist may have as default (or None); the one they have
+    stays theirs even once switched off, so that the rest of them can still be saved."""
     if location_id is None:
         return None
+    if current is not None and str(location_id) == str(current.id):
+        return current
     location = session.get(Location, location_id)
     if location is None:
         raise Invalid({"default_location_id": f"There is no location {location_id}."})

@@ -252,6 +252,20 @@ def test_a_default_location_not_in_use_is_refused_beside_it(admin, monday, make)
     assert fresh(Specialist, monday.doctor.id).default_location_id == monday.room.id
 
 
+def test_a_specialist_whose_room_was_switched_off_can_still_be_saved(admin, monday, clock):
+    """When a specialist's default room has been switched off since, can the rest of them
+    still be changed (the room they have stays theirs)?"""
+    monday.room.active = False
+    db.session.commit()
+    response = admin.post(
+        f"/admin/specialists/{monday.doctor.id}/edit",
+        data=edit_form(monday.doctor, phone="044 000 11 22"),
+    )
+    assert response.status_code == 302, text(response)
+    saved = fresh(Specialist, monday.doctor.id)
+    assert (saved.phone, saved.default_location_id) == ("044 000 11 22", monday.room.id)
+
+
 def test_an_edit_is_saved_and_audited(admin, monday, clock):
     """Is an edit saved (names, slot length, visit types) and audited with the admin as
     actor?"""
