@@ -83,15 +83,15 @@ def send_verification(user: User, password: str | None = None) -> None:
     mail.send_or_log(user.email, "Confirm your email address", body)
 
 
-def send_password_reset(user: User) -> None:
-    """Email the user a link to choose a new password."""
+def send_password_reset(user: User) -> bool:
+    """Email the user a link to choose a new password; whether it went out."""
     body = render_template(
         "emails/reset_password.txt",
         user=user,
         hours=_hours(),
         link=links.reset_password_link(email_token(user, RESET_PASSWORD)),
     )
-    mail.send_or_log(user.email, "Choose a new password", body)
+    return mail.send_or_log(user.email, "Choose a new password", body)
 
 
 def send_email_change(user: User, new_email: str) -> None:

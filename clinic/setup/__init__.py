@@ -12,6 +12,7 @@ from .staff import (
     remove_staff_user,
     send_password_reset,
     set_temporary_password,
+    staff_account,
     update_staff_user,
 )
 
@@ -30,5 +31,6 @@ __all__ = [
     "save_specialist",
     "send_password_reset",
     "set_temporary_password",
+    "staff_account",
     "update_staff_user",
 ]

@@ -101,7 +101,8 @@ def saving(
                 setattr(row, field, read(None, field))
         yield row
         session.add(row)
-        audit.record(session, actor, "create" if before is None else "update", row, before)
+        if before is None or audit.snapshot(row) != before:
+            audit.record(session, actor, "create" if before is None else "update", row, before)
 
 
 def remove(session: AnySession, row: Any, references: list[Any], actor: User | None) -> Removal:

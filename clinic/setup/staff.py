@@ -138,13 +138,14 @@ def set_temporary_password(
         user.password_hash = generate_password_hash(accounts.read_password(password, repeat))
         user.must_change_password = True
         sign_ins.end_all_sign_ins(session, user)
-        audit.record(session, actor, "password", user, before)
+        audit.record(session, actor, "temporary", user, before)
     return user
 
 
-def send_password_reset(session: AnySession, user: User, *, actor: User | None) -> User:
+def send_password_reset(session: AnySession, user: User, *, actor: User | None) -> bool:
     """Email a staff account a link to choose a new password, ending every sign-in and token
-    of theirs now (the old password still signs in until the link is used)."""
+    of theirs now (the old password still signs in until the link is used); whether the email
+    went out."""
     with writing(session):
         _staff(user)
         if not user.email:
@@ -152,14 +153,20 @@ def send_password_reset(session: AnySession, user: User, *, actor: User | None) 
         before = audit.snapshot(user)
         sign_ins.end_all_sign_ins(session, user)
         audit.record(session, actor, "reset", user, before)
-    account_emails.send_password_reset(user)
-    return user
+    return account_emails.send_password_reset(user)
 
 
 def _staff(user: User) -> None:
     """Refuse a client account here: patients reset their own passwords."""
     if user.role not in STAFF_ROLES:
         raise NotFound(f"There is no staff user {user.id}.")
+
+
+def staff_account(session: AnySession, user_id: Any) -> User:
+    """A staff account (admin or manager); NotFound for an unknown id or a patient's."""
+    user = get_row(session, User, user_id, "staff user")
+    _staff(user)
+    return user
 
 
 def remove_staff_user(session: AnySession, user_id: Any, *, actor: User | None = None) -> Removal:

@@ -266,6 +266,16 @@ def test_a_specialist_whose_room_was_switched_off_can_still_be_saved(admin, mond
     assert (saved.phone, saved.default_location_id) == ("044 000 11 22", monday.room.id)
 
 
+def test_saving_without_a_change_adds_nothing_to_the_audit_log(admin, monday, clock):
+    """Does saving a specialist's page unchanged record no audit entry (the log says only what
+    changed)?"""
+    path, form = f"/admin/specialists/{monday.doctor.id}/edit", edit_form(monday.doctor)
+    assert admin.post(path, data=form).status_code == 302
+    before = audited("specialists", monday.doctor.id)
+    assert admin.post(path, data=form).status_code == 302
+    assert audited("specialists", monday.doctor.id) == before
+
+
 def test_an_edit_is_saved_and_audited(admin, monday, clock):
     """Is an edit saved (names, slot length, visit types) and audited with the admin as
     actor?"""

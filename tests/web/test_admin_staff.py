@@ -448,3 +448,25 @@ def test_only_admins_open_the_staff_pages(client, signed_in, make):
     ):
         assert client.get(path).location.startswith("/login"), path
         assert manager.get(path).status_code == 403, path
+
+
+def test_a_password_form_with_no_known_button_is_a_bad_request(admin, make):
+    """Is a post to the password page naming neither of its two actions a 400, changing
+    nothing?"""
+    staff = make(User, role="manager")
+    version = staff.auth_version
+    response = admin.post(f"/admin/staff/{staff.id}/password", data={"action": "delete"})
+    assert response.status_code == 400
+    assert fresh(staff.id).auth_version == version
+
+
+def test_a_reset_email_that_could_not_be_sent_is_said(admin, make, monkeypatch):
+    """When the mail server refuses the reset email, does the page say it was not sent (rather
+    than that a link went out)?"""
+    staff = make(User, role="manager", email="olha@example.com")
+    monkeypatch.setattr("clinic.mail.send_or_log", lambda *args, **kwargs: False)
+    response = admin.post(
+        f"/admin/staff/{staff.id}/password", data={"action": "reset"}, follow_redirects=True
+    )
+    page = text(response)
+    assert "could not be sent" in page and "went to" not in page

@@ -22,7 +22,7 @@ from ..paging import page_number
 from ..words import when
 from . import bp
 from .schedule_forms import AuditFilterForm
-from .shifts import shift_in_words
+from .setup_forms import shift_words
 from .time_off import span_in_words, whose
 
 PER_PAGE = 50
@@ -52,6 +52,9 @@ ACTIONS = {
     "email": "Email address changed",
     "expire": "Unverified account removed",
     "password": "Password changed",
+    "temporary": "Temporary password set",
+    "reset": "Password-reset link sent",
+    "link": "Linked to an account",
 }
 LABELS = {
     "starts_at": "Start",
@@ -212,7 +215,7 @@ def row_name(kind: str, row: Any) -> str:
     if kind == "appointments":
         return f"{row.client.full_name} with {row.specialist.full_name}, {when(row.starts_at)}"
     if kind == "shifts":
-        return shift_in_words(row)
+        return shift_words(row)
     if kind == "time_off":
         return f"{whose(row)}, {span_in_words(row.starts_at, row.ends_at)}"
     return getattr(row, "full_name", None) or getattr(row, "name", None) or f"#{row.id}"
@@ -230,7 +233,7 @@ def named(entry: AuditEntry, row: Any) -> str:
         return f"Appointment on {when(datetime.fromisoformat(values['starts_at']))}"
     if entry.entity == "shifts" and set(SHIFT_COLUMNS) <= set(values):
         with contextlib.suppress(Invalid):
-            return shift_in_words(read_shift(*(values[k] for k in SHIFT_COLUMNS)))
+            return shift_words(read_shift(*(values[k] for k in SHIFT_COLUMNS)))
     if entry.entity == "time_off" and values.get("starts_at") and values.get("ends_at"):
         starts_at, ends_at = (datetime.fromisoformat(values[k]) for k in ("starts_at", "ends_at"))
         return span_in_words(starts_at, ends_at)

@@ -18,7 +18,7 @@ from ...scheduling.values import get_row
 from ..forms import Form
 from . import bp
 from .schedule_forms import ShiftForm
-from .setup_forms import shift_words as shift_in_words
+from .setup_forms import shift_words
 
 
 def workers(shift_ids: list[int] | None = None) -> dict[int, dict[str, list]]:
@@ -42,11 +42,6 @@ def workers(shift_ids: list[int] | None = None) -> dict[int, dict[str, list]]:
     return found
 
 
-def shift_fields(shift: Shift) -> dict:
-    """A shift's values as the form names them."""
-    return {"weekday": str(shift.weekday), "from_hour": shift.start_time, "to_hour": shift.end_time}
-
-
 @bp.get("/shifts/")
 def shifts():
     """Every shift by weekday (Monday first), with who works it."""
@@ -59,7 +54,7 @@ def shifts():
         by_day=by_day,
         weekdays=WEEKDAYS,
         workers=workers(),
-        shift_in_words=shift_in_words,
+        shift_in_words=shift_words,
     )
 
 
@@ -80,9 +75,9 @@ def new_shift():
             form.show_refusal(invalid)
         else:
             if made:
-                flash(f"Shift added: {shift_in_words(shift)}.", "success")
+                flash(f"Shift added: {shift_words(shift)}.", "success")
                 return redirect(url_for("admin.shifts"))
-            form.form_errors.append(f"The shift {shift_in_words(shift)} exists already.")
+            form.form_errors.append(f"The shift {shift_words(shift)} exists already.")
             return render_template("admin/shift_form.html", form=form, existing=shift), 409
     if request.method == "POST":
         status = 400
@@ -118,13 +113,13 @@ def edit_shift(shift_id: int):
         except Invalid as invalid:
             form.show_refusal(invalid)
         else:
-            flash(f"Shift changed: {shift_in_words(shift)}.", "success")
+            flash(f"Shift changed: {shift_words(shift)}.", "success")
             return redirect(url_for("admin.shifts"))
     page = render_template(
         "admin/shift_form.html",
         form=form,
         shift=shift,
-        was=shift_in_words(shift),
+        was=shift_words(shift),
         refusal=refusal,
         stranded=stranded,
         works=workers([shift.id])[shift.id],
@@ -138,7 +133,7 @@ def edit_shift(shift_id: int):
 def remove_shift(shift_id: int):
     """Remove a shift (a page asks first); refused, naming who, while anyone works it."""
     shift = get_row(db.session, Shift, shift_id, "shift")
-    form, refusal, named = Form(), None, shift_in_words(shift)
+    form, refusal, named = Form(), None, shift_words(shift)
     if form.validate_on_submit():
         try:
             scheduling.remove_shift(db.session, shift.id, actor=current_user)

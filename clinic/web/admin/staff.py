@@ -3,28 +3,23 @@ role and the active switch, and a password-reset link or a temporary password.""
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
 from ... import setup
 from ...extensions import db
 from ...models import Role, User
-from ...scheduling import Conflict, Invalid, NotFound
-from ...scheduling.values import get_row
+from ...scheduling import Conflict, Invalid
+from ...setup.staff import STAFF_ROLES
 from ..forms import Form
 from . import bp
 from .staff_forms import PASSWORD_FIELDS, NewStaffForm, StaffForm, TemporaryPasswordForm
 
-STAFF_ROLES = (Role.ADMIN, Role.MANAGER)
-
 
 def staff_user(user_id: int) -> User:
     """The staff account (admin or manager); NotFound (404) for an unknown id or a client's."""
-    user = get_row(db.session, User, user_id, "staff user")
-    if user.role not in STAFF_ROLES:
-        raise NotFound(f"There is no staff user {user_id}.")
-    return user
+    return setup.staff_account(db.session, user_id)
 
 
 @bp.get("/staff/")
@@ -108,6 +103,8 @@ def staff_password(user_id: int):
     user = staff_user(user_id)
     reset, temporary = Form(prefix="reset"), TemporaryPasswordForm(prefix="temporary")
     action, done = request.form.get("action"), None
+    if request.method == "POST" and action not in ("reset", "temporary"):
+        abort(400)
     if action == "reset" and reset.validate_on_submit():
         done = send_reset_link(reset, user)
     elif action == "temporary" and temporary.validate_on_submit():
@@ -125,10 +122,12 @@ def staff_password(user_id: int):
 def send_reset_link(form: Form, user: User) -> str | None:
     """Email `user` a reset link: what was done, in words; None with the refusal on the form."""
     try:
-        setup.send_password_reset(db.session, user, actor=current_user)
+        sent = setup.send_password_reset(db.session, user, actor=current_user)
     except Invalid as invalid:
         form.show_refusal(invalid)
         return None
+    if not sent:
+        return f"The email to {user.email} could not be sent (see the server's log); try again."
     return f"A link to choose a new password went to {user.email}."
 
 
