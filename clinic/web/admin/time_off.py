@@ -13,10 +13,10 @@ from ... import scheduling
 from ...clock import clinic_now
 from ...extensions import db
 from ...models import TimeOff
-from ...scheduling import Conflict, Invalid
 from ...scheduling.closures import time_off_query
 from ...scheduling.slots import active_specialists
 from ...scheduling.values import get_row
+from ..closures import Recorded, outcome_in_words, record_time_off
 from ..forms import Form
 from ..paging import page_number
 from ..words import day_in_words, when
@@ -86,38 +86,19 @@ def time_off_page(time_off: TimeOff | None):
     told by email."""
     prefill = prefilled(time_off) if request.method == "GET" else None
     form = TimeOffForm(data=prefill).offer(*scopes(time_off))
-    covered, refusal = [], None
+    recorded = Recorded()
     if form.validate_on_submit():
-        starts_at, ends_at = form.span()
-        try:
-            saved = scheduling.save_time_off(
-                db.session,
-                None if time_off is None else time_off.id,
-                starts_at=starts_at,
-                ends_at=ends_at,
-                reason=form.reason.data or "",
-                covered=form.covered.data or None,
-                actor=current_user,
-                **form.whose(),
-            )
-        except Conflict as conflict:
-            refusal = conflict
-            covered = scheduling.with_people(db.session, current_user, conflict.appointments)
-            if covered:
-                form.covered.errors = [conflict.message]
-            else:
-                form.form_errors.append(conflict.message)
-        except Invalid as invalid:
-            form.show_refusal(invalid, FIELDS)
-        else:
-            flash(saved_in_words(saved), "success")
+        time_off_id = None if time_off is None else time_off.id
+        recorded = record_time_off(form, time_off_id, FIELDS, **form.whose())
+        if recorded.saved is not None:
+            flash(saved_in_words(recorded.saved), "success")
             return redirect(url_for("admin.time_off"))
     page = render_template(
-        "admin/time_off_form.html", form=form, time_off=time_off, covered=covered
+        "admin/time_off_form.html", form=form, time_off=time_off, covered=recorded.covered
     )
     if request.method == "GET":
         return page
-    return page, 409 if refusal else 400
+    return page, 409 if recorded.refusal else 400
 
 
 def scopes(time_off: TimeOff | None) -> tuple[list, list]:
@@ -155,14 +136,10 @@ def prefilled(time_off: TimeOff | None) -> dict:
 def saved_in_words(saved: scheduling.TimeOffSaved) -> str:
     """What saving the time off did, for the flash message."""
     time_off = saved.time_off
-    said = (
+    return (
         f"Time off saved: {whose(time_off)}, {span_in_words(time_off.starts_at, time_off.ends_at)}."
+        + outcome_in_words(saved)
     )
-    if saved.cancelled:
-        said += f" {len(saved.cancelled)} appointment(s) cancelled; each client is emailed."
-    if saved.kept:
-        said += f" {len(saved.kept)} appointment(s) kept and flagged until moved."
-    return said
 
 
 @bp.route("/time-off/<int:time_off_id>/remove", methods=["GET", "POST"])
