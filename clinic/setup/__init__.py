@@ -6,7 +6,7 @@ from .clients import removal_refusal, remove_client, save_client, save_own_detai
 from .common import Removal
 from .locations import remove_location, save_location
 from .settings import save_settings
-from .specialists import remove_specialist, save_specialist
+from .specialists import default_location_choices, remove_specialist, save_specialist
 from .staff import (
     create_user,
     remove_staff_user,
@@ -19,6 +19,7 @@ from .staff import (
 __all__ = [
     "Removal",
     "create_user",
+    "default_location_choices",
     "removal_refusal",
     "remove_client",
     "remove_location",

@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import or_, select
+
 from ..clock import clinic_now
 from ..database import writing
 from ..models import Appointment, Location, Specialist, TimeOff, User
@@ -83,6 +85,19 @@ def save_specialist(
         if "shifts" in fields:
             set_shifts(session, specialist, fields["shifts"], actor=actor, now=now)
     return specialist
+
+
+def default_location_choices(session: AnySession, specialist: Specialist | None) -> list[Location]:
+    """The locations a specialist may have as default (see `_default_location`): those in
+    use, and the one they have; by name."""
+    current = specialist.default_location_id if specialist else None
+    return list(
+        session.scalars(
+            select(Location)
+            .where(or_(Location.active, Location.id == (current or 0)))
+            .order_by(Location.name)
+        )
+    )
 
 
 def _default_location(

@@ -14,10 +14,10 @@ from ...models import Location
 from ...scheduling import Conflict, Invalid
 from ...scheduling.values import get_row
 from ...setup import Removal
-from ..forms import Form
 from . import bp
+from .removal import listed, removal_page, status_of
 from .setup_forms import LocationForm, shift_words
-from .specialists import all_shifts, listed, status_of
+from .specialists import all_shifts
 
 REMOVED = {
     Removal.DELETED: "{name} is deleted.",
@@ -82,21 +82,12 @@ def remove_location(location_id: int):
     """Remove a location after a confirmation: deleted when nothing refers to it, else
     deactivated; refused (409) while appointments there are to come, listing them."""
     location = get_row(db.session, Location, location_id, "location")
-    form, refusal, upcoming = Form(), None, []
-    if form.validate_on_submit():
-        name = location.name
-        try:
-            removal = setup.remove_location(db.session, location.id, actor=current_user)
-        except Conflict as conflict:
-            refusal, upcoming = conflict, listed(conflict)
-        else:
-            flash(REMOVED[removal].format(name=name), "success")
-            return redirect(url_for("admin.locations"))
-    page = render_template(
+    return removal_page(
+        location.name,
+        setup.remove_location,
+        location.id,
+        REMOVED,
+        "admin.locations",
         "admin/location_remove.html",
         location=location,
-        form=form,
-        refusal=refusal,
-        upcoming=upcoming,
     )
-    return page, status_of(form, refusal)

@@ -6,18 +6,18 @@ from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import or_, select
+from sqlalchemy import select
 
-from ... import scheduling, setup
+from ... import setup
 from ...extensions import db
-from ...models import Appointment, ClinicSettings, Location, Shift, Specialist
+from ...models import ClinicSettings, Shift, Specialist
 from ...scheduling import Conflict, Invalid
 from ...scheduling.coverage import unplaced_by_specialist, unplaced_hours
 from ...scheduling.slots import SPECIALIST_SCHEDULE
 from ...scheduling.values import get_row
 from ...setup import Removal
-from ..forms import Form
 from . import bp
+from .removal import listed, removal_page, status_of
 from .setup_forms import SpecialistForm, shift_words
 
 REMOVED = {
@@ -66,7 +66,9 @@ def specialist_page(specialist: Specialist | None):
         initial = {"slot_minutes": ClinicSettings.get().default_slot_minutes}
     else:
         initial = SpecialistForm.data_of(specialist)
-    form = SpecialistForm(data=initial).offer(location_choices(specialist), all_shifts())
+    form = SpecialistForm(data=initial).offer(
+        setup.default_location_choices(db.session, specialist), all_shifts()
+    )
     if specialist is None:
         del form.active
     refusal, stranded = None, []
@@ -95,18 +97,6 @@ def specialist_page(specialist: Specialist | None):
     return page, status_of(form, refusal)
 
 
-def location_choices(specialist: Specialist | None) -> list[Location]:
-    """The locations a specialist may have as default: those in use, and their current one."""
-    current = specialist.default_location_id if specialist else None
-    return list(
-        db.session.scalars(
-            select(Location)
-            .where(or_(Location.active, Location.id == (current or 0)))
-            .order_by(Location.name)
-        )
-    )
-
-
 def all_shifts() -> list[Shift]:
     """Every shift, by weekday and time."""
     return list(
@@ -114,38 +104,17 @@ def all_shifts() -> list[Shift]:
     )
 
 
-def listed(conflict: Conflict) -> list[Appointment]:
-    """The appointments a refusal lists, read again with who and where."""
-    return scheduling.with_people(db.session, current_user, conflict.appointments)
-
-
-def status_of(form: Form, refusal: Conflict | None) -> int:
-    """A page's status: 409 for a conflict, 400 for errors, 200 otherwise."""
-    if refusal is not None:
-        return 409
-    return 400 if form.errors or form.form_errors else 200
-
-
 @bp.route("/specialists/<int:specialist_id>/remove", methods=["GET", "POST"])
 def remove_specialist(specialist_id: int):
     """Remove a specialist after a confirmation: deleted when nothing refers to them, else
     deactivated; refused (409) while they have appointments to come, listing them."""
     specialist = get_row(db.session, Specialist, specialist_id, "specialist")
-    form, refusal, upcoming = Form(), None, []
-    if form.validate_on_submit():
-        name = specialist.full_name
-        try:
-            removal = setup.remove_specialist(db.session, specialist.id, actor=current_user)
-        except Conflict as conflict:
-            refusal, upcoming = conflict, listed(conflict)
-        else:
-            flash(REMOVED[removal].format(name=name), "success")
-            return redirect(url_for("admin.specialists"))
-    page = render_template(
+    return removal_page(
+        specialist.full_name,
+        setup.remove_specialist,
+        specialist.id,
+        REMOVED,
+        "admin.specialists",
         "admin/specialist_remove.html",
         specialist=specialist,
-        form=form,
-        refusal=refusal,
-        upcoming=upcoming,
     )
-    return page, status_of(form, refusal)
