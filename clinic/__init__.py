@@ -61,7 +61,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     with app.app_context():
         configure_engine(db.engine)
 
-    from . import api, cli, notifications, security, web
+    from . import api, caching, cli, notifications, security, web
+
+    caching.init_app(app)
 
     web.init_app(app)
     api.init_app(app)

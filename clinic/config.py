@@ -48,6 +48,7 @@ def from_environ(environ: Mapping[str, str], instance_path: Path) -> dict[str, A
         ),
         "EMAIL_TOKEN_MAX_AGE": timedelta(hours=positive_int(environ, "EMAIL_TOKEN_HOURS", 48)),
         "RATELIMIT_STORAGE_URI": environ.get("RATELIMIT_STORAGE_URI", "memory://"),
+        "CACHE_REDIS_URL": redis_url(environ.get("CACHE_REDIS_URL", "")),
         "WEB_CONCURRENCY": positive_int(environ, "WEB_CONCURRENCY", 1),
         "LOGIN_LIMIT_PER_IP": rate_limit(environ, "LOGIN_LIMIT_PER_IP", "20 per minute"),
         "LOGIN_LIMIT_PER_IP_ACCOUNT": rate_limit(
@@ -190,6 +191,17 @@ def base_url(value: str) -> str:
             f"BASE_URL {value!r} is not a site address; expected e.g. https://clinic.example"
         )
     return value.strip().rstrip("/")
+
+
+def redis_url(value: str) -> str:
+    """Check where the response cache's Redis is (empty: each process keeps its own)."""
+    value = value.strip()
+    if value and urlsplit(value).scheme not in ("redis", "rediss", "unix"):
+        raise ConfigError(
+            f"CACHE_REDIS_URL {value!r} is not a Redis address; expected e.g. "
+            "redis://localhost:6379/1 or unix:///run/redis/redis.sock"
+        )
+    return value
 
 
 def mail_backend(value: str, server: str) -> str:

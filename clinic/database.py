@@ -1,4 +1,5 @@
-"""How the app talks to its database engine: the SQLite recipe and units of work.
+"""How the app talks to its database engine: the SQLite recipe, units of work, and the data
+version every commit of a change moves on (the response cache keys on it).
 
 SQLite has no exclusion constraints, so a change must hold the write lock from its first read
 to its commit; otherwise two processes can both see a slot free and both book it. pysqlite's
@@ -15,9 +16,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import Engine, event
+from sqlalchemy import Engine, event, update
 from sqlalchemy.orm import Session, scoped_session
 
+from .models import DataVersion, RevokedToken, SignIn
 from .signals import clinic_changed
 
 log = logging.getLogger(__name__)
@@ -26,6 +28,9 @@ DEPTH = "clinic_unit_depth"
 CHANGES = "clinic_unit_changes"
 DOOMED = "clinic_unit_doomed"
 COMMITTING = "clinic_unit_committing"
+DATA_CHANGED = "clinic_data_changed"
+BOOKKEEPING = frozenset(model.__tablename__ for model in (SignIn, RevokedToken, DataVersion))
+"""Tables whose rows no answer to a visitor shows: writing them leaves the data version be."""
 BUSY_TIMEOUT_MS = 30_000
 
 
@@ -141,6 +146,17 @@ def _tell(session: Session, changes: list[Any]) -> None:
             log.exception("A receiver of clinic_changed failed: %r", receiver)
 
 
+@event.listens_for(Session, "do_orm_execute")
+def _remember_statement_changes(state) -> None:
+    """The same for an INSERT, UPDATE or DELETE statement run through the session."""
+    if (state.is_insert or state.is_update or state.is_delete) and not state.session.info.get(
+        DATA_CHANGED
+    ):
+        table = getattr(state.statement, "table", None)
+        if getattr(table, "name", None) not in BOOKKEEPING:
+            state.session.info[DATA_CHANGED] = True
+
+
 @event.listens_for(Session, "before_commit")
 def _refuse_commit_inside_a_unit(session: Session) -> None:
     """Only the outermost unit commits: a commit from inside one would save half of it.
@@ -151,3 +167,48 @@ def _refuse_commit_inside_a_unit(session: Session) -> None:
         and not session.in_nested_transaction()
     ):
         raise RuntimeError("commit inside a unit of work; only the outermost unit commits")
+
+
+@event.listens_for(Session, "before_flush")
+def _remember_data_changes(session: Session, _context, _instances) -> None:
+    """Note that this transaction changes the clinic's data (anything but sign-in bookkeeping),
+    so that its commit moves the data version on."""
+    if session.info.get(DATA_CHANGED):
+        return
+    changed = [
+        *session.new,
+        *session.deleted,
+        *(row for row in session.dirty if session.is_modified(row)),
+    ]
+    if any(getattr(row, "__tablename__", None) not in BOOKKEEPING for row in changed):
+        session.info[DATA_CHANGED] = True
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _remember_statement_changes(state) -> None:
+    """The same for an INSERT, UPDATE or DELETE statement run through the session."""
+    if (state.is_insert or state.is_update or state.is_delete) and not state.session.info.get(
+        DATA_CHANGED
+    ):
+        table = getattr(state.statement, "table", None)
+        if getattr(table, "name", None) not in BOOKKEEPING:
+            state.session.info[DATA_CHANGED] = True
+
+
+@event.listens_for(Session, "before_commit")
+def _move_the_data_version_on(session: Session) -> None:
+    """Add one to the data version in the same transaction as a change to the clinic's data,
+    whoever commits it (a unit of work, a command, a test), so that no commit can leave the
+    version behind its data; the row is updated last, so its lock is held only while
+    committing."""
+    if session.in_nested_transaction():
+        return
+    session.flush()
+    if session.info.pop(DATA_CHANGED, False):
+        session.execute(update(DataVersion).values(version=DataVersion.version + 1))
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget_data_changes(session: Session) -> None:
+    """A rolled-back transaction changed nothing."""
+    session.info.pop(DATA_CHANGED, None)

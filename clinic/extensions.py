@@ -1,5 +1,6 @@
 """The Flask extensions, created unbound; `create_app` binds them."""
 
+from flask_caching import Cache
 from flask_jwt_extended import JWTManager
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -26,6 +27,7 @@ class Base(DeclarativeBase):
 
 
 db = SQLAlchemy(model_class=Base)
+cache = Cache()
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()

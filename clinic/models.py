@@ -16,6 +16,7 @@ from typing import Any
 from flask_login import UserMixin
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     CheckConstraint,
     Column,
@@ -427,3 +428,18 @@ class ClinicSettings(db.Model):
     def get(cls) -> ClinicSettings:
         """The settings row."""
         return db.session.get_one(cls, 1)
+
+
+class DataVersion(db.Model):
+    """How many times the clinic's data has changed; exactly one row (id 1).
+
+    Every unit of work that makes an audited change adds one inside its own transaction, so a
+    reader that sees a change also sees the version it came with. The response cache keys on
+    it (clinic/caching.py): an answer cached under an older version is never asked for again.
+    """
+
+    __tablename__ = "data_version"
+    __table_args__ = (CheckConstraint("id = 1", name="single_row"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True, default=1)
+    version: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")

@@ -1,4 +1,4 @@
-"""What happened, for whoever wants to know (emails now, the response cache later).
+"""What happened, for whoever wants to know (the appointment emails, the response cache).
 
 `clinic_changed` is sent once per unit of work, after it has been committed (never for one
 rolled back), with `changes`: the list of `Change`s it made, in order. A receiver's failure

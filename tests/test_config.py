@@ -22,6 +22,7 @@ def test_defaults_need_no_environment(tmp_path):
     assert settings["CLINIC_TIMEZONE"] == "UTC"
     assert settings["MAIL_BACKEND"] == "console"
     assert settings["RATELIMIT_STORAGE_URI"] == "memory://"
+    assert settings["CACHE_REDIS_URL"] == "", "each process caches in its own memory"
     assert settings["JWT_ACCESS_TOKEN_EXPIRES"] == timedelta(minutes=60)
     assert "SECRET_KEY" not in settings, "the key comes from the instance folder instead"
 
@@ -42,6 +43,7 @@ def test_every_setting_is_read(tmp_path):
             "MAIL_USE_TLS": "yes",
             "MAIL_DEFAULT_SENDER": "desk@clinic.test",
             "RATELIMIT_STORAGE_URI": "redis://localhost:6379",
+            "CACHE_REDIS_URL": "redis://localhost:6379/1",
             "PROXY_FIX_HOPS": "1",
             "SECURE_COOKIES": "on",
             "BASE_URL": "https://clinic.test/booking/",
@@ -62,6 +64,7 @@ def test_every_setting_is_read(tmp_path):
     assert (settings["MAIL_PORT"], settings["MAIL_USE_TLS"]) == (587, True)
     assert settings["MAIL_DEFAULT_SENDER"] == "desk@clinic.test"
     assert settings["RATELIMIT_STORAGE_URI"] == "redis://localhost:6379"
+    assert settings["CACHE_REDIS_URL"] == "redis://localhost:6379/1"
     assert settings["PROXY_FIX_HOPS"] == 1
     assert settings["SESSION_COOKIE_SECURE"] is settings["REMEMBER_COOKIE_SECURE"] is True
 
@@ -101,6 +104,7 @@ def test_a_postgresql_url_switches_the_app_to_postgresql(monkeypatch, tmp_path):
         ({"MAIL_BACKEND": "smtp"}, "needs MAIL_SERVER"),
         ({"PROXY_FIX_HOPS": "-1"}, "PROXY_FIX_HOPS must be a whole number"),
         ({"SECURE_COOKIES": "sometimes"}, "SECURE_COOKIES must be true or false"),
+        ({"CACHE_REDIS_URL": "memcached://host"}, "CACHE_REDIS_URL .* is not a Redis address"),
     ],
 )
 def test_nonsense_is_refused_with_a_clear_message(tmp_path, environ, message):

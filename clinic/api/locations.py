@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from .. import scheduling, setup
+from ..caching import for_visitors
 from ..extensions import db
 from ..models import Location, Role
 from .common import ApiBlueprint, caller, get_or_404
@@ -26,6 +27,7 @@ def visible(user) -> select:
 
 @blp.route("/locations/", strict_slashes=False)
 class Locations(MethodView):
+    @for_visitors
     @blp.public
     @blp.response(200, LocationOut(many=True))
     @blp.documents(401)
@@ -43,6 +45,7 @@ class Locations(MethodView):
 
 @blp.route("/locations/<int:pk>/", strict_slashes=False)
 class LocationItem(MethodView):
+    @for_visitors
     @blp.public
     @blp.response(200, LocationOut)
     @blp.documents(401, 404)

@@ -6,6 +6,7 @@ from flask.views import MethodView
 from sqlalchemy import select
 
 from .. import scheduling
+from ..caching import for_visitors
 from ..extensions import db
 from ..models import Role, Shift
 from .common import ApiBlueprint, caller, get_or_404
@@ -16,6 +17,7 @@ blp = ApiBlueprint("work_schedules", __name__, description="Weekly shifts")
 
 @blp.route("/work_schedules/", strict_slashes=False)
 class Shifts(MethodView):
+    @for_visitors
     @blp.public
     @blp.response(200, ShiftOut(many=True))
     @blp.documents(401)
@@ -41,6 +43,7 @@ class Shifts(MethodView):
 
 @blp.route("/work_schedules/<int:pk>/", strict_slashes=False)
 class ShiftItem(MethodView):
+    @for_visitors
     @blp.public
     @blp.response(200, ShiftOut)
     @blp.documents(401, 404)

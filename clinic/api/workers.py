@@ -11,6 +11,7 @@ from flask_smorest import abort
 from sqlalchemy import select
 
 from .. import scheduling, setup
+from ..caching import for_visitors
 from ..clock import clinic_now
 from ..extensions import db
 from ..models import Role, Specialist
@@ -46,6 +47,7 @@ def visible(user) -> select:
 
 @blp.route("/workers/", strict_slashes=False)
 class Workers(MethodView):
+    @for_visitors
     @blp.public
     @blp.arguments(WorkerQuery, location="query")
     @blp.response(200, WorkerOut(many=True))
@@ -68,6 +70,7 @@ class Workers(MethodView):
 
 @blp.route("/workers/<int:pk>/", strict_slashes=False)
 class Worker(MethodView):
+    @for_visitors
     @blp.public
     @blp.arguments(WorkerQuery, location="query")
     @blp.response(200, WorkerOut)
@@ -116,6 +119,7 @@ class Worker(MethodView):
 
 @blp.route("/workers/<int:pk>/slots/", strict_slashes=False)
 class WorkerSlots(MethodView):
+    @for_visitors
     @blp.public
     @blp.arguments(SlotsQuery, location="query")
     @blp.response(

@@ -6,12 +6,14 @@ from flask import render_template, request
 from flask_login import current_user
 
 from ... import scheduling
+from ...caching import for_visitors
 from ...clock import clinic_now
 from ...extensions import db
 from . import bp
 
 
 @bp.get("/specialists/<int:specialist_id>")
+@for_visitors
 def specialist_week(specialist_id: int):
     """The week holding `?date=` (default today) as the public sees it (a signed-in client:
     without the times they are booked elsewhere). Each free time links to the booking page

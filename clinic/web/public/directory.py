@@ -6,6 +6,7 @@ from __future__ import annotations
 from flask import render_template, request
 
 from ... import scheduling
+from ...caching import for_visitors
 from ...extensions import db
 from ...scheduling import Invalid
 from . import bp
@@ -13,6 +14,7 @@ from .forms import DirectoryForm
 
 
 @bp.get("/")
+@for_visitors
 def index():
     """The directory: search and filters (a plain GET form), a card per specialist; a field
     in error is shown beside it and left out of the search."""

@@ -1,0 +1,106 @@
+"""The response cache: what anyone would be answered, kept for the minute, until data changes.
+
+Only a visitor's or an integration's read is cached: a GET with no session cookie, no
+remember-me cookie and no `Authorization` header (signed-in pages carry names, CSRF tokens and
+flashes, and staff see other free times). A view opts in with `@for_visitors`.
+
+The key is the request's URL, the data version (clinic/database.py adds one to it in the same
+transaction as any change to the clinic's data) and the clinic-local time to the minute (free
+times depend on "now"). The version is read per cached request, one small query, so a change
+committed by any process is seen by the very next request to any other: an answer kept under
+an older version is never asked for again. Only a 200 that set no cookie and left the session
+untouched is kept.
+
+The storage is each process's memory (Flask-Caching's SimpleCache), or Redis when
+CACHE_REDIS_URL says where (shared by every process and host). After a unit of work commits,
+a process drops its own memory's entries (they can no longer be asked for); Redis entries
+simply expire.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from flask import Flask, current_app, request, session
+from flask_login import current_user
+
+from .clock import clinic_now
+from .extensions import cache, db
+from .models import DataVersion
+from .signals import clinic_changed
+
+KEPT_SECONDS = 120
+"""How long an entry is kept: a key names its minute, so it is dead within two."""
+VERSION_QUERY = f"SELECT version FROM {DataVersion.__tablename__} WHERE id = 1"
+LOCAL_ENTRIES = 500
+"""The most answers one process keeps in its memory (the oldest go first)."""
+
+
+def init_app(app: Flask) -> None:
+    """Configure the storage from CACHE_REDIS_URL (Redis) or each process's memory."""
+    redis_url = app.config.get("CACHE_REDIS_URL")
+    app.config.setdefault("CACHE_TYPE", "RedisCache" if redis_url else "SimpleCache")
+    app.config.setdefault("CACHE_DEFAULT_TIMEOUT", KEPT_SECONDS)
+    app.config.setdefault("CACHE_THRESHOLD", LOCAL_ENTRIES)
+    app.config.setdefault("CACHE_KEY_PREFIX", "clinic-page:")
+    cache.init_app(app)
+    clinic_changed.connect(_drop_local_entries)
+
+
+def for_visitors(view: Callable) -> Callable:
+    """Cache a GET view's answers to visitors (see the module's docstring)."""
+    return cache.cached(
+        unless=_someones_request,
+        make_cache_key=_key,
+        response_filter=_same_for_everyone,
+    )(view)
+
+
+def _someones_request() -> bool:
+    """Whether the request may be someone's own: not a GET, it carries credentials, or a user
+    is signed in by any other means (flask-login's user, read without a query when there is no
+    cookie)."""
+    if request.method not in ("GET", "HEAD") or "Authorization" in request.headers:
+        return True
+    config = current_app.config
+    cookies = (config["SESSION_COOKIE_NAME"], config.get("REMEMBER_COOKIE_NAME", "remember_token"))
+    return any(name in request.cookies for name in cookies) or current_user.is_authenticated
+
+
+def data_version() -> int:
+    """The clinic's data version, read on a pooled connection of its own (a twentieth of the
+    cost of a session's query). It is read before the view reads anything, so whatever the
+    view then reads is at least as new as the version it is kept under: never older."""
+    connection = db.engine.raw_connection()
+    try:
+        cursor = connection.cursor()
+        cursor.execute(VERSION_QUERY)
+        (version,) = cursor.fetchone()
+        cursor.close()
+    finally:
+        connection.close()
+    return version
+
+
+def _key(*_args: Any, **_kwargs: Any) -> str:
+    """The request's URL (host, path and query), the data version and the clinic minute."""
+    minute = clinic_now().strftime("%Y-%m-%dT%H:%M")
+    return f"{data_version()}/{minute}/{request.url}"
+
+
+def _same_for_everyone(answer: Any) -> bool:
+    """Keep only a plain 200 that set no cookie and wrote nothing into the session."""
+    response = current_app.make_response(answer)
+    return (
+        response.status_code == 200
+        and "Set-Cookie" not in response.headers
+        and not session.modified
+    )
+
+
+def _drop_local_entries(_sender: Any, **_changes: Any) -> None:
+    """After a commit, forget this process's kept answers (no key can reach them now); a
+    shared Redis is left to expire its own."""
+    if current_app.config["CACHE_TYPE"] == "SimpleCache":
+        cache.clear()
