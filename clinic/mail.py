@@ -30,7 +30,7 @@ def send(
     elif backend == "smtp":
         _send_smtp(message)
     else:
-        log.info("Email (console backend, not sent):\n%s", message.as_string())
+        log.info("Email (console backend, not sent):\n%s", readable(message))
     return message
 
 
@@ -82,6 +82,20 @@ def build(
             content, maintype=maintype, subtype=subtype, filename=filename, params=extra
         )
     return message
+
+
+def readable(message: EmailMessage) -> str:
+    """A message as a person reads it in a terminal: the headers, the text body decoded (a
+    link on one line, not quoted-printable broken over two), and each attachment named."""
+    lines = [f"{name}: {message[name]}" for name in ("From", "To", "Subject") if message[name]]
+    body = message.get_body(preferencelist=("plain",))
+    lines += ["", body.get_content().rstrip("\n") if body is not None else "(no text part)", ""]
+    if message.get_body(preferencelist=("html",)) is not None:
+        lines.append("[an HTML version of the same text]")
+    for part in message.iter_attachments():
+        size = len(part.get_payload(decode=True) or b"")
+        lines.append(f"[attached: {part.get_filename()} ({part.get_content_type()}, {size} bytes)]")
+    return "\n".join(lines).rstrip("\n")
 
 
 def _send_smtp(message: EmailMessage) -> None:

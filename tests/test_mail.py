@@ -43,6 +43,27 @@ def test_the_console_backend_logs_and_sends_nothing(app, caplog):
     assert mail.outbox() == []
 
 
+def test_the_console_shows_a_message_decoded_with_links_whole_and_attachments_named(app, caplog):
+    """Does a long link arrive on one line (not quoted-printable, broken with `=`), with the
+    headers, the text in any script, and each attachment by name?"""
+    app.config["MAIL_BACKEND"] = "console"
+    link = "http://127.0.0.1:5000/verify/" + "ZXhhbXBsZS1sb25nLXRva2Vu" * 5 + ".Zm9vYmFy"
+    with caplog.at_level(logging.INFO, logger="clinic.mail"):
+        mail.send(
+            "olena@example.com",
+            "Confirm your email",
+            f"Привіт, Олено!\nOpen this link to confirm: {link}\n",
+            html=f"<p><a href='{link}'>Confirm</a></p>",
+            attachments=[("appointment.ics", "text/calendar; method=REQUEST", ICS)],
+        )
+    assert f"Open this link to confirm: {link}\n" in caplog.text
+    assert "Привіт, Олено!" in caplog.text
+    for line in ("From: clinic@localhost", "To: olena@example.com", "Subject: Confirm your"):
+        assert line in caplog.text
+    assert f"[attached: appointment.ics (text/calendar, {len(ICS)} bytes)]" in caplog.text
+    assert "=\n" not in caplog.text and "Content-Transfer-Encoding" not in caplog.text
+
+
 class FakeSMTP:
     """Stands in for smtplib.SMTP, recording what the backend asks of it."""
 
