@@ -31,6 +31,7 @@ COMMITTING = "clinic_unit_committing"
 DATA_CHANGED = "clinic_data_changed"
 BOOKKEEPING = frozenset(model.__tablename__ for model in (SignIn, RevokedToken, DataVersion))
 """Tables whose rows no answer to a visitor shows: writing them leaves the data version be."""
+NEXT_VERSION = update(DataVersion).values(version=DataVersion.version + 1)
 BUSY_TIMEOUT_MS = 30_000
 
 
@@ -146,17 +147,6 @@ def _tell(session: Session, changes: list[Any]) -> None:
             log.exception("A receiver of clinic_changed failed: %r", receiver)
 
 
-@event.listens_for(Session, "do_orm_execute")
-def _remember_statement_changes(state) -> None:
-    """The same for an INSERT, UPDATE or DELETE statement run through the session."""
-    if (state.is_insert or state.is_update or state.is_delete) and not state.session.info.get(
-        DATA_CHANGED
-    ):
-        table = getattr(state.statement, "table", None)
-        if getattr(table, "name", None) not in BOOKKEEPING:
-            state.session.info[DATA_CHANGED] = True
-
-
 @event.listens_for(Session, "before_commit")
 def _refuse_commit_inside_a_unit(session: Session) -> None:
     """Only the outermost unit commits: a commit from inside one would save half of it.
@@ -205,7 +195,7 @@ def _move_the_data_version_on(session: Session) -> None:
         return
     session.flush()
     if session.info.pop(DATA_CHANGED, False):
-        session.execute(update(DataVersion).values(version=DataVersion.version + 1))
+        session.execute(NEXT_VERSION)
 
 
 @event.listens_for(Session, "after_rollback")
