@@ -41,7 +41,7 @@ def record(
     """Add an audit entry for `entity` (flushed, so that its id is known); actor None: system."""
     session.flush()
     entry = AuditEntry(
-        actor=actor,
+        **_by(actor),
         action=action,
         entity=entity.__tablename__,
         entity_id=entity.id,
@@ -51,6 +51,16 @@ def record(
     session.add(entry)
     note_change(session, Change(entry.entity, entity.id, action, entity))
     return entry
+
+
+def _by(actor: User | None) -> dict[str, Any]:
+    """Who made a change, as the entry records it: a stored user by their id, which the row
+    keeps even when its attributes are expired (a unit of work begins by ending the read
+    before it; `actor=` would read the user's row again only to learn the same id)."""
+    identity = None if actor is None else inspect(actor).identity
+    if identity is not None:
+        return {"actor_id": identity[0]}
+    return {"actor": actor}
 
 
 def history(session: Session, entity: str, entity_id: int) -> list[AuditEntry]:

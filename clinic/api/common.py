@@ -12,7 +12,7 @@ from typing import Any
 
 from flask import current_app, g, request
 from flask.json.provider import DefaultJSONProvider
-from flask_jwt_extended import get_current_user, verify_jwt_in_request
+from flask_jwt_extended import get_current_user, get_jwt, verify_jwt_in_request
 from flask_smorest import Blueprint, abort
 from sqlalchemy import Select, func, select
 from webargs import core
@@ -26,6 +26,9 @@ FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 STAFF = (Role.ADMIN, Role.MANAGER)
 PUBLIC = "open_to_anyone"
 """The mark `ApiBlueprint.public` leaves on an operation."""
+TOKEN_CHECKED = "clinic.token_checked"
+"""Where a request notes that `authenticate_first` accepted its token (in the request's own
+environ: `g` outlives a request when an app context was pushed before it, as in tests)."""
 
 
 def checked_json(load: Callable[[], Any]) -> Any:
@@ -109,13 +112,17 @@ def authenticate_first() -> None:
     if operation is None and method == "head":
         operation = getattr(view_class, "get", None)
     if operation is not None and not getattr(operation, PUBLIC, False):
-        verify_jwt_in_request(verify_type=False)
+        request.environ[TOKEN_CHECKED] = verify_jwt_in_request(verify_type=False) is not None
 
 
 def caller(*roles: Role, optional: bool = False) -> User | None:
     """The user the request's token names (re-read from the database); abort 401 without a
-    valid token (unless `optional`), 403 when their role is not among `roles`."""
-    verify_jwt_in_request(optional=optional)
+    valid token (unless `optional`), 403 when their role is not among `roles`.
+
+    A token `authenticate_first` accepted is not decoded and looked up again: only its type
+    is left to check (a refresh token is refused as `verify_jwt_in_request` refuses it)."""
+    if not (request.environ.get(TOKEN_CHECKED) and get_jwt().get("type") != "refresh"):
+        verify_jwt_in_request(optional=optional)
     user = get_current_user()
     if roles and (user is None or user.role not in roles):
         abort(403, message="Your account may not do this.")

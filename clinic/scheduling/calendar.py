@@ -8,15 +8,24 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any, NamedTuple
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, bindparam, literal, or_, select, union_all
 from sqlalchemy.orm import selectinload
 
 from ..clock import clinic_zone, lasts_as_written, to_aware
-from ..models import Appointment, AppointmentStatus, Location, Specialist, TimeOff
+from ..models import (
+    Appointment,
+    AppointmentStatus,
+    Location,
+    Shift,
+    Specialist,
+    TimeOff,
+    location_shifts,
+    specialist_shifts,
+)
 from .values import AnySession
 
 
@@ -33,13 +42,165 @@ class Span(NamedTuple):
         return other.start <= self.start and self.end <= other.end
 
 
-@dataclass(frozen=True, slots=True)
-class Busy:
-    """Time taken: by an appointment (its id) or by time off (its reason)."""
+class Busy(NamedTuple):
+    """Time taken: by an appointment (its id) or by time off (its reason). (A named tuple:
+    a day of 50 specialists makes a thousand of them.)"""
 
     span: Span
     appointment_id: int | None = None
     reason: str = ""
+
+
+class ShiftTimes(NamedTuple):
+    """A shift as the rules read it: weekday, start and end (a row, not an ORM object)."""
+
+    weekday: int
+    start_time: time
+    end_time: time
+
+
+@dataclass(slots=True, eq=False)
+class PlaceHours:
+    """What the free-slot reads need of a location, read as rows: `Location`'s names."""
+
+    id: int
+    name: str
+    active: bool
+    shifts: list[ShiftTimes] = field(default_factory=list)
+
+
+@dataclass(slots=True, eq=False)
+class Schedule:
+    """What the free-slot reads need of an active specialist, read as rows: `Specialist`'s
+    names, so a `Calendar` reads either."""
+
+    id: int
+    slot_minutes: int
+    default_location_id: int | None
+    default_location: PlaceHours | None
+    shifts: list[ShiftTimes] = field(default_factory=list)
+    active: bool = True
+
+
+Owner = Specialist | Schedule | Location | PlaceHours
+"""Whose shifts a calendar reads."""
+
+
+_SCHEDULES = (
+    select(
+        Specialist.id,
+        Specialist.slot_minutes,
+        Specialist.default_location_id,
+        Location.name,
+        Location.active,
+    )
+    .outerjoin(Location, Location.id == Specialist.default_location_id)
+    .where(Specialist.active)
+    .order_by(Specialist.last_name, Specialist.first_name, Specialist.id)
+)
+_SCHEDULES_OF = _SCHEDULES.where(Specialist.id.in_(bindparam("ids", expanding=True)))
+_ACTIVE_PLACES = (
+    select(Location.id, Location.name, Location.active).where(Location.active).order_by(Location.id)
+)
+_SHIFT_LINKS = union_all(
+    select(literal(0), specialist_shifts.c.specialist_id, specialist_shifts.c.shift_id).where(
+        specialist_shifts.c.specialist_id.in_(bindparam("specialist_ids", expanding=True))
+    ),
+    select(literal(1), location_shifts.c.location_id, location_shifts.c.shift_id).where(
+        location_shifts.c.location_id.in_(bindparam("location_ids", expanding=True))
+    ),
+)
+_SHIFTS = select(Shift.id, Shift.weekday, Shift.start_time, Shift.end_time).where(
+    Shift.id.in_(bindparam("ids", expanding=True))
+)
+_TIME_OFF = (
+    select(
+        TimeOff.specialist_id,
+        TimeOff.location_id,
+        TimeOff.starts_at,
+        TimeOff.ends_at,
+        TimeOff.reason,
+    )
+    .where(TimeOff.starts_at < bindparam("end"), TimeOff.ends_at > bindparam("start"))
+    .where(
+        or_(
+            TimeOff.specialist_id.in_(bindparam("specialist_ids", expanding=True)),
+            TimeOff.location_id.in_(bindparam("location_ids", expanding=True)),
+            and_(TimeOff.specialist_id.is_(None), TimeOff.location_id.is_(None)),
+        )
+    )
+)
+_LIVE_APPOINTMENTS = (
+    select(
+        Appointment.id,
+        Appointment.specialist_id,
+        Appointment.location_id,
+        Appointment.client_id,
+        Appointment.starts_at,
+        Appointment.ends_at,
+    )
+    .where(Appointment.status != AppointmentStatus.CANCELLED)
+    .where(Appointment.starts_at < bindparam("end"), Appointment.ends_at > bindparam("start"))
+    .where(
+        or_(
+            Appointment.specialist_id.in_(bindparam("specialist_ids", expanding=True)),
+            Appointment.location_id.in_(bindparam("location_ids", expanding=True)),
+            Appointment.client_id == bindparam("client_id"),  # None: no client (NULL matches none)
+        )
+    )
+    .where(Appointment.id != bindparam("ignore_id"))
+)
+"""The reads of the free-slot computations and of a booking's checks, built once: building a
+statement and its cache key costs more than running it (they take their values as
+parameters)."""
+
+
+def read_schedules(
+    session: AnySession, ids: Sequence[int] | None = None
+) -> tuple[list[Schedule], dict[int, PlaceHours] | None]:
+    """The active specialists (all, or those of `ids`, by name) with their shifts and default
+    locations, as rows; and, when one of them has no default location, every active location
+    (by id) that a booking without a location may take (None otherwise). Four queries at
+    most, reading no ORM objects (the shifts, shared by many, once each): what
+    `active_specialists` and a `Calendar` would load."""
+    rows = (
+        session.execute(_SCHEDULES)
+        if ids is None
+        else session.execute(_SCHEDULES_OF, {"ids": list(ids)})
+    ).all()
+    places: dict[int, PlaceHours] = {}
+    schedules = []
+    for specialist_id, minutes, location_id, name, active in rows:
+        place = None
+        if location_id is not None:
+            place = places.setdefault(location_id, PlaceHours(location_id, name, active))
+        schedules.append(Schedule(specialist_id, minutes, location_id, place))
+    if not schedules:
+        return [], None
+    any_room: dict[int, PlaceHours] | None = None
+    if any(schedule.default_location_id is None for schedule in schedules):
+        any_room = {
+            location_id: PlaceHours(location_id, name, active)
+            for location_id, name, active in session.execute(_ACTIVE_PLACES).all()
+        }
+        for location_id, place in places.items():
+            any_room.setdefault(location_id, place)
+        places = any_room
+    by_specialist = {schedule.id: schedule for schedule in schedules}
+    links = session.execute(
+        _SHIFT_LINKS, {"specialist_ids": list(by_specialist), "location_ids": list(places)}
+    ).all()
+    if not links:
+        return schedules, any_room
+    shifts = {
+        shift_id: ShiftTimes(weekday, start, end)
+        for shift_id, weekday, start, end in session.execute(
+            _SHIFTS, {"ids": sorted({shift_id for _, _, shift_id in links})}
+        ).all()
+    }
+    for of_place, owner, shift_id in links:
+        (places if of_place else by_specialist)[owner].shifts.append(shifts[shift_id])
+    return schedules, any_room
 
 
 def working_spans(shifts: Iterable[Any], day: date) -> list[Span]:
@@ -72,23 +233,28 @@ class Calendar:
     Loads the locations that matter (their defaults; every active one when a specialist has
     none), the time off of the specialists, those locations and the clinic, and the live
     appointments of the specialists, those locations and (for a booking) the client.
+    Specialists are ORM objects with their shifts and default locations, or the `Schedule`s
+    `read_schedules` read, given with the active locations it read (`any_room`).
     """
 
     def __init__(
         self,
         session: AnySession,
-        specialists: Sequence[Specialist],
+        specialists: Sequence[Specialist | Schedule],
         first: date,
         last: date,
         *,
         client_id: int | None = None,
         extra_location: Location | None = None,
         ignore_id: int | None = None,
+        any_room: dict[int, PlaceHours] | None = None,
     ) -> None:
         self.zone = clinic_zone()
         self.client_id = client_id
-        self.locations: dict[int, Location] = {}
-        if any(specialist.default_location_id is None for specialist in specialists):
+        self.locations: dict[int, Location | PlaceHours] = dict(any_room or {})
+        if any_room is None and any(
+            specialist.default_location_id is None for specialist in specialists
+        ):
             self.locations = {
                 location.id: location
                 for location in session.scalars(
@@ -118,25 +284,15 @@ class Calendar:
         ignore_id: int | None,
     ) -> None:
         """Read the window's time off and live appointments."""
-        location_ids = list(self.locations)
-        time_off = session.execute(
-            select(
-                TimeOff.specialist_id,
-                TimeOff.location_id,
-                TimeOff.starts_at,
-                TimeOff.ends_at,
-                TimeOff.reason,
-            )
-            .where(TimeOff.starts_at < window.end, TimeOff.ends_at > window.start)
-            .where(
-                or_(
-                    TimeOff.specialist_id.in_(specialist_ids),
-                    TimeOff.location_id.in_(location_ids),
-                    and_(TimeOff.specialist_id.is_(None), TimeOff.location_id.is_(None)),
-                )
-            )
-        )
-        for specialist_id, location_id, starts_at, ends_at, reason in time_off:
+        window_ids = {
+            "start": window.start,
+            "end": window.end,
+            "specialist_ids": specialist_ids,
+            "location_ids": list(self.locations),
+        }
+        for specialist_id, location_id, starts_at, ends_at, reason in session.execute(
+            _TIME_OFF, window_ids
+        ).all():
             key = (
                 ("specialist", specialist_id)
                 if specialist_id
@@ -145,32 +301,24 @@ class Calendar:
                 else ("clinic", 0)
             )
             self._add(key, Busy(Span(starts_at, ends_at), reason=reason))
-        whose = [
-            Appointment.specialist_id.in_(specialist_ids),
-            Appointment.location_id.in_(location_ids),
-        ]
-        if client_id is not None:
-            whose.append(Appointment.client_id == client_id)
         appointments = session.execute(
-            select(
-                Appointment.id,
-                Appointment.specialist_id,
-                Appointment.location_id,
-                Appointment.client_id,
-                Appointment.starts_at,
-                Appointment.ends_at,
-            )
-            .where(Appointment.status != AppointmentStatus.CANCELLED)
-            .where(Appointment.starts_at < window.end, Appointment.ends_at > window.start)
-            .where(or_(*whose))
-            .where(Appointment.id != (ignore_id or 0))
-        )
-        for row in appointments:
-            busy = Busy(Span(row.starts_at, row.ends_at), appointment_id=row.id)
-            self._add(("specialist", row.specialist_id), busy)
-            self._add(("location", row.location_id), busy)
-            if row.client_id == client_id:
-                self._add(("client", row.client_id), busy)
+            _LIVE_APPOINTMENTS,
+            {**window_ids, "client_id": client_id, "ignore_id": ignore_id or 0},
+        ).all()
+        busy_on, new = self.busy, tuple.__new__  # a Busy and its Span, without two Python calls
+        for appointment_id, specialist_id, location_id, client, starts_at, ends_at in appointments:
+            busy = new(Busy, (new(Span, (starts_at, ends_at)), appointment_id, ""))
+            day = starts_at.date()
+            if ends_at.date() != day:  # past midnight: on every day it touches
+                self._add(("specialist", specialist_id), busy)
+                self._add(("location", location_id), busy)
+                if client == client_id:
+                    self._add(("client", client), busy)
+                continue
+            busy_on["specialist", specialist_id, day].append(busy)
+            busy_on["location", location_id, day].append(busy)
+            if client == client_id:
+                busy_on["client", client, day].append(busy)
 
     def _add(self, key: tuple[str, int], busy: Busy) -> None:
         for day in days_of(busy.span):
@@ -188,30 +336,34 @@ class Calendar:
         """Whether all of `span` happens (see `lasts_as_written`); on the days the clocks do
         not change, without asking the time zone for every slot."""
         day = span.start.date()
+        if not self.clocks_change(day) and span.end.date() == day:
+            return True
+        return lasts_as_written(span.start, span.end, self.zone)
+
+    def clocks_change(self, day: date) -> bool:
+        """Whether the clocks go forward or back on `day`."""
         if day not in self._clocks_change:
             midnight = datetime.combine(day, time())
             self._clocks_change[day] = (
                 to_aware(midnight, self.zone).utcoffset()
                 != to_aware(midnight + timedelta(days=1), self.zone).utcoffset()
             )
-        if not self._clocks_change[day] and span.end.date() == day:
-            return True
-        return lasts_as_written(span.start, span.end, self.zone)
+        return self._clocks_change[day]
 
-    def works(self, kind: str, owner: Specialist | Location, span: Span) -> bool:
+    def works(self, kind: str, owner: Owner, span: Span) -> bool:
         """Whether `span` lies wholly inside one merged shift interval of the owner."""
         return any(
             span.within(interval) for interval in self.working(kind, owner, span.start.date())
         )
 
-    def working(self, kind: str, owner: Specialist | Location, day: date) -> list[Span]:
+    def working(self, kind: str, owner: Owner, day: date) -> list[Span]:
         """The owner's merged shift intervals on `day` (kind "specialist" or "location")."""
         key = (kind, owner.id, day)
         if key not in self._spans:
             self._spans[key] = working_spans(owner.shifts, day)
         return self._spans[key]
 
-    def closed(self, kind: str, key: int, specialist: Specialist, day: date) -> bool:
+    def closed(self, kind: str, key: int, specialist: Specialist | Schedule, day: date) -> bool:
         """Whether time off of the clinic (key 0) or the specialist covers all the hours the
         specialist works on `day` (appointments do not close anything)."""
         closures = sorted(
@@ -226,7 +378,7 @@ class Calendar:
                 return False
         return bool(closures)
 
-    def location_refusal(self, location: Location, span: Span) -> str | Busy | None:
+    def location_refusal(self, location: Location | PlaceHours, span: Span) -> str | Busy | None:
         """Why `location` cannot hold `span` (a message, or what takes it), or None if it can."""
         if not location.active:
             return f"{location.name} is not in use."
@@ -234,7 +386,9 @@ class Calendar:
             return f"{location.name} is not open then."
         return self.taken("location", location.id, span)
 
-    def location_for(self, specialist: Specialist, span: Span) -> Location | None:
+    def location_for(
+        self, specialist: Specialist | Schedule, span: Span
+    ) -> Location | PlaceHours | None:
         """The location a booking without one would take: the default, else the first free."""
         if specialist.default_location_id is not None:
             candidates = [self.locations[specialist.default_location_id]]
@@ -245,7 +399,7 @@ class Calendar:
                 return location
         return None
 
-    def is_free(self, specialist: Specialist, span: Span) -> bool:
+    def is_free(self, specialist: Specialist | Schedule, span: Span) -> bool:
         """Whether `span` is a free slot of the specialist (and of the client, when the
         calendar is read for one); bounds of time are checked by the caller."""
         return (
@@ -258,7 +412,7 @@ class Calendar:
 
     def slots(
         self,
-        specialist: Specialist,
+        specialist: Specialist | Schedule,
         day: date,
         earliest: datetime,
         latest: datetime | None,
@@ -266,6 +420,8 @@ class Calendar:
     ) -> list[datetime]:
         """The free slots of a specialist on a day, between `earliest` and `latest` (only the
         first `most` of them, when given)."""
+        if specialist.default_location_id is not None:
+            return self._slots_in_own_room(specialist, day, earliest, latest, most)
         length = timedelta(minutes=specialist.slot_minutes)
         free = []
         for interval in self.working("specialist", specialist, day):
@@ -280,4 +436,60 @@ class Calendar:
                     if len(free) == most:
                         return free
                 start += length
+        return free
+
+    def _slots_in_own_room(
+        self,
+        specialist: Specialist | Schedule,
+        day: date,
+        earliest: datetime,
+        latest: datetime | None,
+        most: int | None,
+    ) -> list[datetime]:
+        """`slots` of a specialist with a default location, in one pass over the day: what
+        `is_free` asks of each slot (the time exists, neither the specialist, the clinic, the
+        client nor the room is taken, the room is in use and open), asked of the day's busy
+        time merged and walked alongside the slots."""
+        room = self.locations[specialist.default_location_id]
+        if not room.active:
+            return []
+        keys = [("specialist", specialist.id), ("clinic", 0), ("location", room.id)]
+        if self.client_id is not None:
+            keys.append(("client", self.client_id))
+        taken = sorted(busy.span for key in keys for busy in self.busy.get((*key, day), ()))
+        blocked: list[list[datetime]] = []  # the taken spans merged: disjoint, in order
+        for start, end in taken:
+            if blocked and start <= blocked[-1][1]:
+                if end > blocked[-1][1]:
+                    blocked[-1][1] = end
+            else:
+                blocked.append([start, end])
+        blocked.append([datetime.max, datetime.max])
+        open_hours = [*self.working("location", room, day), Span(datetime.max, datetime.max)]
+        same_clocks = not self.clocks_change(day)
+        length = timedelta(minutes=specialist.slot_minutes)
+        free: list[datetime] = []
+        passed = closed = 0  # taken spans and the room's hours over before the slot's start
+        for interval in self.working("specialist", specialist, day):
+            start = interval.start
+            while start + length <= interval.end:
+                end = start + length
+                while blocked[passed][1] <= start:
+                    passed += 1
+                while open_hours[closed].end < end:
+                    closed += 1
+                if (
+                    start >= earliest
+                    and (latest is None or start < latest)
+                    and blocked[passed][0] >= end
+                    and open_hours[closed].start <= start
+                    and (
+                        (same_clocks and end.date() == day)
+                        or lasts_as_written(start, end, self.zone)
+                    )
+                ):
+                    free.append(start)
+                    if len(free) == most:
+                        return free
+                start = end
         return free

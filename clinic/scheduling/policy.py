@@ -248,11 +248,8 @@ class Policy:
 
     def next_statuses(self, appointment: Appointment) -> list[Status]:
         """The statuses this actor may move the appointment to now, in the table's order."""
-        return [
-            status
-            for status in Status
-            if status in TRANSITIONS[appointment.status] and status in self.statuses
-        ]
+        allowed = self.statuses & TRANSITIONS[appointment.status]
+        return [status for status in Status if status in allowed]
 
     def check_status(self, appointment: Appointment, wanted: Status) -> None:
         """Refuse a status this actor may not set, or a change the table does not allow

@@ -15,7 +15,7 @@ from sqlalchemy.orm import selectinload
 
 from ..clock import clinic_now
 from ..models import Location, Specialist
-from .calendar import Calendar
+from .calendar import Calendar, read_schedules
 from .errors import Invalid
 from .policy import ANONYMOUS, Policy
 from .values import LAST_DAY, AnySession, get_row, key_of, parse_date
@@ -65,12 +65,12 @@ def free_slots_range(
     if (last - first).days >= MAX_RANGE_DAYS:
         raise Invalid({"to": f"Ask for at most {MAX_RANGE_DAYS} days at a time."})
     days = [first + timedelta(days=n) for n in range((last - first).days + 1)]
-    specialists = active_specialists(session, [key_of(specialist_id, "specialist")])
+    specialists, any_room = read_schedules(session, [key_of(specialist_id, "specialist")])
     if not specialists:
         get_row(session, Specialist, specialist_id, "specialist")
         return {day: [] for day in days}
     earliest, latest = policy.bounds(session, now or clinic_now())
-    calendar = Calendar(session, specialists, first, last)
+    calendar = Calendar(session, specialists, first, last, any_room=any_room)
     return {day: calendar.slots(specialists[0], day, earliest, latest) for day in days}
 
 
@@ -98,15 +98,15 @@ def free_slots_by_specialist(
     """The free slots on one day of every active specialist, or of the active ones among
     `specialists` (already loaded, ideally with `SPECIALIST_SCHEDULE`, saving a query)."""
     day = parse_date(day)
-    specialists = (
-        active_specialists(session)
-        if specialists is None
-        else [specialist for specialist in specialists if specialist.active]
-    )
+    any_room = None
+    if specialists is None:
+        specialists, any_room = read_schedules(session)
+    else:
+        specialists = [specialist for specialist in specialists if specialist.active]
     if not specialists:
         return {}
     earliest, latest = policy.bounds(session, now or clinic_now())
-    calendar = Calendar(session, specialists, day, day)
+    calendar = Calendar(session, specialists, day, day, any_room=any_room)
     return {s.id: calendar.slots(s, day, earliest, latest) for s in specialists}
 
 

@@ -6,10 +6,12 @@ from datetime import timedelta
 
 import pytest
 from helpers import MONDAY, NOW
+from sqlalchemy import select
 
 from clinic import scheduling
 from clinic.demo import BusyClinic
 from clinic.extensions import db
+from clinic.models import AuditEntry, User
 
 SPECIALISTS = 50
 
@@ -88,3 +90,28 @@ def test_booking_costs_the_same_with_10_or_5000_appointments(busy_clinic, count_
         ),
     )
     assert few == many
+
+
+def test_a_booking_by_staff_does_not_read_the_actor_again(busy_clinic, count_queries, make):
+    """Does a booking record who made it (the appointment and its audit entry) without reading
+    the actor's row again, though the unit of work began by expiring it?"""
+    specialists, _ = busy_clinic
+    manager = make(User, role="manager")
+    db.session.get(User, manager.id)  # read before the unit, as an API request reads its caller
+    with count_queries() as queries:
+        booked = scheduling.book_appointment(
+            db.session,
+            specialist_id=specialists[0].id,
+            client_id=1,
+            date=MONDAY + timedelta(days=60),
+            start_time="09:00",
+            actor=manager,
+            now=NOW,
+        )
+    assert not [q for q in queries if "FROM users" in q]
+    entry = db.session.scalars(
+        select(AuditEntry).where(
+            AuditEntry.entity == "appointments", AuditEntry.entity_id == booked.id
+        )
+    ).one()
+    assert booked.created_by_id == entry.actor_id == manager.id
