@@ -9,6 +9,7 @@ import io
 from datetime import UTC, datetime, time, timedelta
 
 import pytest
+from flask import url_for
 from helpers import MONDAY, NOW
 
 from clinic import mail, scheduling
@@ -23,6 +24,7 @@ from clinic.models import (
     Specialist,
     TimeOff,
 )
+from clinic.web.desk.agenda import Address
 
 pytestmark = pytest.mark.usefixtures("clock")
 
@@ -241,6 +243,27 @@ def test_a_specialist_switched_off_keeps_a_column_without_a_dead_link(day, signe
     page = agenda(signed_in("manager"), date=MONDAY.isoformat())
     assert "Anna Koval" in page and "no longer working here" in page
     assert f"/desk/specialists/{day['monday'].doctor.id}" not in page
+
+
+@pytest.mark.parametrize("base_url", ["http://localhost/", "http://clinic.example/under/a/path/"])
+def test_the_agendas_links_read_as_url_for_writes_them(app, base_url):
+    """Does each address the agenda builds once and fills in per link read exactly as url_for
+    writes it, under a path prefix too?"""
+    links = [
+        ("desk.appointment", {"appointment_id": 7}, {}),
+        ("desk.move_appointment", {"appointment_id": 1234567}, {}),
+        ("desk.appointment_status", {"appointment_id": 42}, {}),
+        (
+            "desk.new_appointment",
+            {"specialist_id": 12, "date": "2027-01-04", "start_time": "09:30"},
+            {},
+        ),
+        ("desk.specialist_week", {"specialist_id": 3}, {"date": "2027-01-04"}),
+    ]
+    with app.test_request_context("/desk/", base_url=base_url):
+        for endpoint, varying, fixed in links:
+            address = Address(endpoint, *varying, **fixed)
+            assert address.fill(**varying) == url_for(endpoint, **varying, **fixed)
 
 
 def test_the_specialists_week_shows_bookings_and_free_times(day, signed_in):

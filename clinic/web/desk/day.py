@@ -16,6 +16,7 @@ from ...extensions import db
 from ...scheduling.policy import said
 from ...scheduling.values import FIRST_DAY, LAST_DAY
 from . import bp
+from .agenda import agenda_of
 from .forms import AgendaForm
 from .grid import lay_out
 
@@ -59,16 +60,18 @@ def index():
     form, day, filters = agenda_form()
     plan = scheduling.day_plan(db.session, current_user, day, **filters)
     shown = {key: value for key, value in request.args.items() if key in ("location", "specialty")}
+    today = clinic_now().date()
+    agenda = agenda_of(plan, scheduling.policy_for(current_user), today)
     return render_template(
         "desk/day.html",
         form=form,
         plan=plan,
-        grid=lay_out(plan),
-        today=clinic_now().date(),
+        agenda=agenda,
+        grid=lay_out(agenda.lanes),
+        today=today,
         previous=day - timedelta(days=1) if day > FIRST_DAY else None,
         following=day + timedelta(days=1) if day < LAST_DAY else None,
         filters=shown,
-        policy=scheduling.policy_for(current_user),
     )
 
 

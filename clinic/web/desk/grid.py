@@ -1,6 +1,7 @@
-"""The agenda's time grid: the day's plan laid out as table rows of equal length, a column per
+"""The agenda's time grid: the day's lanes laid out as table rows of equal length, a column per
 specialist, each appointment or free time one cell spanning its rows. Layout only; what is
-booked and free comes from the booking rules (`scheduling.day_plan`)."""
+booked and free comes from the booking rules (`scheduling.day_plan`), in the agenda's words
+(`agenda.py`)."""
 
 from __future__ import annotations
 
@@ -8,23 +9,27 @@ import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from ...models import Appointment
-from ...scheduling import Column, DayPlan
+from .agenda import Entry, Lane, Slot
 
 MIN_STEP = 5
 """The shortest row, in minutes: bookings at odd minutes are rounded onto it."""
 MAX_STEP = 30
 
 
-@dataclass
+@dataclass(slots=True)
 class Cell:
     """A table cell: what it shows (an appointment, a free time, working time with neither, or
-    time outside the hours) and how many rows it spans."""
+    time outside the hours), how many rows it spans, and its class attribute."""
 
     kind: str
     rows: int = 1
-    appointment: Appointment | None = None
-    start: datetime | None = None
+    item: Entry | Slot | None = None
+
+    @property
+    def css(self) -> str:
+        """The cell's classes: its kind, and whether a time off covers its appointment."""
+        flagged = self.item is not None and self.item.flagged
+        return f"cell-{self.kind} cell-flagged" if flagged else f"cell-{self.kind}"
 
 
 @dataclass
@@ -37,9 +42,9 @@ class Grid:
     cells: list[list[Cell | None]]
 
 
-def lay_out(plan: DayPlan) -> Grid | None:
-    """The plan's grid; None when nobody works or is booked that day."""
-    edges = _edges(plan.columns)
+def lay_out(lanes: list[Lane]) -> Grid | None:
+    """The lanes' grid; None when nobody works or is booked that day."""
+    edges = _edges(lanes)
     if not edges:
         return None
     first, last = min(edges), max(edges)
@@ -47,33 +52,27 @@ def lay_out(plan: DayPlan) -> Grid | None:
     step = max(MIN_STEP, min(MAX_STEP, math.gcd(*minutes) or MAX_STEP))
     count = max(1, math.ceil((last - first) / timedelta(minutes=step)))
     times = [first + n * timedelta(minutes=step) for n in range(count)]
-    columns = [_column(column, times, timedelta(minutes=step)) for column in plan.columns]
+    columns = [_column(lane, times, timedelta(minutes=step)) for lane in lanes]
     return Grid(times, timedelta(minutes=step), [list(row) for row in zip(*columns, strict=True)])
 
 
-def _edges(columns: list[Column]) -> list[datetime]:
+def _edges(lanes: list[Lane]) -> list[datetime]:
     """Every moment a row must start or end at."""
     edges = []
-    for column in columns:
-        length = timedelta(minutes=column.specialist.slot_minutes)
-        for span in column.hours:
+    for lane in lanes:
+        for span in lane.spans:
             edges += [span.start, span.end]
-        for appointment in column.appointments:
-            edges += [appointment.starts_at, appointment.ends_at]
-        for start in column.free:
-            edges += [start, start + length]
+        for start, end, _ in lane.items:
+            edges += [start, end]
     return edges
 
 
-def _column(column: Column, times: list[datetime], step: timedelta) -> list[Cell | None]:
-    """One specialist's cells, row by row."""
+def _column(lane: Lane, times: list[datetime], step: timedelta) -> list[Cell | None]:
+    """One specialist's cells, row by row (the lane's items come by start)."""
     first, count = times[0], len(times)
-    cells: list[Cell | None] = [Cell(_idle(column, moment)) for moment in times]
-    length = timedelta(minutes=column.specialist.slot_minutes)
-    items = [(a.starts_at, a.ends_at, a) for a in column.appointments]
-    items += [(start, start + length, None) for start in column.free]
+    cells: list[Cell | None] = [Cell(_idle(lane, moment)) for moment in times]
     taken = [False] * count
-    for start, end, appointment in sorted(items, key=lambda item: item[0]):
+    for start, end, item in lane.items:
         row = max(0, int((start - first) // step))
         while row < count and taken[row]:
             row += 1
@@ -81,8 +80,7 @@ def _column(column: Column, times: list[datetime], step: timedelta) -> list[Cell
         if row >= count:
             continue
         stop = next((n for n in range(row, stop) if taken[n]), stop)
-        kind = "free" if appointment is None else "appointment"
-        cells[row] = Cell(kind, stop - row, appointment, start)
+        cells[row] = Cell(item.kind, stop - row, item)
         for n in range(row, stop):
             taken[n] = True
         for n in range(row + 1, stop):
@@ -90,9 +88,9 @@ def _column(column: Column, times: list[datetime], step: timedelta) -> list[Cell
     return _merge_idle(cells)
 
 
-def _idle(column: Column, moment: datetime) -> str:
+def _idle(lane: Lane, moment: datetime) -> str:
     """What an empty row is: working time ("open") or not ("off")."""
-    return "open" if any(span.start <= moment < span.end for span in column.hours) else "off"
+    return "open" if any(span.start <= moment < span.end for span in lane.spans) else "off"
 
 
 def _merge_idle(cells: list[Cell | None]) -> list[Cell | None]:
