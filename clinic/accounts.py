@@ -5,6 +5,7 @@ API's /activate/ and the web's /verify/<token> share, are in `account_emails`)."
 from __future__ import annotations
 
 import enum
+import functools
 import re
 import secrets
 from datetime import UTC, datetime, timedelta
@@ -32,8 +33,14 @@ from .sign_ins import end_all_sign_ins
 USERNAME = re.compile(r"^[\w.@+-]{1,150}$")
 MIN_PASSWORD_LENGTH = 8
 MAX_PASSWORD_LENGTH = 128
-# Checked against when the username is unknown, so that both answers take as long.
-_NOBODY = generate_password_hash(secrets.token_hex(16))
+
+
+@functools.cache
+def _nobody() -> str:
+    """A hash checked against when the username is unknown, so that both answers take as long;
+    made at the first such sign-in, not at start-up (scrypt takes 32 MB while it works, which a
+    process that never checks a password need not have taken)."""
+    return generate_password_hash(secrets.token_hex(16))
 
 
 class SignIn(enum.Enum):
@@ -50,7 +57,7 @@ def authenticate(session: AnySession, username: str, password: str) -> tuple[Use
     """The user these credentials belong to, and whether they may sign in."""
     user = find_user(session, username)
     if user is None:
-        check_password_hash(_NOBODY, password or "")
+        check_password_hash(_nobody(), password or "")
         return None, SignIn.WRONG
     if not check_password_hash(user.password_hash, password or ""):
         return None, SignIn.WRONG

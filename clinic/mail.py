@@ -29,7 +29,7 @@ def send(
         outbox().append(message)
     elif backend == "smtp":
         _send_smtp(message)
-    else:
+    elif log.isEnabledFor(logging.INFO):
         log.info("Email (console backend, not sent):\n%s", readable(message))
     return message
 
