@@ -47,5 +47,8 @@ $(VENV)/.installed-test: requirements.lock pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet --no-deps -e .
 	touch $@ $(VENV)/.installed-run
 
+# `make bench`: the in-process table, then the HTTP table (gunicorn + wrk, `apt-get install wrk`;
+# without it a Python load generator); on PostgreSQL with BENCH_DATABASE_URL. BENCH_ARGS passes
+# options, e.g. BENCH_ARGS="--seconds 10 --json bench.json" (`python -m bench --help`).
 bench: $(VENV)/.installed-test
-	$(BIN)/python -m bench
+	$(BIN)/python -m bench $(BENCH_ARGS)
