@@ -195,7 +195,7 @@ def _move_the_data_version_on(session: Session) -> None:
         return
     session.flush()
     if session.info.pop(DATA_CHANGED, False):
-        session.execute(NEXT_VERSION)
+        session.connection().execute(NEXT_VERSION)  # on the transaction's connection, as Core
 
 
 @event.listens_for(Session, "after_rollback")

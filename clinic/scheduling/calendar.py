@@ -283,14 +283,18 @@ class Calendar:
         window: Span,
         ignore_id: int | None,
     ) -> None:
-        """Read the window's time off and live appointments."""
+        """Read the window's time off and live appointments: as plain rows on the session's
+        connection (after flushing what is pending, as the ORM would), skipping the ORM's
+        loading of a thousand rows that are no objects."""
+        session.flush()
+        connection = session.connection()
         window_ids = {
             "start": window.start,
             "end": window.end,
             "specialist_ids": specialist_ids,
             "location_ids": list(self.locations),
         }
-        for specialist_id, location_id, starts_at, ends_at, reason in session.execute(
+        for specialist_id, location_id, starts_at, ends_at, reason in connection.execute(
             _TIME_OFF, window_ids
         ).all():
             key = (
@@ -301,7 +305,7 @@ class Calendar:
                 else ("clinic", 0)
             )
             self._add(key, Busy(Span(starts_at, ends_at), reason=reason))
-        appointments = session.execute(
+        appointments = connection.execute(
             _LIVE_APPOINTMENTS,
             {**window_ids, "client_id": client_id, "ignore_id": ignore_id or 0},
         ).all()
