@@ -2,14 +2,16 @@
 
 Only a visitor's or an integration's read is cached: a GET with no session cookie, no
 remember-me cookie and no `Authorization` header (signed-in pages carry names, CSRF tokens and
-flashes, and staff see other free times). A view opts in with `@for_visitors`.
+flashes, and staff see other free times), and with no query parameter the view does not read.
+A view opts in with `@for_visitors(...)`, naming the parameters it reads.
 
-The key is the request's URL, the data version (clinic/database.py adds one to it in the same
-transaction as any change to the clinic's data) and the clinic-local time to the minute (free
-times depend on "now"). The version is read per cached request, one small query, so a change
+The key is the data version (clinic/database.py adds one to it in the same transaction as any
+change to the clinic's data), the clinic-local time to the minute (free times depend on "now"),
+the path and the query. The version is read per cached request, one small query, so a change
 committed by any process is seen by the very next request to any other: an answer kept under
 an older version is never asked for again. Only a 200 that set no cookie and left the session
-untouched is kept.
+untouched is kept. A write the version cannot see (SQL typed by hand, a migration changing
+rows) is seen once the minute turns.
 
 The storage is each process's memory (Flask-Caching's SimpleCache), or Redis when
 CACHE_REDIS_URL says where (shared by every process and host). After a unit of work commits,
@@ -21,18 +23,18 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import urlencode
 
 from flask import Flask, current_app, request, session
 from flask_login import current_user
 
 from .clock import clinic_now
+from .database import read_data_version
 from .extensions import cache, db
-from .models import DataVersion
 from .signals import clinic_changed
 
 KEPT_SECONDS = 120
 """How long an entry is kept: a key names its minute, so it is dead within two."""
-VERSION_QUERY = f"SELECT version FROM {DataVersion.__tablename__} WHERE id = 1"
 LOCAL_ENTRIES = 500
 """The most answers one process keeps in its memory (the oldest go first)."""
 
@@ -48,19 +50,32 @@ def init_app(app: Flask) -> None:
     clinic_changed.connect(_drop_local_entries)
 
 
-def for_visitors(view: Callable) -> Callable:
-    """Cache a GET view's answers to visitors (see the module's docstring)."""
-    return cache.cached(
-        unless=_someones_request,
-        make_cache_key=_key,
-        response_filter=_same_for_everyone,
-    )(view)
+def for_visitors(*arguments: str) -> Callable[[Callable], Callable]:
+    """Cache a GET view's answers to visitors (see the module's docstring). `arguments` are
+    the query parameters the view reads: a request with any other, or with one of them twice,
+    is worked out and not kept (so made-up parameters cannot fill the cache)."""
+    known = frozenset(arguments)
+
+    def uncached() -> bool:
+        args = request.args
+        return (
+            _someones_request()
+            or not known.issuperset(args)
+            or any(len(args.getlist(name)) > 1 for name in args)
+        )
+
+    def decorate(view: Callable) -> Callable:
+        return cache.cached(
+            unless=uncached, make_cache_key=_key, response_filter=_same_for_everyone
+        )(view)
+
+    return decorate
 
 
 def _someones_request() -> bool:
-    """Whether the request may be someone's own: not a GET, it carries credentials, or a user
-    is signed in by any other means (flask-login's user, read without a query when there is no
-    cookie)."""
+    """Whether the request may be someone's own: neither GET nor HEAD, it carries credentials,
+    or a user is signed in by any other means (flask-login's user, read without a query when
+    there is no cookie)."""
     if request.method not in ("GET", "HEAD") or "Authorization" in request.headers:
         return True
     config = current_app.config
@@ -68,25 +83,12 @@ def _someones_request() -> bool:
     return any(name in request.cookies for name in cookies) or current_user.is_authenticated
 
 
-def data_version() -> int:
-    """The clinic's data version, read on a pooled connection of its own (a twentieth of the
-    cost of a session's query). It is read before the view reads anything, so whatever the
-    view then reads is at least as new as the version it is kept under: never older."""
-    connection = db.engine.raw_connection()
-    try:
-        cursor = connection.cursor()
-        cursor.execute(VERSION_QUERY)
-        (version,) = cursor.fetchone()
-        cursor.close()
-    finally:
-        connection.close()
-    return version
-
-
 def _key(*_args: Any, **_kwargs: Any) -> str:
-    """The request's URL (host, path and query), the data version and the clinic minute."""
+    """The data version, the clinic minute, the path and the (known) query, sorted. No host:
+    no answer names the address it was asked at (emailed links start with BASE_URL)."""
     minute = clinic_now().strftime("%Y-%m-%dT%H:%M")
-    return f"{data_version()}/{minute}/{request.url}"
+    query = urlencode(sorted(request.args.items()))
+    return f"{read_data_version(db.engine)}/{minute}/{request.path}?{query}"
 
 
 def _same_for_everyone(answer: Any) -> bool:

@@ -1,5 +1,6 @@
 """What every response carries for safety: security headers (HSTS over https), `no-store` on
-every answer for someone in particular, and cookies that are HttpOnly, SameSite=Lax, and Secure
+every answer for someone in particular (`no-cache` on the others, `Vary: Cookie,
+Authorization` on all), and cookies that are HttpOnly, SameSite=Lax, and Secure
 whenever the request came over https (behind a proxy too, when PROXY_FIX_HOPS says how many
 proxies to trust for X-Forwarded-Proto)."""
 
@@ -41,13 +42,19 @@ class SessionCookies(SecureCookieSessionInterface):
 
 def add_headers(response: Response) -> Response:
     """Put the security headers on a response (keeping any a view set itself); forbid storing
-    an answer for someone in particular (the app's static files are the same for everyone)."""
+    an answer for someone in particular, and have a shared cache ask again before reusing any
+    other (free times change at any minute; the app's static files are the same for everyone).
+    Every answer varies with the cookies and the credentials sent."""
     for name, value in HEADERS.items():
         response.headers.setdefault(name, value)
     if request.is_secure:
         response.headers.setdefault("Strict-Transport-Security", STRICT_TRANSPORT)
-    if request.endpoint != "static" and is_personal():
-        response.headers["Cache-Control"] = "no-store"
+    if request.endpoint != "static":
+        response.vary.update(("Cookie", "Authorization"))
+        if is_personal():
+            response.headers["Cache-Control"] = "no-store"
+        else:
+            response.headers.setdefault("Cache-Control", "no-cache")
     return response
 
 

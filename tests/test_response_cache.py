@@ -68,6 +68,19 @@ def test_a_unit_that_is_rolled_back_leaves_the_version_be(app, clinic_for_api):
     assert db.session.get(Specialist, clinic_for_api.ids.doctor).about != "Never saved."
 
 
+def test_a_savepoint_rolled_back_keeps_what_the_transaction_changed_before_it(app, clinic_for_api):
+    """Does a refusal caught inside a transaction (its savepoint rolled back) leave the earlier
+    change counted, so that the commit still moves the version on?"""
+    before = version()
+    db.session.get(Specialist, clinic_for_api.ids.doctor).about = "Counted."
+    db.session.flush()
+    savepoint = db.session.begin_nested()
+    db.session.get(Specialist, clinic_for_api.ids.doctor).about = "Undone."
+    savepoint.rollback()
+    db.session.commit()
+    assert version() == before + 1
+
+
 def test_signing_in_is_not_a_change_of_the_clinics_data(client, clinic_for_api):
     """Is a sign-in (bookkeeping no visitor sees) left out of the version?"""
     before = version()
@@ -167,6 +180,42 @@ def test_someones_request_is_never_answered_from_the_cache(
     if credentials == "session":
         assert "My appointments" not in visitors
         assert "My appointments" in answer.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    "query", ["?date=2027-01-04&junk=1", "?date=2027-01-04&date=2027-01-05", "?utm_source=x"]
+)
+def test_made_up_or_repeated_parameters_are_worked_out_and_not_kept(
+    client, clinic_for_api, count_queries, query
+):
+    """Can a visitor fill the cache with parameters the page does not read? (No: such a
+    request is answered afresh every time.)"""
+    path = f"/specialists/{clinic_for_api.ids.doctor}{query}"
+    for _ in range(2):
+        with count_queries() as queries:
+            assert client.get(path).status_code == 200
+        assert queries, query
+
+
+def test_the_parameters_order_and_the_host_do_not_make_another_entry(
+    client, clinic_for_api, count_queries
+):
+    """Is the same question asked another way (parameters reordered, another Host) answered
+    from the same entry, with nothing in it naming the host?"""
+    first = client.get("/?specialty=&location=", headers={"Host": "clinic.example"})
+    with count_queries() as queries:
+        again = client.get("/?location=&specialty=", headers={"Host": "evil.example"})
+    assert queries == [] and again.data == first.data
+    assert b"evil.example" not in again.data and b"clinic.example" not in again.data
+
+
+def test_a_visitors_answer_tells_shared_caches_to_ask_again(client, clinic_for_api):
+    """Would a proxy in front keep a visitor's page past a change, or hand it to a request
+    with a token or a cookie? (It must ask again each time, and keep them apart.)"""
+    for _ in range(2):  # worked out, then from the cache
+        answer = client.get("/api/v1/workers/")
+        assert answer.headers["Cache-Control"] == "no-cache"
+        assert {"Cookie", "Authorization"} <= set(answer.vary)
 
 
 def test_errors_are_not_kept(client, clinic_for_api, count_queries):

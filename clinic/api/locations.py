@@ -27,7 +27,7 @@ def visible(user) -> select:
 
 @blp.route("/locations/", strict_slashes=False)
 class Locations(MethodView):
-    @for_visitors
+    @for_visitors()
     @blp.public
     @blp.response(200, LocationOut(many=True))
     @blp.documents(401)
@@ -45,7 +45,7 @@ class Locations(MethodView):
 
 @blp.route("/locations/<int:pk>/", strict_slashes=False)
 class LocationItem(MethodView):
-    @for_visitors
+    @for_visitors()
     @blp.public
     @blp.response(200, LocationOut)
     @blp.documents(401, 404)

@@ -17,7 +17,7 @@ blp = ApiBlueprint("work_schedules", __name__, description="Weekly shifts")
 
 @blp.route("/work_schedules/", strict_slashes=False)
 class Shifts(MethodView):
-    @for_visitors
+    @for_visitors()
     @blp.public
     @blp.response(200, ShiftOut(many=True))
     @blp.documents(401)
@@ -43,7 +43,7 @@ class Shifts(MethodView):
 
 @blp.route("/work_schedules/<int:pk>/", strict_slashes=False)
 class ShiftItem(MethodView):
-    @for_visitors
+    @for_visitors()
     @blp.public
     @blp.response(200, ShiftOut)
     @blp.documents(401, 404)

@@ -47,7 +47,7 @@ def visible(user) -> select:
 
 @blp.route("/workers/", strict_slashes=False)
 class Workers(MethodView):
-    @for_visitors
+    @for_visitors("date")
     @blp.public
     @blp.arguments(WorkerQuery, location="query")
     @blp.response(200, WorkerOut(many=True))
@@ -70,7 +70,7 @@ class Workers(MethodView):
 
 @blp.route("/workers/<int:pk>/", strict_slashes=False)
 class Worker(MethodView):
-    @for_visitors
+    @for_visitors("date")
     @blp.public
     @blp.arguments(WorkerQuery, location="query")
     @blp.response(200, WorkerOut)
@@ -119,7 +119,7 @@ class Worker(MethodView):
 
 @blp.route("/workers/<int:pk>/slots/", strict_slashes=False)
 class WorkerSlots(MethodView):
-    @for_visitors
+    @for_visitors("from", "to")
     @blp.public
     @blp.arguments(SlotsQuery, location="query")
     @blp.response(

@@ -13,7 +13,7 @@ from . import bp
 
 
 @bp.get("/specialists/<int:specialist_id>")
-@for_visitors
+@for_visitors("date")
 def specialist_week(specialist_id: int):
     """The week holding `?date=` (default today) as the public sees it (a signed-in client:
     without the times they are booked elsewhere). Each free time links to the booking page

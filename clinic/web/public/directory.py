@@ -14,7 +14,7 @@ from .forms import DirectoryForm
 
 
 @bp.get("/")
-@for_visitors
+@for_visitors("q", "specialty", "location")
 def index():
     """The directory: search and filters (a plain GET form), a card per specialist; a field
     in error is shown beside it and left out of the search."""
