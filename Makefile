@@ -11,7 +11,7 @@ FLASK := $(BIN)/flask --app clinic
 COMPILE := $(BIN)/uv pip compile --quiet --generate-hashes --python-version 3.11 \
 	--custom-compile-command "make lock" $(LOCK_ARGS) pyproject.toml
 
-.PHONY: run test lint lock bench
+.PHONY: run test lint lock bench screenshots
 
 # gunicorn starts WEB_CONCURRENCY workers; the app reads it too (each worker's share of a rate
 # limit counted in memory).
@@ -52,3 +52,8 @@ $(VENV)/.installed-test: requirements.lock pyproject.toml | $(BIN)/python
 # options, e.g. BENCH_ARGS="--seconds 10 --json bench.json" (`python -m bench --help`).
 bench: $(VENV)/.installed-test
 	$(BIN)/python -m bench $(BENCH_ARGS)
+
+# `make screenshots`: the README's pictures (docs/*.png) of the demo clinic, taken in Debian's
+# Chromium (apt-get install chromium) as the browser tests do.
+screenshots: $(VENV)/.installed-test
+	$(BIN)/python docs/screenshots.py
