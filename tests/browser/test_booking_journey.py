@@ -1,6 +1,7 @@
 """In a real browser (Chromium via Playwright), at desktop and phone widths: can a patient find
-a specialist, sign in, book, see it under My appointments, download the .ics, move it and
-cancel it, every page axe-clean (nothing serious or critical) and fitting the screen?
+a specialist, register (or sign in), book, see it under My appointments, download the .ics, move
+it and cancel it, by mouse, by keyboard and without JavaScript, every page axe-clean (nothing
+serious or critical) and fitting the screen?
 
 These run against the real clock (the browser's cannot be moved), so the clinic is built
 around now: open every day 08:00-20:00, and the booking is made three days ahead."""
@@ -15,6 +16,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from helpers import assert_accessible, sign_in_page
 
+from clinic import mail
 from clinic.clock import clinic_now
 from clinic.extensions import db
 from clinic.models import Client, ClinicSettings, Location, Shift, Specialist, User
@@ -96,9 +98,32 @@ def upcoming(page):
     return page.locator("ul.appointments:not(.history) > li.appointment")
 
 
-def test_find_book_download_move_and_cancel(screen, live_server, clinic):
-    """Can a patient find the doctor, sign in, book a time, download it for their calendar,
-    move it and cancel it, every page accessible at this width?"""
+def register_and_verify(page, live_server: str) -> None:
+    """From the sign-in page: register Marta, and open the link emailed to her in this browser
+    (the captured outbox)."""
+    page.get_by_role("link", name="New here? Register").click()
+    page.wait_for_url(re.compile(r"/register\?next="))
+    assert_accessible(page)
+    page.get_by_label("First name").fill("Marta")
+    page.get_by_label("Last name").fill("Hnatiuk")
+    page.get_by_label("Email").fill("marta@example.com")
+    page.get_by_label("Phone").fill("+380 67 000 0002")
+    page.get_by_label("Password", exact=True).fill("correct horse")
+    page.get_by_label("Password again").fill("correct horse")
+    page.get_by_role("button", name="Register").click()
+    assert page.get_by_role("heading", level=1).inner_text() == "Check your email"
+    assert_accessible(page)
+    message = mail.outbox()[-1]
+    assert message["To"] == "marta@example.com"
+    link = re.search(r"https?://\S+/verify/\S+", message.get_content()).group(0)
+    assert link.startswith(live_server), "the link leads back to this site"
+    page.goto(link)
+
+
+def test_find_register_book_download_move_and_cancel(screen, live_server, clinic):
+    """Can a new patient find the doctor, pick a time, register, open the emailed link, book
+    that time, download it for their calendar, move it and cancel it, every page accessible
+    at this width?"""
     page, day = screen, clinic.day
 
     page.goto(live_server + "/")
@@ -125,9 +150,9 @@ def test_find_book_download_move_and_cancel(screen, live_server, clinic):
 
     page.wait_for_url(re.compile(r"/login\?next="))
     assert_accessible(page)
-    sign_in(page)
+    register_and_verify(page, live_server)
     page.wait_for_url(re.compile(rf"/me/book/{clinic.doctor_id}\?start="))
-    assert when(booked_at) in page.locator(".facts").inner_text()
+    assert when(booked_at) in page.locator(".facts").inner_text(), "back at the time picked"
     assert_accessible(page)
     page.get_by_label("Type of visit").select_option("Check-up")
     page.get_by_label("A note for the clinic").fill("First visit, bringing old results.")
@@ -179,9 +204,15 @@ def test_find_book_download_move_and_cancel(screen, live_server, clinic):
     assert_accessible(page)
 
 
-def test_a_visitor_picks_a_time_by_keyboard_signs_in_and_comes_back(screen, live_server, clinic):
-    """Can a visitor Tab to a free time, open it with Enter, sign in, and land on the
-    confirmation of that same time?"""
+def focus_is_visible(page) -> bool:
+    """Whether the focused element shows an outline (the site's focus ring)."""
+    return page.evaluate("getComputedStyle(document.activeElement).outlineStyle") != "none"
+
+
+def test_a_visitor_books_by_keyboard_alone(screen, live_server, clinic):
+    """Can a visitor Tab to a free time, open it with Enter, sign in, land on the confirmation
+    of that same time, and book it with the keyboard (Tab, Shift+Tab, Space), the focus always
+    visible?"""
     page = screen
     page.goto(f"{live_server}/specialists/{clinic.doctor_id}?date={clinic.day.isoformat()}")
     for _ in range(100):
@@ -191,9 +222,7 @@ def test_a_visitor_picks_a_time_by_keyboard_signs_in_and_comes_back(screen, live
     else:
         pytest.fail("no free time could be reached with Tab")
     href = page.evaluate("document.activeElement.getAttribute('href')")
-    assert page.evaluate("getComputedStyle(document.activeElement).outlineStyle") != "none", (
-        "the focused time is visibly marked"
-    )
+    assert focus_is_visible(page), "the focused time is visibly marked"
     page.keyboard.press("Enter")
 
     page.wait_for_url(re.compile(r"/login\?next="))
@@ -206,6 +235,55 @@ def test_a_visitor_picks_a_time_by_keyboard_signs_in_and_comes_back(screen, live
     assert parse_qs(back.query)["start"] == parse_qs(picked.query)["start"]
     assert page.get_by_role("button", name="Book this time").is_visible()
     assert_accessible(page)
+
+    def on_book_button() -> bool:
+        return page.evaluate(
+            "document.activeElement.tagName === 'BUTTON'"
+            " && document.activeElement.textContent.trim() === 'Book this time'"
+        )
+
+    for _ in range(40):
+        page.keyboard.press("Tab")
+        if on_book_button():
+            break
+    else:
+        pytest.fail("the Book button could not be reached with Tab")
+    page.keyboard.press("Tab")
+    page.keyboard.press("Shift+Tab")
+    assert on_book_button(), "Shift+Tab comes back to the button"
+    assert focus_is_visible(page)
+    page.keyboard.press("Space")
+    page.wait_for_url(f"{live_server}/me/appointments")
+    assert upcoming(page).count() == 1
+    assert when(datetime.fromisoformat(parse_qs(picked.query)["start"][0])) in (
+        upcoming(page).first.inner_text()
+    )
+    assert_accessible(page)
+
+
+@pytest.mark.browser_context_args(java_script_enabled=False)
+def test_without_javascript_a_patient_finds_a_time_and_books(screen, live_server, clinic):
+    """With JavaScript off, can a patient go from the directory to a free time, sign in,
+    book it and see it under My appointments? (axe needs scripts: the same pages are
+    checked with them on in the other tests.)"""
+    page, day = screen, clinic.day
+    page.goto(f"{live_server}/?q=Bondarenko")
+    page.locator(".specialist .next-free a").click()
+    page.wait_for_url(re.compile(rf"/specialists/{clinic.doctor_id}\?date="))
+    page.get_by_label("Go to a date").fill(day.isoformat())
+    page.get_by_role("button", name="Show").click()
+    page.wait_for_url(re.compile(rf"date={day.isoformat()}"))
+    slot = slots_on(page, day).first
+    booked_at = start_of(slot)
+    slot.click()
+    page.wait_for_url(re.compile(r"/login\?next="))
+    sign_in(page)
+    page.wait_for_url(re.compile(rf"/me/book/{clinic.doctor_id}\?start="))
+    page.get_by_label("Type of visit").select_option("Consultation")
+    page.get_by_role("button", name="Book this time").click()
+    page.wait_for_url(f"{live_server}/me/appointments")
+    assert upcoming(page).count() == 1
+    assert when(booked_at) in upcoming(page).first.inner_text()
 
 
 def test_no_page_shows_another_patient(page, live_server, clinic):

@@ -9,6 +9,7 @@ the clock is moved to that Monday morning."""
 
 from __future__ import annotations
 
+import csv
 import re
 from datetime import UTC, datetime, time
 from types import SimpleNamespace
@@ -206,8 +207,9 @@ def test_a_collision_names_the_other_visit_and_a_suggested_time_books(screen, li
 
 
 def test_a_check_in_then_completing_leaves_no_status_to_change(screen, live_server, desk, clock):
-    """On today's agenda, does "Arrived" mark the client arrived, and does completing the visit
-    on its page show Completed with no status change, move or cancel left to offer?"""
+    """On today's agenda, does "Arrived" mark the client arrived, does completing the visit
+    on its page show Completed with no status change, move or cancel left to offer, and does
+    the day's CSV say so?"""
     clock.move_to(datetime.combine(MONDAY, time(9, 40), tzinfo=UTC))
     page = screen
     sign_in_at_desk(page, live_server)
@@ -246,6 +248,14 @@ def test_a_check_in_then_completing_leaves_no_status_to_change(screen, live_serv
     assert actions.get_by_role("link", name="Move").count() == 0
     assert actions.get_by_role("link", name="Cancel…").count() == 0
     assert_accessible(page)
+
+    page.goto(f"{live_server}/desk/")
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Download the day (CSV)").click()
+    assert download.value.suggested_filename.endswith(".csv")
+    rows = list(csv.reader(download.value.path().read_text(encoding="utf-8-sig").splitlines()))
+    petro = [row for row in rows[1:] if "Petro Shevchenko" in row]
+    assert len(petro) == 1 and "completed" in [cell.lower() for cell in petro[0]], rows
 
 
 def tab_to(page, test: str, what: str, presses: int = 80) -> None:
