@@ -11,7 +11,7 @@ FLASK := $(BIN)/flask --app clinic
 COMPILE := $(BIN)/uv pip compile --quiet --generate-hashes --python-version 3.11 \
 	--custom-compile-command "make lock" $(LOCK_ARGS) pyproject.toml
 
-.PHONY: run test lint lock bench screenshots
+.PHONY: run install test lint lock bench screenshots
 
 # gunicorn starts WEB_CONCURRENCY workers; the app reads it too (each worker's share of a rate
 # limit counted in memory).
@@ -20,6 +20,9 @@ run: $(VENV)/.installed-run
 	$(FLASK) demo
 	WEB_CONCURRENCY=$${WEB_CONCURRENCY:-2} $(BIN)/gunicorn --bind 127.0.0.1:$(PORT) \
 		--no-control-socket --access-logfile - wsgi:app
+
+# `make install`: only what serving needs, into .venv (no migration, no demo): for production.
+install: $(VENV)/.installed-run
 
 test: $(VENV)/.installed-test
 	$(BIN)/pytest $(PYTEST_ARGS)
