@@ -15,7 +15,7 @@ from helpers import PASSWORD, gunicorn
 from sqlalchemy import select
 
 from clinic import setup
-from clinic.database import writing
+from clinic.database import read_data_version, writing
 from clinic.extensions import db
 from clinic.models import ClinicSettings, DataVersion, Specialist
 from clinic.scheduling import Invalid
@@ -92,15 +92,25 @@ def test_signing_in_is_not_a_change_of_the_clinics_data(client, clinic_for_api):
 # --- what is cached ------------------------------------------------------------------------
 
 
+@pytest.fixture
+def one_minute():
+    """The clock stopped early in the current minute: a read answered from the cache in these
+    tests must not turn into a fresh one because the minute turned between two requests."""
+    with time_machine.travel(datetime.now(UTC).replace(second=1, microsecond=0), tick=False):
+        yield
+
+
 def test_a_visitors_second_read_is_answered_from_the_cache_alike(
-    client, clinic_for_api, count_queries
+    client, clinic_for_api, count_queries, one_minute
 ):
     """Is the same anonymous read answered from the cache: the same answer, nothing read
     through the ORM (only the data version, on a raw connection of its own)?"""
     for path in ("/", f"/specialists/{clinic_for_api.ids.doctor}", "/api/v1/workers/"):
         first = client.get(path)
+        kept_under = read_data_version(db.engine)
         with count_queries() as queries:
             second = client.get(path)
+        assert read_data_version(db.engine) == kept_under, "a read changed nothing"
         assert (second.status_code, second.data) == (200, first.data), path
         assert queries == [], path
         assert "Set-Cookie" not in second.headers
@@ -198,7 +208,7 @@ def test_made_up_or_repeated_parameters_are_worked_out_and_not_kept(
 
 
 def test_the_parameters_order_and_the_host_do_not_make_another_entry(
-    client, clinic_for_api, count_queries
+    client, clinic_for_api, count_queries, one_minute
 ):
     """Is the same question asked another way (parameters reordered, another Host) answered
     from the same entry, with nothing in it naming the host?"""
