@@ -17,7 +17,7 @@ from sqlalchemy.orm import selectinload
 
 from ..models import Location, Specialist
 from .calendar import Span, working_spans
-from .shifts import ShiftTimes
+from .schedules import ShiftTimes
 from .values import AnySession
 
 A_MONDAY = date(2024, 1, 1)

@@ -5,8 +5,8 @@ appointments outside the working hours is refused, listing them."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime, time
-from typing import Any, NamedTuple
+from datetime import datetime
+from typing import Any
 
 from sqlalchemy import or_, select
 
@@ -25,15 +25,8 @@ from ..models import (
 )
 from .calendar import Span, working_spans
 from .errors import Conflict, Invalid
+from .schedules import ShiftTimes
 from .values import AnySession, get_row, name_of, parse_id, parse_time, parse_weekday
-
-
-class ShiftTimes(NamedTuple):
-    """A shift's weekday and times, for shifts that are not (yet) rows."""
-
-    weekday: int
-    start_time: time
-    end_time: time
 
 
 def read_shift(weekday: Any, start_time: Any, end_time: Any) -> ShiftTimes:

@@ -15,9 +15,10 @@ from sqlalchemy.orm import selectinload
 
 from ..clock import clinic_now
 from ..models import Location, Specialist
-from .calendar import Calendar, read_schedules
+from .calendar import Calendar
 from .errors import Invalid
 from .policy import ANONYMOUS, Policy
+from .schedules import read_schedules
 from .values import LAST_DAY, AnySession, get_row, key_of, parse_date
 
 MAX_RANGE_DAYS = 62
