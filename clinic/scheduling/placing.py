@@ -17,6 +17,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from ..clock import exists as wall_time_exists
+from ..clock import wall_clock_after
 from ..database import in_unit
 from ..models import Appointment, AppointmentStatus, Client, Location, Specialist
 from .calendar import Busy, Calendar, Span
@@ -115,7 +116,7 @@ def _check_time(calendar: Calendar, span: Span, now: datetime) -> None:
         )
     if not calendar.exists_whole(span):
         raise Invalid({"end_time": "The clocks go forward during this time; choose another."})
-    if span.start < now:
+    if span.start < wall_clock_after(now, timedelta(0)):
         raise Invalid({"start_time": "That time has passed."})
 
 

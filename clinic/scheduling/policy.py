@@ -15,6 +15,7 @@ from datetime import datetime, time, timedelta
 
 from sqlalchemy import func, select
 
+from ..clock import real_time_between, wall_clock_after
 from ..models import Appointment, AppointmentStatus, Client, ClinicSettings, Role, Specialist, User
 from .calendar import Span, working_spans
 from .errors import Conflict, Invalid, NotAllowed
@@ -94,11 +95,13 @@ class Policy:
         return frozenset(Status)
 
     def bounds(self, session: AnySession, now: datetime) -> tuple[datetime, datetime | None]:
-        """The earliest and (online only) latest start a new appointment may have."""
+        """The earliest and (online only) latest start a new appointment may have, as
+        wall-clock times that order as the moments they name (see `wall_clock_after`): the
+        notice is real time, also across a change of the clocks."""
         if not self.online:
-            return now, None
+            return wall_clock_after(now, timedelta(0)), None
         settings = session.get_one(ClinicSettings, 1)
-        earliest = now + timedelta(minutes=settings.min_notice_minutes)
+        earliest = wall_clock_after(now, timedelta(minutes=settings.min_notice_minutes))
         latest = datetime.combine(now.date() + timedelta(days=settings.max_days_ahead + 1), time())
         return earliest, latest
 
@@ -191,7 +194,7 @@ class Policy:
                     if moving
                     else f"This appointment is {status}; it cannot change any more."
                 )
-            elif window is not None and appointment.starts_at - now < window:
+            elif window is not None and real_time_between(now, appointment.starts_at) < window:
                 refusals[appointment.id] = (
                     f"It starts in less than {window // timedelta(hours=1)} hours: too soon "
                     "to change online."
@@ -213,7 +216,7 @@ class Policy:
     ) -> None:
         """Online, an appointment may be moved or cancelled only until the window before it."""
         window = self._window(session)
-        if window is not None and appointment.starts_at - now < window:
+        if window is not None and real_time_between(now, appointment.starts_at) < window:
             raise Conflict(
                 f"Appointments can be {done} online until {window // timedelta(hours=1)} hours "
                 "before they start; please call the clinic."

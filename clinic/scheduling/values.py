@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy.orm import InstrumentedAttribute, Session, scoped_session
 
+from ..clock import aware_to_wall
 from .errors import Invalid, NotFound
 
 AnySession = Session | scoped_session
@@ -42,9 +43,9 @@ def limit(column: InstrumentedAttribute) -> int:
 
 def parse_date(value: Any, field: str = "date") -> date:
     """A date from a `date` or "YYYY-MM-DD" from FIRST_DAY to LAST_DAY; Invalid otherwise
-    (also for 2026-02-30)."""
+    (also for 2026-02-30). An aware datetime's date is its date in the clinic's zone."""
     if isinstance(value, datetime):
-        value = value.date()
+        value = aware_to_wall(value).date()
     if value is None or value == "":
         raise Invalid({field: "A date is required."})
     if isinstance(value, str) and _DATE.match(value):
@@ -58,8 +59,12 @@ def parse_date(value: Any, field: str = "date") -> date:
 
 
 def parse_time(value: Any, field: str = "start_time") -> time:
-    """A time from a `time`, "HH:MM" or "HH:MM:SS", in whole minutes; Invalid otherwise."""
+    """A time of the clinic's clock from a naive `time`, "HH:MM" or "HH:MM:SS", in whole
+    minutes; Invalid otherwise (also for a time with an offset: without a date it names no
+    clinic time)."""
     if isinstance(value, time):
+        if value.tzinfo is not None:
+            raise Invalid({field: "Give the clinic's time of day, without an offset."})
         parsed = value
     elif value is None or value == "":
         raise Invalid({field: "A time is required."})
@@ -71,7 +76,7 @@ def parse_time(value: Any, field: str = "start_time") -> time:
             raise Invalid({field: f"{str(value)[:40]!r} is not a time (HH:MM)."}) from None
     if parsed.second or parsed.microsecond:
         raise Invalid({field: "Use whole minutes."})
-    return parsed.replace(tzinfo=None)
+    return parsed
 
 
 def parse_weekday(value: Any, field: str = "weekday") -> int:
@@ -188,7 +193,7 @@ def parse_moment(value: Any, field: str) -> datetime:
     """A clinic wall-clock moment from a `datetime`, "YYYY-MM-DDTHH:MM" (or with a space), or a
     bare date meaning its midnight; in whole minutes."""
     if isinstance(value, datetime):
-        moment = value.replace(tzinfo=None)
+        moment = aware_to_wall(value)
     elif isinstance(value, date):
         moment = datetime.combine(value, time())
     elif isinstance(value, str) and len(value.strip()) == 10:
