@@ -62,19 +62,19 @@ def _sqlite_begin(connection) -> None:
         connection.exec_driver_sql("BEGIN")
 
 
-def _plain(session: Session | scoped_session) -> Session:
+def plain_session(session: Session | scoped_session) -> Session:
     """The session itself behind a scoped session."""
     return session() if isinstance(session, scoped_session) else session
 
 
 def in_unit(session: Session | scoped_session) -> bool:
     """Whether a unit of work (`writing`) is open on the session."""
-    return _plain(session).info.get(DEPTH, 0) > 0
+    return plain_session(session).info.get(DEPTH, 0) > 0
 
 
 def note_change(session: Session | scoped_session, change: Any) -> None:
     """Remember what the open unit changed, for `clinic_changed` once it commits."""
-    _plain(session).info.setdefault(CHANGES, []).append(change)
+    plain_session(session).info.setdefault(CHANGES, []).append(change)
 
 
 @contextmanager
@@ -89,7 +89,7 @@ def writing(session: Session | scoped_session) -> Iterator[None]:
     caller catches it. On PostgreSQL the transaction is a plain one; the exclusion constraints
     settle races there.
     """
-    session = _plain(session)
+    session = plain_session(session)
     depth = session.info.get(DEPTH, 0)
     if depth:
         session.info[DEPTH] = depth + 1

@@ -40,6 +40,7 @@ from .coverage import unplaced_by_specialist, unplaced_hours
 from .day_plan import Column, DayPlan, day_plan
 from .directory import find_specialists, public_locations, public_specialist, specialties
 from .errors import Conflict, Invalid, NotAllowed, NotFound, SchedulingError
+from .locks import hold_for_change
 from .policy import ANONYMOUS, SYSTEM, TRANSITIONS, Actor, Policy, acting, policy_for
 from .previews import preview_booking, preview_move
 from .shifts import create_shift, read_shift, remove_shift, set_shifts, update_shift
@@ -105,6 +106,7 @@ __all__ = [
     "free_slots",
     "free_slots_by_specialist",
     "free_slots_range",
+    "hold_for_change",
     "nearest_free",
     "next_free_slot",
     "next_free_slots",

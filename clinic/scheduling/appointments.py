@@ -16,6 +16,7 @@ from ..clock import clinic_now
 from ..database import writing
 from ..models import Appointment, AppointmentStatus, Client, Specialist, User
 from .errors import Invalid
+from .locks import hold_for_booking, hold_for_move
 from .placing import (
     Request,
     check_booking,
@@ -74,6 +75,7 @@ def book_appointment(
     """
     now, policy = now or clinic_now(), acting(actor)
     with writing(session):
+        hold_for_booking(session, specialist_id, location_id)
         kind = _detail("type", type)
         notes = _detail("notes", notes)
         if notes:
@@ -125,6 +127,8 @@ def update_appointment(
     """
     now, policy = now or clinic_now(), acting(actor)
     with writing(session):
+        if any(changes.get(key) not in (None, "") for key in MOVES):
+            hold_for_move(session, appointment_id, changes)
         appointment = get_row(session, Appointment, appointment_id, "appointment")
         before = audit.snapshot(appointment)
         actions = []

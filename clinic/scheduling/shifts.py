@@ -25,6 +25,7 @@ from ..models import (
 )
 from .calendar import Span, working_spans
 from .errors import Conflict, Invalid
+from .locks import hold_for_change
 from .schedules import ShiftTimes
 from .values import AnySession, get_row, name_of, parse_id, parse_time, parse_weekday
 
@@ -117,6 +118,7 @@ def update_shift(
     """Change a shift's times; refused while an upcoming appointment would fall outside them."""
     now = now or clinic_now()
     with writing(session):
+        hold_for_change(session, clinic=True)  # the hours of everyone working the shift
         shift = get_row(session, Shift, shift_id, "shift")
         times = read_shift(weekday, start_time, end_time)
         same = select(Shift.id).filter_by(**times._asdict()).where(Shift.id != shift.id)
@@ -173,6 +175,10 @@ def set_shifts(
     start, end), made when new."""
     now = now or clinic_now()
     with writing(session):
+        if isinstance(owner, Specialist):
+            hold_for_change(session, specialists=[owner])
+        else:
+            hold_for_change(session, locations=[owner])
         known = _shifts_by_id(session, shifts)
         chosen = [
             _shift_item(session, index, item, known, actor) for index, item in enumerate(shifts)

@@ -31,6 +31,7 @@ from ..models import (
 )
 from .appointments import update_appointment
 from .errors import Conflict, Invalid
+from .locks import hold_for_change
 from .values import AnySession, active_row, get_row, limit, parse_moment, parse_text
 
 
@@ -71,6 +72,7 @@ def save_time_off(
     """
     now = now or clinic_now()
     with writing(session):
+        _hold_scope(session, specialist_id, location_id)
         time_off = (
             TimeOff() if time_off_id is None else get_row(session, TimeOff, time_off_id, "time off")
         )
@@ -190,6 +192,17 @@ def _apply(
     )
     time_off.location = _scope(session, Location, location_id, "location", time_off.location)
     time_off.reason = parse_text(reason, "reason", limit(TimeOff.reason))
+
+
+def _hold_scope(session: AnySession, specialist_id: Any, location_id: Any) -> None:
+    """The write lock of whom a time off closes: the specialist, the location, or (neither)
+    the whole clinic."""
+    if specialist_id not in (None, ""):
+        hold_for_change(session, specialists=[specialist_id])
+    elif location_id not in (None, ""):
+        hold_for_change(session, locations=[location_id])
+    else:
+        hold_for_change(session, clinic=True)
 
 
 def _refuse_repeat(session: AnySession, time_off: TimeOff) -> None:

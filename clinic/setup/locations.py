@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from ..clock import clinic_now
 from ..database import writing
 from ..models import Appointment, Location, Specialist, TimeOff, User
-from ..scheduling import AnySession, Invalid, set_shifts
+from ..scheduling import AnySession, Invalid, hold_for_change, set_shifts
 from ..scheduling.values import get_row
 from .common import Removal, flag, name, referenced_by, refuse_live_upcoming, remove, saving, text
 
@@ -28,8 +28,10 @@ def save_location(
     """Create (`location` None) or change a location and the shifts it is open (`shifts`), all
     or nothing; names are unique. Switching off one with upcoming appointments is refused."""
     now = now or clinic_now()
-    was_active = location is not None and location.active
     with writing(session):
+        if location is not None:
+            hold_for_change(session, locations=[location])
+        was_active = location is not None and location.active
         with saving(session, Location, location, fields, READERS, actor) as location:
             taken = select(Location.id).where(func.lower(Location.name) == location.name.lower())
             with session.no_autoflush:
@@ -51,6 +53,7 @@ def remove_location(
     """Delete a location nothing refers to; deactivate one with appointments, specialists or
     time off, refused while appointments there are still to come."""
     with writing(session):
+        hold_for_change(session, locations=[location_id])
         location = get_row(session, Location, location_id, "location")
         refuse_live_upcoming(
             session, Appointment.location_id, location.id, location.name, now or clinic_now()

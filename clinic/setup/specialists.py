@@ -10,7 +10,7 @@ from sqlalchemy import or_, select
 from ..clock import clinic_now
 from ..database import writing
 from ..models import Appointment, Location, Specialist, TimeOff, User
-from ..scheduling import AnySession, Invalid, set_shifts
+from ..scheduling import AnySession, Invalid, hold_for_change, set_shifts
 from ..scheduling.values import get_row, limit, parse_note, parse_text
 from .common import (
     Removal,
@@ -71,8 +71,10 @@ def save_specialist(
     location (`default_location_id`) and the shifts they work (`shifts`), all or nothing.
     Switching off one with upcoming appointments is refused, listing them."""
     now = now or clinic_now()
-    was_active = specialist is not None and specialist.active
     with writing(session):
+        if specialist is not None:
+            hold_for_change(session, specialists=[specialist])
+        was_active = specialist is not None and specialist.active
         with saving(session, Specialist, specialist, fields, READERS, actor) as specialist:
             if was_active and not specialist.active:
                 refuse_live_upcoming(
@@ -127,6 +129,7 @@ def remove_specialist(
     """Delete a specialist nothing refers to; deactivate one with appointments or time off
     (which stay, with their history), refused while appointments are still to come."""
     with writing(session):
+        hold_for_change(session, specialists=[specialist_id])
         specialist = get_row(session, Specialist, specialist_id, "specialist")
         refuse_live_upcoming(
             session,
