@@ -145,26 +145,23 @@ def send_reminders(now: datetime | None = None) -> int:
     per appointment (again after a move); return how many were sent.
 
     Each appointment is claimed by setting its reminder time before the email goes, so two
-    runs at once never send one twice; a failed email gives the claim back.
+    runs at once never send one twice; the claim holds only while the appointment is still as
+    it was read (booked, tomorrow, at the same start), so that one cancelled or moved meanwhile
+    gets no reminder; a failed email gives the claim back.
     """
     now = now or clinic_now()
     tomorrow = datetime.combine(now.date() + timedelta(days=1), time())
-    due = db.session.scalars(
-        select(Appointment.id)
+    due = db.session.execute(
+        select(Appointment.id, Appointment.starts_at)
         .join(Appointment.client)
         .where(Client.email.is_not(None), Client.email != "")
-        .where(
-            Appointment.status == AppointmentStatus.BOOKED,
-            Appointment.reminder_sent_at.is_(None),
-            Appointment.starts_at >= tomorrow,
-            Appointment.starts_at < tomorrow + timedelta(days=1),
-        )
+        .where(*_reminder_due(tomorrow))
         .order_by(Appointment.starts_at)
     ).all()
     db.session.rollback()
     sent = 0
-    for appointment_id in due:
-        if not _claim(appointment_id):
+    for appointment_id, starts_at in due:
+        if not _claim(appointment_id, starts_at, tomorrow):
             continue
         if send_about(db.session.get_one(Appointment, appointment_id), "reminder"):
             sent += 1
@@ -173,11 +170,24 @@ def send_reminders(now: datetime | None = None) -> int:
     return sent
 
 
-def _claim(appointment_id: int) -> bool:
-    """Mark the reminder as sent, if nobody did yet; whether this run got it."""
+def _reminder_due(tomorrow: datetime) -> tuple:
+    """What makes an appointment's reminder due: booked, starting on the day `tomorrow`
+    begins, no reminder sent since it was booked or moved there."""
+    return (
+        Appointment.status == AppointmentStatus.BOOKED,
+        Appointment.reminder_sent_at.is_(None),
+        Appointment.starts_at >= tomorrow,
+        Appointment.starts_at < tomorrow + timedelta(days=1),
+    )
+
+
+def _claim(appointment_id: int, starts_at: datetime, tomorrow: datetime) -> bool:
+    """Mark the reminder as sent, if it is still due and nobody did yet, the appointment
+    starting when it was read; whether this run got it."""
     claimed = db.session.execute(
         update(Appointment)
-        .where(Appointment.id == appointment_id, Appointment.reminder_sent_at.is_(None))
+        .where(Appointment.id == appointment_id, Appointment.starts_at == starts_at)
+        .where(*_reminder_due(tomorrow))
         .values(reminder_sent_at=datetime.now(UTC))
     ).rowcount
     db.session.commit()

@@ -7,12 +7,12 @@ import logging
 from datetime import datetime, time, timedelta
 
 import pytest
-from helpers import MONDAY, NOW
+from helpers import MONDAY, NOW, during
 from icalendar import Calendar
 
 from clinic import mail, notifications, scheduling
 from clinic.extensions import db
-from clinic.models import Appointment
+from clinic.models import Appointment, Shift
 
 
 def calendar_of(message) -> Calendar:
@@ -67,7 +67,7 @@ def test_status_changes_and_edits_send_nothing(monday, book):
     monday.patient.email = "olena@example.com"
     db.session.commit()
     appointment = book(monday.doctor, monday.patient, "10:00")
-    scheduling.change_status(db.session, appointment.id, "arrived")
+    scheduling.change_status(db.session, appointment.id, "arrived", now=during(appointment))
     scheduling.update_appointment(db.session, appointment.id, {"notes": "Bring X-rays"}, now=NOW)
     assert len(mail.outbox()) == 1
 
@@ -151,6 +151,39 @@ def test_only_tomorrows_booked_appointments_are_reminded(tomorrow_booked):
     assert notifications.send_reminders(now=sunday - timedelta(days=1)) == 0
     scheduling.cancel_appointment(db.session, appointment.id, now=NOW)
     assert notifications.send_reminders(now=sunday) == 0
+
+
+@pytest.mark.parametrize(
+    ("change", "then"),
+    [
+        ("cancelled", {"status": "cancelled"}),
+        ("moved to the day after", {"date": MONDAY + timedelta(days=1), "start_time": "10:00"}),
+        ("moved within the day", {"date": MONDAY, "start_time": "11:00"}),
+    ],
+)
+def test_an_appointment_changed_between_the_read_and_the_claim_gets_no_reminder(
+    tomorrow_booked, monkeypatch, make, change, then
+):
+    """When the appointment is cancelled or moved after the run read it as due but before it
+    claimed it, is no reminder sent for what it no longer is (a move within the day is
+    reminded of at its new time by the next run)?"""
+    appointment, sunday = tomorrow_booked
+    tuesday = make(Shift, weekday=1, start_time=time(9), end_time=time(12))
+    appointment.specialist.shifts.append(tuesday)
+    db.session.commit()
+    real_claim = notifications._claim
+
+    def changed_first(*args):
+        scheduling.update_appointment(db.session, appointment.id, dict(then), now=NOW)
+        mail.outbox().clear()
+        return real_claim(*args)
+
+    monkeypatch.setattr(notifications, "_claim", changed_first)
+    assert notifications.send_reminders(now=sunday) == 0
+    assert mail.outbox() == []
+    monkeypatch.undo()
+    reminded_anew = 1 if change == "moved within the day" else 0
+    assert notifications.send_reminders(now=sunday) == reminded_anew
 
 
 def test_a_failed_reminder_is_tried_again_next_run(tomorrow_booked, monkeypatch):
