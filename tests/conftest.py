@@ -24,12 +24,13 @@ import flask_migrate
 import pytest
 import time_machine
 from flask.testing import FlaskClient
-from helpers import CHROMIUM, CHROMIUM_ARGS, MONDAY, NOW, PASSWORD
+from helpers import CHROMIUM, CHROMIUM_ARGS, MONDAY, MOVED_CLOCK, NOW, PASSWORD
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from werkzeug.security import generate_password_hash
 
 from clinic import config, create_app
+from clinic.clock import clinic_zone
 from clinic.extensions import db
 from clinic.models import (
     Appointment,
@@ -49,11 +50,48 @@ SQLITE_ONLY = "SQLite only: this run uses PostgreSQL (TEST_DATABASE_URL)"
 M = TypeVar("M")
 
 
-def pytest_report_header() -> str:
-    """Say which database the run uses."""
+def pytest_addoption(parser: pytest.Parser) -> None:
+    """`--clock-at`: run the whole suite as if it ran at another moment."""
+    parser.addoption(
+        "--clock-at",
+        metavar="INSTANT",
+        help="start the clock of every test at this ISO 8601 instant (e.g. 2028-01-10T09:00Z), "
+        "ticking on from there, also in the servers the tests start: no test may depend on the "
+        "day it runs",
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Move the clock for the whole run when `--clock-at` says so (time-machine, in this
+    process and, through helpers.gunicorn, in the servers it starts)."""
+    instant = config.getoption("--clock-at")
+    if not instant:
+        return
+    moment = datetime.fromisoformat(instant.replace("Z", "+00:00"))
+    if moment.tzinfo is None:
+        raise pytest.UsageError("--clock-at needs an instant with its offset (e.g. ...T09:00Z)")
+    config.moved_clock = time_machine.travel(moment, tick=True)
+    config.moved_clock.start()
+    os.environ[MOVED_CLOCK] = moment.isoformat()
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """Give the real clock back."""
+    if getattr(config, "moved_clock", None) is not None:
+        config.moved_clock.stop()
+        os.environ.pop(MOVED_CLOCK, None)
+
+
+def pytest_report_header(config: pytest.Config) -> list[str]:
+    """Say which database the run uses, and the clock when it is moved."""
     if POSTGRES_URL:
-        return f"database: PostgreSQL at {make_url(POSTGRES_URL).render_as_string()}"
-    return "database: SQLite files (set TEST_DATABASE_URL to run on PostgreSQL too)"
+        lines = [f"database: PostgreSQL at {make_url(POSTGRES_URL).render_as_string()}"]
+    else:
+        lines = ["database: SQLite files (set TEST_DATABASE_URL to run on PostgreSQL too)"]
+    lines.append(f"clinic time zone: {os.environ.get('CLINIC_TIMEZONE', 'UTC')}")
+    if config.getoption("--clock-at"):
+        lines.append(f"clock moved: the run starts at {config.getoption('--clock-at')}")
+    return lines
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -284,10 +322,14 @@ def book(app) -> Callable[..., Appointment]:
 
 @pytest.fixture
 def clock(app) -> Iterator[time_machine.Coordinates]:
-    """The clock stopped at NOW (the tests' clinic zone is UTC) for pages, which read it
-    themselves; `clock.move_to(datetime)` moves it."""
-    assert app.config["CLINIC_TIMEZONE"] == "UTC"
-    with time_machine.travel(NOW.replace(tzinfo=UTC), tick=False) as traveller:
+    """The clock stopped at NOW in the clinic's zone, for pages, which read it themselves;
+    `clock.move_to(datetime)` moves it (a naive datetime is clinic time)."""
+    zone = clinic_zone()
+    with time_machine.travel(NOW.replace(tzinfo=zone), tick=False) as traveller:
+        move_to = traveller.move_to
+        traveller.move_to = lambda moment: move_to(
+            moment if moment.tzinfo else moment.replace(tzinfo=zone)
+        )
         yield traveller
 
 

@@ -12,7 +12,7 @@ import time
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -21,6 +21,34 @@ MONDAY = date(2027, 1, 4)
 """A Monday after the `now` of booking tests."""
 NOW = datetime(2027, 1, 1, 8, 0)
 """The `now` of booking tests: the Friday before MONDAY."""
+
+MOVED_CLOCK = "TEST_CLOCK_AT"
+"""Set while the run's clock is moved (`pytest --clock-at`): where it started, for the servers
+the tests start (tests/moved_clock.py)."""
+
+
+def during(appointment) -> datetime:
+    """Five minutes into an appointment (clinic time): when its patient is checked in, or
+    found missing, and it may be completed."""
+    return appointment.starts_at + timedelta(minutes=5)
+
+
+@contextmanager
+def at_the_visit(clinic_for_api, clock_time: str = "10:05") -> Iterator[None]:
+    """The clock stopped on the day of the API clinic's appointment (a week ahead, 10:00) at
+    `clock_time`, clinic time, with each user's token issued anew then (those of a week before
+    have ended)."""
+    import time_machine
+    from flask_jwt_extended import create_access_token
+
+    from clinic.clock import clinic_zone
+
+    moment = datetime.fromisoformat(f"{clinic_for_api.ids.week_ahead}T{clock_time}")
+    with time_machine.travel(moment.replace(tzinfo=clinic_zone()), tick=False):
+        for name, user in clinic_for_api.users.items():
+            clinic_for_api.tokens[name] = create_access_token(identity=user)
+        yield
+
 
 PASSWORD = "password123"
 """The password of every user the `make` fixture creates."""
@@ -49,10 +77,15 @@ def gunicorn(settings: dict[str, str], workers: int) -> Iterator[str]:
     """The app served by gunicorn with `workers` processes and these settings (environment
     variables) until the block ends; its base URL once /healthz answers."""
     port = free_port()
+    moved = {}
+    launcher = ["-m"]
+    if os.environ.get(MOVED_CLOCK):  # the server's clock where the run's is now
+        moved = {MOVED_CLOCK: datetime.now(UTC).isoformat()}
+        launcher = [str(PROJECT_ROOT / "tests" / "moved_clock.py")]
     process = subprocess.Popen(
         [
             sys.executable,
-            "-m",
+            *launcher,
             "gunicorn",
             "--workers",
             str(workers),
@@ -64,7 +97,7 @@ def gunicorn(settings: dict[str, str], workers: int) -> Iterator[str]:
             "wsgi:app",
         ],
         cwd=PROJECT_ROOT,
-        env={**os.environ, **settings},
+        env={**os.environ, **settings, **moved},
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
     )

@@ -197,13 +197,14 @@ def change_status(
     *,
     reason: Any = "",
     actor: User | None = None,
+    now: datetime | None = None,
 ) -> Appointment:
-    """Move an appointment to another status as the status table allows; the same status is
-    no change."""
+    """Move an appointment to another status as the status table and its time allow (see
+    `policy.status_refusal`); the same status is no change."""
     if status in (None, ""):
         raise Invalid({"status": "A status is required."})
     return update_appointment(
-        session, appointment_id, {"status": status, "reason": reason}, actor=actor
+        session, appointment_id, {"status": status, "reason": reason}, actor=actor, now=now
     )
 
 
@@ -293,7 +294,7 @@ def _set_status(
                 f"{', '.join(s.value for s in Status)}."
             }
         ) from None
-    policy.check_status(appointment, wanted)
+    policy.check_status(appointment, wanted, now)
     if appointment.status is wanted:
         return []
     if wanted is not Status.CANCELLED:

@@ -25,12 +25,20 @@ Status = AppointmentStatus
 
 TRANSITIONS: dict[Status, frozenset[Status]] = {
     Status.BOOKED: frozenset({Status.ARRIVED, Status.NO_SHOW, Status.CANCELLED}),
-    Status.ARRIVED: frozenset({Status.COMPLETED, Status.CANCELLED}),
-    Status.COMPLETED: frozenset(),
-    Status.NO_SHOW: frozenset(),
+    Status.ARRIVED: frozenset({Status.COMPLETED, Status.CANCELLED, Status.BOOKED}),
+    Status.COMPLETED: frozenset({Status.BOOKED}),
+    Status.NO_SHOW: frozenset({Status.BOOKED}),
     Status.CANCELLED: frozenset(),
 }
-"""Which status may follow which; staying in the same status is no change, never an error."""
+"""Which status may follow which; staying in the same status is no change, never an error.
+Back to booked is the undo of a mistaken check-in, completion or no-show (on the day only, see
+`Policy.status_refusal`); a cancellation is never undone: its time may be taken since and its
+patient was told."""
+ON_THE_DAY = frozenset({Status.ARRIVED, Status.BOOKED})
+"""Statuses set only on the appointment's own day: a check-in, and an undo."""
+ONCE_STARTED = frozenset({Status.COMPLETED, Status.NO_SHOW})
+"""Statuses set only once the appointment has started (completing later is fine: clinics
+close their records the next morning)."""
 
 
 class Actor(enum.StrEnum):
@@ -249,20 +257,29 @@ class Policy:
                 raise NotAllowed("Only the patient changes their own note.")
             raise NotAllowed(f"Only the clinic changes the {field.replace('_', ' ')}.")
 
-    def next_statuses(self, appointment: Appointment) -> list[Status]:
+    def next_statuses(self, appointment: Appointment, now: datetime) -> list[Status]:
         """The statuses this actor may move the appointment to now, in the table's order."""
         allowed = self.statuses & TRANSITIONS[appointment.status]
-        return [status for status in Status if status in allowed]
+        return [
+            status
+            for status in Status
+            if status in allowed and status_refusal(appointment, status, now) is None
+        ]
 
-    def check_status(self, appointment: Appointment, wanted: Status) -> None:
-        """Refuse a status this actor may not set, or a change the table does not allow
-        (staying in the same status is no change)."""
+    def check_status(self, appointment: Appointment, wanted: Status, now: datetime) -> None:
+        """Refuse a status this actor may not set, a change the table does not allow, or one
+        not yet (or no longer) due (staying in the same status is no change)."""
         if wanted not in self.statuses:
             raise NotAllowed("Only the clinic sets that status.")
-        if wanted is not appointment.status and wanted not in TRANSITIONS[appointment.status]:
+        if wanted is appointment.status:
+            return
+        if wanted not in TRANSITIONS[appointment.status]:
             raise Conflict(
                 f"An appointment that is {said(appointment.status)} cannot become {said(wanted)}."
             )
+        refusal = status_refusal(appointment, wanted, now)
+        if refusal is not None:
+            raise Conflict(refusal)
 
 
 SYSTEM = Policy(Actor.SYSTEM)
@@ -279,6 +296,22 @@ def policy_for(user: User | None) -> Policy:
 def acting(actor: User | None) -> Policy:
     """The policy of a change's actor: a change without one is the system's (demo, CLI)."""
     return SYSTEM if actor is None else policy_for(actor)
+
+
+def status_refusal(appointment: Appointment, wanted: Status, now: datetime) -> str | None:
+    """Why the appointment cannot move to `wanted` at `now` (clinic time), or None: a check-in
+    and an undo only on its day, a completion or a no-show only once it has started."""
+    day = appointment.starts_at.date()
+    if wanted in ON_THE_DAY and now.date() != day:
+        if wanted is Status.BOOKED:
+            return f"A status goes back to booked on the day of the appointment only ({day})."
+        return f"A patient is checked in on the day of the appointment only ({day})."
+    if wanted in ONCE_STARTED and real_time_between(appointment.starts_at, now) < timedelta(0):
+        return (
+            f"An appointment becomes {said(wanted)} once it has started "
+            f"({day} {appointment.starts_at:%H:%M})."
+        )
+    return None
 
 
 def said(status: Status) -> str:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from contextlib import nullcontext
+
 import pytest
+from helpers import at_the_visit
 
 ROLES = ("anonymous", "client", "other", "manager", "admin")
 
@@ -145,23 +148,27 @@ MATRIX = [
     ("sign out", "POST", "/auth/logout/", None, (401, 200, 200, 200, 200)),
 ]
 
+ON_THE_DAY = {"check in"}
+"""Operations called on the appointment's day (a patient is checked in on the day only)."""
+
 CASES = [
-    pytest.param(method, path, body, role, expected, id=f"{name} as {role}")
+    pytest.param(name, method, path, body, role, expected, id=f"{name} as {role}")
     for name, method, path, body, statuses in MATRIX
     for role, expected in zip(ROLES, statuses, strict=True)
 ]
 
 
-@pytest.mark.parametrize(("method", "path", "body", "role", "expected"), CASES)
-def test_who_may_call_what(call, clinic_for_api, method, path, body, role, expected):
+@pytest.mark.parametrize(("name", "method", "path", "body", "role", "expected"), CASES)
+def test_who_may_call_what(call, clinic_for_api, name, method, path, body, role, expected):
     """Does each operation answer each kind of caller as the design says?"""
     ids = clinic_for_api.ids
-    response = call(
-        method,
-        "/api/v1" + path.format(**vars(ids)),
-        as_=None if role == "anonymous" else role,
-        json=body(ids) if body else None,
-    )
+    with at_the_visit(clinic_for_api) if name in ON_THE_DAY else nullcontext():
+        response = call(
+            method,
+            "/api/v1" + path.format(**vars(ids)),
+            as_=None if role == "anonymous" else role,
+            json=body(ids) if body else None,
+        )
     assert response.status_code == expected, response.get_json()
     if expected >= 400:
         assert set(response.get_json()) >= {"code", "status", "message", "errors"}

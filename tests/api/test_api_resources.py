@@ -7,6 +7,7 @@ import json
 from datetime import date, datetime, time, timedelta
 
 import pytest
+from helpers import at_the_visit
 from sqlalchemy import func, insert, select
 
 from clinic.extensions import db
@@ -275,14 +276,44 @@ def test_a_move_into_a_taken_time_is_409_and_changes_nothing(call, clinic_for_ap
 
 
 def test_status_changes_follow_the_table(call, clinic_for_api):
-    """Does PATCH status go booked → arrived → completed, and refuse completed → booked?"""
+    """On the appointment's day, does PATCH status go booked → arrived → completed, back to
+    booked (an undo), and refuse arrived → no_show and an unknown status?"""
     path = f"/api/v1/appointments/{clinic_for_api.ids.appointment}/"
-    assert call("PATCH", path, as_="manager", json={"status": "arrived"}).status_code == 200
-    assert call("PATCH", path, as_="manager", json={"status": "completed"}).status_code == 200
-    refused = call("PATCH", path, as_="manager", json={"status": "booked"})
-    assert refused.status_code == 409
-    assert "cannot become booked" in refused.get_json()["message"]
-    assert call("PATCH", path, as_="manager", json={"status": "lost"}).status_code == 400
+    with at_the_visit(clinic_for_api):
+        assert call("PATCH", path, as_="manager", json={"status": "arrived"}).status_code == 200
+        assert call("PATCH", path, as_="manager", json={"status": "completed"}).status_code == 200
+        undone = call("PATCH", path, as_="manager", json={"status": "booked"})
+        assert (undone.status_code, undone.get_json()["status"]) == (200, "booked")
+        call("PATCH", path, as_="manager", json={"status": "arrived"})
+        refused = call("PATCH", path, as_="manager", json={"status": "no_show"})
+        assert refused.status_code == 409
+        assert "cannot become no show" in refused.get_json()["message"]
+        assert call("PATCH", path, as_="manager", json={"status": "lost"}).status_code == 400
+
+
+@pytest.mark.parametrize("status", ["arrived", "no_show", "completed"])
+def test_a_future_appointment_is_not_marked_arrived_no_show_or_completed(
+    call, clinic_for_api, status
+):
+    """A week before the visit, is marking it arrived, a no-show or completed refused with
+    409 saying when it may be, as the desk refuses it?"""
+    path = f"/api/v1/appointments/{clinic_for_api.ids.appointment}/"
+    refused = call("PATCH", path, as_="manager", json={"status": status})
+    assert refused.status_code == 409, refused.get_json()
+    assert call("GET", path, as_="manager").get_json()["status"] == "booked"
+
+
+def test_a_no_show_is_marked_once_the_visit_has_started_and_undone_that_day(call, clinic_for_api):
+    """At 09:59 on the day is a no-show refused (409), at 10:05 made, and undone (back to
+    booked) the same day, as on the desk's pages?"""
+    path = f"/api/v1/appointments/{clinic_for_api.ids.appointment}/"
+    with at_the_visit(clinic_for_api, "09:59"):
+        early = call("PATCH", path, as_="manager", json={"status": "no_show"})
+        assert early.status_code == 409 and "once it has started" in early.get_json()["message"]
+    with at_the_visit(clinic_for_api, "10:05"):
+        assert call("PATCH", path, as_="manager", json={"status": "no_show"}).status_code == 200
+        undone = call("PATCH", path, as_="manager", json={"status": "booked"})
+        assert undone.get_json()["status"] == "booked"
 
 
 def test_delete_cancels_and_keeps_the_appointment(call, clinic_for_api):
@@ -304,9 +335,10 @@ def test_delete_cancels_and_keeps_the_appointment(call, clinic_for_api):
 def test_deleting_a_completed_appointment_is_409(call, clinic_for_api):
     """Is cancelling a completed appointment refused with 409?"""
     path = f"/api/v1/appointments/{clinic_for_api.ids.appointment}/"
-    call("PATCH", path, as_="manager", json={"status": "arrived"})
-    call("PATCH", path, as_="manager", json={"status": "completed"})
-    assert call("DELETE", path, as_="manager").status_code == 409
+    with at_the_visit(clinic_for_api):
+        call("PATCH", path, as_="manager", json={"status": "arrived"})
+        call("PATCH", path, as_="manager", json={"status": "completed"})
+        assert call("DELETE", path, as_="manager").status_code == 409
 
 
 def test_a_worker_with_upcoming_appointments_cannot_be_removed(call, clinic_for_api):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from helpers import MONDAY, NOW
+from helpers import MONDAY, NOW, during
 
 from clinic import scheduling
 from clinic.extensions import db
@@ -127,7 +127,7 @@ def test_a_client_card_splits_upcoming_and_past_and_counts_no_shows(monday, book
     with the number of times they did not come, and answer NotFound to another client?"""
     manager = make(User, role="manager")
     first = book(monday.doctor, monday.patient, "09:00")
-    scheduling.change_status(db.session, first.id, "no_show")
+    scheduling.change_status(db.session, first.id, "no_show", now=during(first))
     gone = book(monday.doctor, monday.patient, "10:00")
     scheduling.cancel_appointment(db.session, gone.id, now=NOW)
     coming = book(monday.doctor, monday.patient, "11:00")

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import pytest
 from flask_login import AnonymousUserMixin
-from helpers import NOW
+from helpers import NOW, during
 
 from clinic import scheduling
 from clinic.extensions import db
@@ -58,10 +58,16 @@ def test_a_manager_goes_by_the_status_table(monday, book, make):
     """May a manager check a client in, and is a completed one then final?"""
     appointment = book(monday.doctor, monday.patient, "10:00")
     manager = make(User, role="manager")
-    scheduling.change_status(db.session, appointment.id, "arrived", actor=manager)
-    scheduling.change_status(db.session, appointment.id, "completed", actor=manager)
+    scheduling.change_status(
+        db.session, appointment.id, "arrived", actor=manager, now=during(appointment)
+    )
+    scheduling.change_status(
+        db.session, appointment.id, "completed", actor=manager, now=during(appointment)
+    )
     with pytest.raises(scheduling.Conflict, match="cannot become"):
-        scheduling.change_status(db.session, appointment.id, "cancelled", actor=manager)
+        scheduling.change_status(
+            db.session, appointment.id, "cancelled", actor=manager, now=during(appointment)
+        )
 
 
 def test_a_client_may_change_their_note_but_not_the_visit_type(monday, book, make):
@@ -116,14 +122,22 @@ def test_slots_read_without_a_policy_are_the_publics(monday):
     assert f"{slots[0]:%H:%M}" == "09:30", "60 minutes' notice from 08:30"
 
 
-def test_the_next_statuses_follow_the_table_and_the_actor(make, monday, book):
-    """Are the statuses offered for an appointment those the table allows after its own and
-    the actor may set: staff all of them, a client only cancelling, nobody after completed?"""
+def test_the_next_statuses_follow_the_table_the_time_and_the_actor(make, monday, book):
+    """Are the statuses offered for an appointment those the table allows after its own, due
+    at that moment, and the actor may set: staff all of them (before the visit only
+    cancelling, during it the rest, undo on its day), a client only cancelling?"""
     booked = book(monday.doctor, monday.patient, "10:00")
     manager, client = policy_for(make(User, role=Role.MANAGER)), policy_for(make(User))
-    assert manager.next_statuses(booked) == [Status.ARRIVED, Status.NO_SHOW, Status.CANCELLED]
-    assert client.next_statuses(booked) == [Status.CANCELLED]
-    scheduling.change_status(db.session, booked.id, "arrived")
-    assert manager.next_statuses(booked) == [Status.COMPLETED, Status.CANCELLED]
-    scheduling.change_status(db.session, booked.id, "completed")
-    assert manager.next_statuses(booked) == []
+    now = during(booked)
+    assert manager.next_statuses(booked, NOW) == [Status.CANCELLED]
+    assert manager.next_statuses(booked, now) == [Status.ARRIVED, Status.NO_SHOW, Status.CANCELLED]
+    assert client.next_statuses(booked, now) == [Status.CANCELLED]
+    scheduling.change_status(db.session, booked.id, "arrived", now=now)
+    assert manager.next_statuses(booked, now) == [
+        Status.BOOKED,
+        Status.COMPLETED,
+        Status.CANCELLED,
+    ]
+    scheduling.change_status(db.session, booked.id, "completed", now=now)
+    assert manager.next_statuses(booked, now) == [Status.BOOKED]
+    assert manager.next_statuses(booked, now + timedelta(days=1)) == []

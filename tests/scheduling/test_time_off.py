@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime, time
 
 import pytest
-from helpers import MONDAY, NOW
+from helpers import MONDAY, NOW, during
 from sqlalchemy import func, select
 
 from clinic import mail, scheduling
@@ -221,7 +221,7 @@ def test_cancelling_spares_an_appointment_already_under_way(monday, book, make):
     """Does "cancel" leave an appointment that has begun (the client is here) kept, cancelling
     only those still to come?"""
     under_way = book(monday.doctor, monday.patient, "09:00")
-    scheduling.change_status(db.session, under_way.id, "arrived")
+    scheduling.change_status(db.session, under_way.id, "arrived", now=during(under_way))
     to_come = book(monday.doctor, make(Client), "11:00")
     saved = scheduling.save_time_off(
         db.session,

@@ -80,7 +80,7 @@ def test_the_booking_rules_keep_the_clinics_notes_from_clients(clinic_for_api):
         )
 
 
-def test_the_patients_page_never_shows_the_clinics_notes(signed_in, book, monday):
+def test_the_patients_page_never_shows_the_clinics_notes(signed_in, book, monday, clock):
     """A client's own appointments page shows their note, never the staff's notes."""
     browser = signed_in("client")
     appointment = book(monday.doctor, browser.user.client, "10:00", patient_note="Call me")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from helpers import MONDAY
+from helpers import MONDAY, NOW
 from sqlalchemy import select
 
 from clinic import accounts, mail
@@ -45,7 +45,12 @@ def test_unverified_accounts_expire_after_seven_days_unless_they_booked(app, mak
     doctor = make(Specialist, default_location=room, shifts=[make(Shift, weekday=0)])
     record = make(Client, user=booked, email=booked.email)
     book_appointment(
-        db.session, specialist_id=doctor.id, client_id=record.id, date=MONDAY, start_time="10:00"
+        db.session,
+        specialist_id=doctor.id,
+        client_id=record.id,
+        date=MONDAY,
+        start_time="10:00",
+        now=NOW,
     )
     result = runner.invoke(args=["expire-unverified"])
     assert "Deleted 1 unverified account." in result.output

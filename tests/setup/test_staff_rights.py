@@ -8,7 +8,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from helpers import MONDAY, PASSWORD
+from helpers import MONDAY, PASSWORD, during
 from sqlalchemy import func, select
 
 from clinic import accounts, mail, scheduling, setup
@@ -108,7 +108,7 @@ def test_the_booking_cap_is_a_setting_from_1_to_100(app, value, ok):
 def test_status_counts_count_a_range_by_status(monday, book, make):
     """Are a range's appointments counted by status, every status present?"""
     booked = book(monday.doctor, monday.patient, "10:00")
-    scheduling.change_status(db.session, booked.id, "arrived")
+    scheduling.change_status(db.session, booked.id, "arrived", now=during(booked))
     book(monday.doctor, make(Client), "11:00")
     counts = scheduling.status_counts(db.session, MONDAY, MONDAY)
     assert counts[scheduling.Status.ARRIVED] == 1 and counts[scheduling.Status.BOOKED] == 1

@@ -8,6 +8,7 @@ import html
 import re
 
 import pytest
+from flask import current_app
 
 from clinic.extensions import db
 from clinic.models import AuditEntry, ClinicSettings
@@ -73,7 +74,8 @@ def test_the_page_shows_each_setting_with_what_it_does(admin):
         assert field and f'value="{value}"' in field.group(0), name
         assert re.search(rf'<p class="help" id="{name}-help">\w', page), name
     assert re.search(r'<input checked[^>]* name="self_booking" type="checkbox"', page)
-    assert "Time zone:</strong> UTC" in page and "deployment setting" in page
+    zone = current_app.config["CLINIC_TIMEZONE"]
+    assert f"Time zone:</strong> {zone}" in page and "deployment setting" in page
     assert 'name="time_zone"' not in page and 'name="timezone"' not in page
 
 

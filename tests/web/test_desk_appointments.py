@@ -7,7 +7,7 @@ import html
 from datetime import datetime, time
 
 import pytest
-from helpers import MONDAY
+from helpers import MONDAY, during
 from sqlalchemy import select
 
 from clinic import mail
@@ -99,6 +99,7 @@ def test_the_history_says_who_changed_what_in_words(desk, clock, monday, visit):
     the housekeeping out?"""
     moved = desk.post(f"{page_of(visit)}/move", data=move_to(monday, "11:00"))
     assert moved.status_code == 302
+    clock.move_to(during(fresh(visit)))
     desk.post(f"{page_of(visit)}/status", data={"status": "arrived"})
     history = text(desk.get(page_of(visit))).split("<h2>History</h2>")[1]
     assert "Booked</strong>, Friday 1 January 2027 at 08:00, by The system" in history
@@ -186,7 +187,7 @@ def test_moving_onto_another_appointment_names_it(desk, clock, monday, visit, bo
 
 def test_only_booked_appointments_move(desk, clock, monday, visit):
     """Is moving an appointment that is no longer booked refused with the reason (409)?"""
-    change_status(db.session, visit.id, "arrived")
+    change_status(db.session, visit.id, "arrived", now=during(visit))
     page = text(desk.get(page_of(visit)))
     assert "Only booked appointments can be moved; this one is arrived." in page
     assert f"{page_of(visit)}/move" not in page
@@ -228,8 +229,8 @@ def test_cancelling_frees_the_time_and_emails_the_client(desk, clock, monday, vi
 def test_a_finished_appointment_cannot_be_cancelled(desk, clock, visit):
     """Does a completed appointment's cancel page say it cannot be, and a cancel posted by
     hand answer 409 changing nothing?"""
-    change_status(db.session, visit.id, "arrived")
-    change_status(db.session, visit.id, "completed")
+    change_status(db.session, visit.id, "arrived", now=during(visit))
+    change_status(db.session, visit.id, "completed", now=during(visit))
     assert "it cannot be cancelled" in text(desk.get(f"{page_of(visit)}/cancel"))
     response = desk.post(f"{page_of(visit)}/cancel", data={"reason": "Oops"})
     assert response.status_code == 409
@@ -249,23 +250,35 @@ def status_buttons(page: str) -> list[str]:
     ("path", "offered"),
     [
         ([], ["arrived", "no_show"]),
-        (["arrived"], ["completed"]),
-        (["arrived", "completed"], []),
-        (["no_show"], []),
+        (["arrived"], ["booked", "completed"]),
+        (["arrived", "completed"], ["booked"]),
+        (["no_show"], ["booked"]),
         (["cancelled"], []),
     ],
 )
 def test_only_the_allowed_status_changes_are_offered(desk, clock, visit, path, offered):
-    """Are exactly the changes the status table allows offered as buttons (cancelling has
-    its own page)?"""
+    """During the visit, are exactly the changes the status table allows offered as buttons
+    (cancelling has its own page; "booked" is the undo)?"""
     for status in path:
-        change_status(db.session, visit.id, status)
-    assert status_buttons(text(desk.get(page_of(visit)))) == offered
+        change_status(db.session, visit.id, status, now=during(visit))
+    clock.move_to(during(visit))
+    page = text(desk.get(page_of(visit)))
+    assert status_buttons(page) == offered
+    assert ("Undo: back to booked" in page) is ("booked" in offered)
+
+
+def test_before_the_visit_no_status_but_cancelling_is_offered(desk, clock, visit):
+    """On the Friday before Monday's visit, is there no check-in, no-show or completion
+    button (cancelling still has its page)?"""
+    page = text(desk.get(page_of(visit)))
+    assert status_buttons(page) == []
+    assert f"{page_of(visit)}/cancel" in page
 
 
 def test_a_check_in_goes_back_to_the_page_it_came_from(desk, clock, visit):
     """Does a status button change the status and go back to a local `next` — and never to
     another site?"""
+    clock.move_to(during(visit))
     response = desk.post(
         f"{page_of(visit)}/status", data={"status": "arrived", "next": "/desk/?date=2027-01-04"}
     )

@@ -8,7 +8,7 @@ import re
 from datetime import datetime, timedelta
 
 import pytest
-from helpers import MONDAY
+from helpers import MONDAY, during
 
 from clinic import mail
 from clinic.extensions import db
@@ -326,7 +326,7 @@ def test_the_card_shows_contact_details_appointments_and_no_shows(desk, clock, m
     upcoming = book(monday.doctor, olena, "10:00", type="Check-up")
     last_week = MONDAY - timedelta(days=7)
     missed = book(monday.doctor, olena, "09:00", day=last_week, now=datetime(2026, 12, 1))
-    change_status(db.session, missed.id, "no_show")
+    change_status(db.session, missed.id, "no_show", now=during(missed))
     dropped = book(monday.doctor, olena, "11:00")
     cancel_appointment(db.session, dropped.id, reason="Feeling better")
     page = text(desk.get(f"/desk/clients/{olena.id}"))

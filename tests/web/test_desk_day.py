@@ -10,7 +10,7 @@ from datetime import UTC, datetime, time, timedelta
 
 import pytest
 from flask import url_for
-from helpers import MONDAY, NOW
+from helpers import MONDAY, NOW, during
 
 from clinic import mail, scheduling
 from clinic.demo import BusyClinic
@@ -54,11 +54,11 @@ def day(make, monday, book):
     boris = make(Client, first_name="Boris", last_name="Lys")
     booked = book(monday.doctor, anna, "09:00", type="First visit")
     arrived = book(monday.doctor, boris, "10:00")
-    scheduling.change_status(db.session, arrived.id, "arrived")
+    scheduling.change_status(db.session, arrived.id, "arrived", now=during(arrived))
     cancelled = book(monday.doctor, monday.patient, "11:00")
     scheduling.cancel_appointment(db.session, cancelled.id, reason="Ill", now=NOW)
     no_show = book(dentist, anna, "14:00")
-    scheduling.change_status(db.session, no_show.id, "no_show")
+    scheduling.change_status(db.session, no_show.id, "no_show", now=during(no_show))
     return {
         "monday": monday,
         "dentist": dentist,

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import icalendar
 import pytest
-from helpers import MONDAY
+from helpers import MONDAY, during
 
+from clinic.clock import to_aware
 from clinic.extensions import db
 from clinic.models import Appointment, AppointmentStatus, Client, ClinicSettings, TimeOff
 from clinic.scheduling import cancel_appointment, change_status
@@ -46,8 +48,8 @@ def test_upcoming_and_past_appointments_are_listed_with_their_status(
         day=MONDAY - timedelta(7),
         now=datetime(2026, 12, 1),
     )
-    change_status(db.session, past.id, "arrived")
-    change_status(db.session, past.id, "completed")
+    change_status(db.session, past.id, "arrived", now=during(past))
+    change_status(db.session, past.id, "completed", now=during(past))
     dropped = book(monday.doctor, patient.user.client, "11:00")
     cancel_appointment(db.session, dropped.id, reason="Feeling better")
     page = text(patient.get("/me/appointments"))
@@ -85,7 +87,9 @@ def test_each_appointment_downloads_as_a_calendar_file(patient, clock, mine):
     assert response.headers["Cache-Control"] == "no-store"
     body = text(response)
     assert body.startswith("BEGIN:VCALENDAR")
-    assert "METHOD:PUBLISH" in body and "DTSTART:20270104T100000Z" in body
+    event = icalendar.Calendar.from_ical(response.data).walk("VEVENT")[0]
+    assert "METHOD:PUBLISH" in body
+    assert event.decoded("dtstart") == to_aware(datetime(2027, 1, 4, 10, 0))
     assert f"UID:appointment-{mine.id}@" in body
 
 

@@ -107,8 +107,8 @@ class Agenda:
         return any(entry.arrive for entry in self.entries)
 
 
-def agenda_of(plan: DayPlan, policy: Policy, today: date) -> Agenda:
-    """The plan in the agenda's words and links."""
+def agenda_of(plan: DayPlan, policy: Policy, now: datetime) -> Agenda:
+    """The plan in the agenda's words and links; `now` the clinic's time."""
     links = {
         "appointment": Address("desk.appointment", "appointment_id"),
         "move": Address("desk.move_appointment", "appointment_id"),
@@ -116,12 +116,13 @@ def agenda_of(plan: DayPlan, policy: Policy, today: date) -> Agenda:
         "book": Address("desk.new_appointment", "specialist_id", "date", "start_time"),
         "week": Address("desk.specialist_week", "specialist_id", date=plan.day.isoformat()),
     }
-    checking_in = policy if plan.day == today else None
+    # Only the day's own appointments can be checked in: no need to ask for any other day's.
+    checking_in = policy if plan.day == now.date() else None
     lanes, entries = [], []
     for column in plan.columns:
         lane = _lane(column, plan.day, links)
         for appointment in column.appointments:
-            entry = _entry(appointment, plan.flagged, checking_in, links)
+            entry = _entry(appointment, plan.flagged, checking_in, now, links)
             entries.append(entry)
             lane.items.append((appointment.starts_at, appointment.ends_at, entry))
         lane.items += _slots(column, links)
@@ -153,13 +154,14 @@ def _entry(
     appointment: Appointment,
     flagged: set[int],
     checking_in: Policy | None,
+    now: datetime,
     links: dict[str, Address],
 ) -> Entry:
     """An appointment's entry; `checking_in` the viewer's policy when the day is today."""
     key, client = appointment.id, appointment.client.full_name
     start = hhmm(appointment.starts_at)
     arrives = checking_in is not None and AppointmentStatus.ARRIVED in checking_in.next_statuses(
-        appointment
+        appointment, now
     )
     specialist = appointment.specialist
     return Entry(

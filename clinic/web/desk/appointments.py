@@ -71,9 +71,9 @@ def appointment(appointment_id: int):
     """An appointment's details, whether a time off covers it, its history, and what may be
     done with it now."""
     appointment = staff_appointment(appointment_id)
-    policy = scheduling.policy_for(current_user)
-    refusals = policy.change_refusals(db.session, [appointment], clinic_now(), moving=True)
-    allowed = policy.next_statuses(appointment)
+    policy, now = scheduling.policy_for(current_user), clinic_now()
+    refusals = policy.change_refusals(db.session, [appointment], now, moving=True)
+    allowed = policy.next_statuses(appointment, now)
     return render_template(
         "desk/appointment.html",
         appointment=appointment,
@@ -171,7 +171,7 @@ def cancel_appointment(appointment_id: int):
         form=form,
         refusal=refusal,
         cancellable=Status.CANCELLED
-        in scheduling.policy_for(current_user).next_statuses(appointment),
+        in scheduling.policy_for(current_user).next_statuses(appointment, clinic_now()),
     )
     if request.method == "GET":
         return page

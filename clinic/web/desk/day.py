@@ -60,8 +60,9 @@ def index():
     form, day, filters = agenda_form()
     plan = scheduling.day_plan(db.session, current_user, day, **filters)
     shown = {key: value for key, value in request.args.items() if key in ("location", "specialty")}
-    today = clinic_now().date()
-    agenda = agenda_of(plan, scheduling.policy_for(current_user), today)
+    now = clinic_now()
+    today = now.date()
+    agenda = agenda_of(plan, scheduling.policy_for(current_user), now)
     return render_template(
         "desk/day.html",
         form=form,
