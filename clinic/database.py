@@ -12,7 +12,7 @@ isolation / Savepoints / Transactional DDL" recipe for pysqlite.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -29,6 +29,7 @@ CHANGES = "clinic_unit_changes"
 DOOMED = "clinic_unit_doomed"
 COMMITTING = "clinic_unit_committing"
 DATA_CHANGED = "clinic_data_changed"
+AFTER_COMMIT = "clinic_unit_after_commit"
 BOOKKEEPING = frozenset(model.__tablename__ for model in (SignIn, RevokedToken, DataVersion))
 """Tables whose rows no answer to a visitor shows: writing them leaves the data version be."""
 NEXT_VERSION = update(DataVersion).values(version=DataVersion.version + 1)
@@ -77,6 +78,15 @@ def note_change(session: Session | scoped_session, change: Any) -> None:
     plain_session(session).info.setdefault(CHANGES, []).append(change)
 
 
+def after_commit(session: Session | scoped_session, action: Callable[[], Any]) -> None:
+    """Do `action` once the open unit of work has committed, never if it is rolled back: what
+    follows a change but is none itself (an email about an account). A failure is logged."""
+    session = plain_session(session)
+    if not in_unit(session):
+        raise RuntimeError("after_commit belongs inside a unit of work (writing)")
+    session.info.setdefault(AFTER_COMMIT, []).append(action)
+
+
 @contextmanager
 def writing(session: Session | scoped_session) -> Iterator[None]:
     """One change as one unit of work, all or nothing; re-entrant.
@@ -102,7 +112,7 @@ def writing(session: Session | scoped_session) -> Iterator[None]:
             session.info[DEPTH] = depth
         return
     _end_read(session)
-    session.info.update({DEPTH: 1, CHANGES: []})
+    session.info.update({DEPTH: 1, CHANGES: [], AFTER_COMMIT: []})
     try:
         session.connection(execution_options={WRITE_LOCK: True})
         yield
@@ -116,10 +126,16 @@ def writing(session: Session | scoped_session) -> Iterator[None]:
         raise
     finally:
         changes = session.info.pop(CHANGES, [])
+        actions = session.info.pop(AFTER_COMMIT, [])
         for key in (DOOMED, COMMITTING):
             session.info.pop(key, None)
         session.info[DEPTH] = 0
     _tell(session, changes)
+    for action in actions:
+        try:
+            action()
+        except Exception:
+            log.exception("An action after a commit failed: %r", action)
 
 
 def _end_read(session: Session) -> None:

@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import exists, select
 
 from .. import account_emails, accounts, audit
-from ..database import writing
+from ..database import after_commit, writing
 from ..models import Appointment, Client, User
 from ..scheduling import AnySession, Conflict, Invalid, NotAllowed, acting
 from ..scheduling.values import get_row
@@ -38,15 +38,18 @@ def save_client(
     emailed a confirmation link, and mail keeps going to the old address until it is opened.
     An address another account has is refused to the desk; the client gets the usual answer
     and that account's owner an email, so that nobody learns who has an account here.
-    The account carries the record's names too, kept in step.
+    The account carries the record's names too, kept in step. Mail goes only once the unit
+    has committed (a refused field, here or in a larger unit, sends none).
     """
     fields = dict(fields)
-    new_email = _address_change(session, client, fields, actor)
-    with saving(session, Client, client, fields, READERS, actor) as client:
-        if "first_name" in fields or "last_name" in fields:
-            _names_to_account(session, client, actor)
-    if new_email is not None:
-        account_emails.send_email_change(client.user, new_email)
+    with writing(session):
+        new_email = _address_change(session, client, fields, actor)
+        with saving(session, Client, client, fields, READERS, actor) as client:
+            if "first_name" in fields or "last_name" in fields:
+                _names_to_account(session, client, actor)
+        if new_email is not None:
+            user = client.user
+            after_commit(session, lambda: account_emails.send_email_change(user, new_email))
     return client
 
 
@@ -93,7 +96,7 @@ def _address_change(
         )
     owner = accounts.find_by_email(session, new_email)
     if by_holder and owner is not None and owner.id != client.user.id:
-        account_emails.send_address_in_use(owner)
+        after_commit(session, lambda: account_emails.send_address_in_use(owner))
         return None
     accounts.check_unique(session, None, new_email, client.user)
     return new_email

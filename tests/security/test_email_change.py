@@ -5,9 +5,13 @@ from __future__ import annotations
 
 import re
 
-from clinic import mail
+import pytest
+
+from clinic import mail, setup
+from clinic.database import writing
 from clinic.extensions import db
 from clinic.models import Client, User
+from clinic.scheduling import Invalid
 
 
 def bearer(token: str) -> dict[str, str]:
@@ -78,3 +82,45 @@ def test_the_desk_is_told_an_address_is_taken(call, clinic_for_api):
     taken = clinic_for_api.users["other"].email
     response = call("PATCH", own, as_="manager", json={"email": taken})
     assert response.status_code == 400 and "email" in response.get_json()["errors"]
+
+
+def test_an_address_in_use_with_a_refused_field_emails_nobody(call, clinic_for_api):
+    """When a client asks for another account's address and the same change is refused for a
+    bad phone, is nothing saved and nobody emailed (mail goes only after the change commits)?"""
+    own = f"/api/v1/clients/{clinic_for_api.ids.own_client}/"
+    taken = clinic_for_api.users["other"].email
+    mail.outbox().clear()
+    response = call(
+        "PATCH",
+        own,
+        as_="client",
+        json={"email": taken, "password": "password123", "phone": "call me maybe"},
+    )
+    assert response.status_code == 400 and "phone" in response.get_json()["errors"]
+    assert mail.outbox() == []
+
+
+def test_a_new_address_with_a_refused_field_is_not_sent_a_link(call, clinic_for_api):
+    """When the desk's change of a holder's address is refused for a bad phone, does the new
+    address get no confirmation link?"""
+    own = f"/api/v1/clients/{clinic_for_api.ids.own_client}/"
+    mail.outbox().clear()
+    response = call(
+        "PATCH", own, as_="manager", json={"email": "new@example.com", "phone": "<script>"}
+    )
+    assert response.status_code == 400
+    assert mail.outbox() == []
+
+
+def test_an_address_change_in_a_larger_unit_that_fails_sends_nothing(clinic_for_api):
+    """When an address change is part of a larger unit that is refused after it, is the link
+    never sent (the change was rolled back)?"""
+    client = db.session.get(Client, clinic_for_api.ids.own_client)
+    mail.outbox().clear()
+    with pytest.raises(Invalid), writing(db.session):
+        setup.save_client(db.session, client, {"email": "new@example.com"})
+        raise Invalid({"start_time": "refused after the address change"})
+    assert mail.outbox() == []
+    db.session.expire_all()
+    setup.save_client(db.session, client, {"email": "new@example.com"})
+    assert [message["To"] for message in mail.outbox()] == ["new@example.com"]
