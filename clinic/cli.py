@@ -1,4 +1,5 @@
-"""The clinic's `flask` commands: demo, create-user, backup, send-reminders."""
+"""The clinic's `flask` commands: demo, create-user, backup, and for cron send-reminders,
+expire-unverified and purge-expired."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from .models import Role, User
 from .notifications import send_reminders
 from .scheduling import Invalid
 from .setup import create_user
+from .sign_ins import purge_expired
 
 
 def init_app(app: Flask) -> None:
@@ -26,6 +28,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(backup_command)
     app.cli.add_command(send_reminders_command)
     app.cli.add_command(expire_unverified_command)
+    app.cli.add_command(purge_expired_command)
 
 
 @click.command("demo")
@@ -113,3 +116,13 @@ def expire_unverified_command() -> None:
     """Delete client accounts never verified within 7 days that own no appointments (cron)."""
     gone = expire_unverified(db.session)
     click.echo(f"Deleted {gone} unverified account{'' if gone == 1 else 's'}.")
+
+
+@click.command("purge-expired")
+def purge_expired_command() -> None:
+    """Delete sign-ins and token revocations that can no longer open anything (cron, daily)."""
+    purged = purge_expired(db.session)
+    click.echo(
+        f"Deleted {purged.sign_ins} ended sign-in{'' if purged.sign_ins == 1 else 's'} and "
+        f"{purged.revocations} expired token revocation{'' if purged.revocations == 1 else 's'}."
+    )

@@ -1,22 +1,22 @@
 """Browser sign-ins kept on the server: one row per sign-in, named by the session and the
 remember-me cookies (only a hash of its token is stored), checked on every request by reading
-alone, removed at sign-out; and the account's `auth_version`, whose bump ends every sign-in and
-API token of the account at once."""
+alone, removed at sign-out; the account's `auth_version`, whose bump ends every sign-in and
+API token of the account at once; and the purge of what can no longer open anything."""
 
 from __future__ import annotations
 
 import hashlib
 import secrets
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import joinedload
 
 from .database import writing
+from .models import RevokedToken, User
 from .models import SignIn as SignInRow
-from .models import User
 from .scheduling import AnySession
 
 
@@ -118,3 +118,33 @@ def end_all_sign_ins(session: AnySession, user: User, keep: str | None = None) -
                 .where(SignInRow.token_hash == _token_hash(keep))
                 .values(auth_version=user.auth_version)
             )
+
+
+@dataclass(frozen=True)
+class Purged:
+    """How many rows a purge removed."""
+
+    sign_ins: int
+    revocations: int
+
+
+def purge_expired(session: AnySession) -> Purged:
+    """Delete the sign-ins that can no longer open anything (older than a remember-me cookie
+    may live, or of an account's earlier `auth_version`) and the revocations of API tokens
+    that have expired anyway (past their end and the decoder's leeway). Run daily from cron."""
+    leeway = current_app.config.get("JWT_DECODE_LEEWAY", 0)
+    seconds = leeway.total_seconds() if hasattr(leeway, "total_seconds") else float(leeway)
+    now = datetime.now(UTC)
+    stale_version = (
+        select(User.id)
+        .where(User.id == SignInRow.user_id, User.auth_version != SignInRow.auth_version)
+        .exists()
+    )
+    with writing(session):
+        sign_ins = session.execute(
+            delete(SignInRow).where((SignInRow.created_at < _oldest()) | stale_version)
+        ).rowcount
+        revocations = session.execute(
+            delete(RevokedToken).where(RevokedToken.expires_at < now - timedelta(seconds=seconds))
+        ).rowcount
+    return Purged(sign_ins, revocations)

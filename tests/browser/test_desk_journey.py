@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import csv
 import re
-from datetime import UTC, datetime, time
+from datetime import datetime, time
 from types import SimpleNamespace
 
 import pytest
@@ -206,11 +206,12 @@ def test_a_collision_names_the_other_visit_and_a_suggested_time_books(screen, li
     assert_accessible(page)
 
 
-def test_a_check_in_then_completing_leaves_no_status_to_change(screen, live_server, desk, clock):
-    """On today's agenda, does "Arrived" mark the client arrived, does completing the visit
-    on its page show Completed with no status change, move or cancel left to offer, and does
-    the day's CSV say so?"""
-    clock.move_to(datetime.combine(MONDAY, time(9, 40), tzinfo=UTC))
+def test_a_check_in_then_completing_leaves_only_the_undo(screen, live_server, desk, clock):
+    """On today's agenda at 09:40, does "Arrived" mark the 10:00 client arrived; is the visit
+    completed only once it has begun; does completing it on its page show Completed with no
+    move, cancel or status change left but the same day's undo; and does the day's CSV say
+    so?"""
+    clock.move_to(datetime.combine(MONDAY, time(9, 40)))
     page = screen
     sign_in_at_desk(page, live_server)
     assert (
@@ -237,13 +238,16 @@ def test_a_check_in_then_completing_leaves_no_status_to_change(screen, live_serv
     entry.get_by_role("link", name="Petro Shevchenko").click()
     page.wait_for_url(f"{live_server}/desk/appointments/{desk.visit}")
     buttons = page.locator("form.status-buttons").get_by_role("button")
-    assert buttons.all_inner_texts() == ["Completed"]
+    assert buttons.all_inner_texts() == ["Undo: back to booked"], "not completed before 10:00"
+    clock.move_to(datetime.combine(MONDAY, time(10, 35)))
+    page.reload()
+    assert buttons.all_inner_texts() == ["Undo: back to booked", "Completed"]
     assert_accessible(page)
-    buttons.first.click()
+    buttons.get_by_text("Completed").click()
 
     page.wait_for_url(f"{live_server}/desk/appointments/{desk.visit}")
     assert page.locator(".appointment-facts .status").inner_text() == "Completed"
-    assert page.locator("form.status-buttons").count() == 0, "no status change is left"
+    assert buttons.all_inner_texts() == ["Undo: back to booked"], "only the undo is left"
     actions = page.locator("ul.appointment-actions")
     assert actions.get_by_role("link", name="Move").count() == 0
     assert actions.get_by_role("link", name="Cancel…").count() == 0

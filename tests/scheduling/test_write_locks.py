@@ -259,7 +259,9 @@ def test_an_any_room_booking_and_a_room_switched_off_exclude_each_other(app, mak
             pause()
 
     def switch_off():
-        setup.save_location(db.session, db.session.get(Location, rooms[0].id), {"active": False})
+        setup.save_location(
+            db.session, db.session.get(Location, rooms[0].id), {"active": False}, now=NOW
+        )
 
     assert held_against(app, first, switch_off) == ("done", "refused")
     assert inconsistencies() == []

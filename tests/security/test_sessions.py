@@ -12,7 +12,7 @@ from sqlalchemy import func, select, update
 
 from clinic import setup
 from clinic.extensions import db
-from clinic.models import SignIn, User
+from clinic.models import RevokedToken, SignIn, User
 
 
 def in_own_request(app, browser, method: str, path: str, **kwargs):
@@ -173,3 +173,31 @@ def test_a_remember_me_cookie_older_than_thirty_days_opens_nothing(app, make):
     db.session.execute(update(SignIn).values(created_at=datetime.now(UTC) - timedelta(days=31)))
     db.session.commit()
     assert opens(app, with_cookies(app, remembered), "/desk/") == 302
+
+
+def test_purge_expired_deletes_only_what_can_open_nothing(app, make, runner):
+    """Does `flask purge-expired` delete the sign-ins older than a remember-me cookie lives or
+    of an earlier password (auth_version), and the revocations of tokens past their end,
+    keeping every sign-in that still works and every revocation still needed?"""
+    user, other = make(User, role="manager"), make(User, role="manager")
+    old, stale, live = (signed_in_browser(app, u) for u in (user, other, user))
+    db.session.rollback()
+    rows = db.session.scalars(select(SignIn).order_by(SignIn.id)).all()
+    rows[0].created_at = datetime.now(UTC) - timedelta(days=31)
+    db.session.get(User, other.id).auth_version += 1  # as a deactivation or password change does
+    now = datetime.now(UTC)
+    db.session.add_all(
+        RevokedToken(jti=jti, token_type="access", user_id=user.id, expires_at=now + offset)
+        for jti, offset in (("ended", -timedelta(minutes=1)), ("still", timedelta(minutes=30)))
+    )
+    db.session.commit()
+    result = runner.invoke(args=["purge-expired"])
+    assert result.output.strip() == ("Deleted 2 ended sign-ins and 1 expired token revocation."), (
+        result.output
+    )
+    db.session.rollback()
+    assert db.session.scalars(select(SignIn.id)).all() == [rows[2].id]
+    assert db.session.scalars(select(RevokedToken.jti)).all() == ["still"]
+    assert (opens(app, old, "/desk/"), opens(app, stale, "/desk/")) == (302, 302)
+    assert opens(app, live, "/desk/") == 200
+    assert runner.invoke(args=["purge-expired"]).output.startswith("Deleted 0 ended sign-ins")
