@@ -389,6 +389,10 @@ class AppointmentPatch(In):
     start_time = clock()
     end_time = clock(allow_none=True)
     specialist_id = ident(data_key="worker")
+    client_id = ident(
+        data_key="client",
+        metadata={"description": "The appointment's own client (another is refused: book anew)"},
+    )
     location_id = ident(allow_none=True, data_key="location")
     notes = text(2000, metadata={"description": NOTES_IN})
     patient_note = text(2000, metadata={"description": PATIENT_NOTE_IN})

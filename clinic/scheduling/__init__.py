@@ -32,6 +32,7 @@ from .appointments import (
     book_appointment,
     cancel_appointment,
     change_status,
+    own_client,
     reschedule_appointment,
     update_appointment,
 )
@@ -110,6 +111,7 @@ __all__ = [
     "nearest_free",
     "next_free_slot",
     "next_free_slots",
+    "own_client",
     "own_client_id",
     "parse_date",
     "parse_time",

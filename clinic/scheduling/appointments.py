@@ -11,11 +11,13 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
+from sqlalchemy import select
+
 from .. import audit
 from ..clock import clinic_now
 from ..database import writing
 from ..models import Appointment, AppointmentStatus, Client, Specialist, User
-from .errors import Invalid
+from .errors import Invalid, NotAllowed
 from .locks import hold_for_booking, hold_for_move
 from .placing import (
     Request,
@@ -26,7 +28,7 @@ from .placing import (
     read_span,
     retried,
 )
-from .policy import Policy, acting
+from .policy import Actor, Policy, acting
 from .values import (
     MAX_NOTES_LENGTH,
     AnySession,
@@ -41,6 +43,7 @@ from .values import (
 )
 
 Status = AppointmentStatus
+NO_PATIENT_RECORD = "Your account has no patient record yet; please call the clinic."
 MOVES = ("date", "start_time", "end_time", "specialist_id", "location_id")
 DETAILS = {
     "type": limit(Appointment.type),
@@ -56,7 +59,7 @@ def book_appointment(
     session: AnySession,
     *,
     specialist_id: Any,
-    client_id: Any,
+    client_id: Any = None,
     date: Any,
     start_time: Any,
     end_time: Any = None,
@@ -69,9 +72,11 @@ def book_appointment(
 ) -> Appointment:
     """Book a client with a specialist; without an end, for the specialist's slot length.
 
-    Without a location it takes the specialist's default, else the first free one by id. The
-    actor's policy decides which rules apply (a client: the online ones; only the clinic writes
-    its `notes`, anyone the patient's note). Invalid, NotAllowed or Conflict when refused.
+    Without a location it takes the specialist's default, else the first free one by id;
+    without a client, a client actor books for themself (NotAllowed when their account has no
+    patient record). The actor's policy decides which rules apply (a client: the online ones;
+    only the clinic writes its `notes`, anyone the patient's note). Invalid, NotAllowed or
+    Conflict when refused.
     """
     now, policy = now or clinic_now(), acting(actor)
     with writing(session):
@@ -85,7 +90,7 @@ def book_appointment(
         policy.check_type(specialist, kind)
         request = Request(
             specialist=specialist,
-            client=policy.bookable(active_row(session, Client, client_id, "client_id", "client")),
+            client=policy.bookable(_client(session, client_id, actor, policy)),
             location=optional_location(session, location_id),
             span=read_span(date, start_time, end_time, timedelta(minutes=specialist.slot_minutes)),
         )
@@ -130,6 +135,7 @@ def update_appointment(
         if any(changes.get(key) not in (None, "") for key in MOVES):
             hold_for_move(session, appointment_id, changes)
         appointment = get_row(session, Appointment, appointment_id, "appointment")
+        _refuse_new_client(appointment, changes.get("client_id"))
         before = audit.snapshot(appointment)
         actions = []
         if _moves(appointment, changes):
@@ -206,6 +212,33 @@ def change_status(
     return update_appointment(
         session, appointment_id, {"status": status, "reason": reason}, actor=actor, now=now
     )
+
+
+def _client(session: AnySession, client_id: Any, actor: User | None, policy: Policy) -> Client:
+    """The active client a booking is for: the one named, else a client actor's own."""
+    if client_id in (None, "") and policy.actor is Actor.CLIENT:
+        return own_client(session, actor)
+    if client_id in (None, ""):
+        raise Invalid({"client_id": "Choose the client to book."})
+    return active_row(session, Client, client_id, "client_id", "client")
+
+
+def own_client(session: AnySession, user: User) -> Client:
+    """A client user's own patient record; NotAllowed when the account has none (the desk
+    links one), the same answer on the pages and in the API."""
+    client = session.scalar(select(Client).where(Client.user_id == user.id))
+    if client is None:
+        raise NotAllowed(NO_PATIENT_RECORD)
+    return client
+
+
+def _refuse_new_client(appointment: Appointment, client_id: Any) -> None:
+    """An appointment stays its client's: another is booked anew (the history, the emails
+    and the patient's note belong to the one it was booked for)."""
+    if client_id in (None, ""):
+        return
+    if parse_id(client_id, "client_id") != appointment.client_id:
+        raise Invalid({"client_id": "An appointment's client cannot change; book anew."})
 
 
 def _made_by(actor: User | None, policy: Policy) -> dict[str, Any]:

@@ -9,7 +9,7 @@ from flask_login import current_user
 from ... import scheduling
 from ...extensions import db
 from ...limits import self_booking_limited, signed_in_account
-from ...scheduling import Conflict, Invalid, NotAllowed
+from ...scheduling import Conflict, Invalid
 from ...scheduling.values import parse_moment
 from ..words import when
 from . import bp
@@ -29,9 +29,7 @@ def book(specialist_id: int):
     soon, booking off) is said in words, with the nearest free times instead."""
     start = parse_moment(request.args.get("start"), "start")
     specialist = scheduling.public_specialist(db.session, specialist_id)
-    client_id = scheduling.own_client_id(db.session, current_user)
-    if client_id is None:
-        raise NotAllowed("Your account has no patient record yet; please call the clinic.")
+    client_id = scheduling.own_client(db.session, current_user).id
     booking = {"specialist_id": specialist.id, "client_id": client_id, "actor": current_user}
     form, refusal, location = booking_form(specialist), None, None
     try:
