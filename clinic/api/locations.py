@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 from flask.views import MethodView
-from flask_smorest import abort
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
 from .. import scheduling, setup
 from ..caching import for_visitors
@@ -17,14 +14,6 @@ from .schemas import LocationIn, LocationOut
 blp = ApiBlueprint("locations", __name__, description="Rooms where appointments happen")
 
 
-def visible(user) -> select:
-    """All locations for admins, the active ones for everyone else."""
-    query = select(Location).options(selectinload(Location.shifts)).order_by(Location.id)
-    if not scheduling.policy_for(user).sees_inactive:
-        query = query.where(Location.active)
-    return query
-
-
 @blp.route("/locations/", strict_slashes=False)
 class Locations(MethodView):
     @for_visitors()
@@ -33,7 +22,8 @@ class Locations(MethodView):
     @blp.documents(401)
     def get(self):
         """The locations and the shifts they are open"""
-        return db.session.scalars(visible(caller(optional=True))).all()
+        policy = scheduling.policy_for(caller(optional=True))
+        return db.session.scalars(scheduling.seen_locations(policy, Location.id)).all()
 
     @blp.arguments(LocationIn)
     @blp.response(201, LocationOut)
@@ -51,10 +41,8 @@ class LocationItem(MethodView):
     @blp.documents(401, 404)
     def get(self, pk):
         """One location"""
-        location = db.session.scalar(visible(caller(optional=True)).where(Location.id == pk))
-        if location is None:
-            abort(404, message=f"There is no location {pk}.")
-        return location
+        policy = scheduling.policy_for(caller(optional=True))
+        return scheduling.seen_location(db.session, policy, pk)
 
     @blp.arguments(LocationIn)
     @blp.response(200, LocationOut)

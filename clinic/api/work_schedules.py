@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask.views import MethodView
-from sqlalchemy import select
 
 from .. import scheduling
 from ..caching import for_visitors
@@ -24,9 +23,7 @@ class Shifts(MethodView):
     def get(self):
         """Every shift, by weekday and time"""
         caller(optional=True)
-        return db.session.scalars(
-            select(Shift).order_by(Shift.weekday, Shift.start_time, Shift.end_time)
-        ).all()
+        return scheduling.every_shift(db.session)
 
     @blp.arguments(ShiftIn)
     @blp.response(201, ShiftOut)

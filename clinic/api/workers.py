@@ -7,14 +7,13 @@ from datetime import timedelta
 
 from flask import jsonify
 from flask.views import MethodView
-from flask_smorest import abort
-from sqlalchemy import select
 
 from .. import scheduling, setup
 from ..caching import for_visitors
 from ..clock import clinic_now
 from ..extensions import db
 from ..models import Role, Specialist
+from ..scheduling import policy_for
 from .common import ApiBlueprint, caller, get_or_404
 from .schemas import SlotsQuery, WorkerIn, WorkerOut, WorkerQuery
 
@@ -26,23 +25,11 @@ def with_slots(specialists: list[Specialist], day, user) -> list[Specialist]:
     """Give each specialist `available_slots` for the day: what the public may book, or for
     staff every free time."""
     slots = scheduling.free_slots_by_specialist(
-        db.session, day, specialists, policy=scheduling.policy_for(user)
+        db.session, day, specialists, policy=policy_for(user)
     )
     for specialist in specialists:
         specialist.available_slots = [f"{slot:%H:%M}" for slot in slots.get(specialist.id, [])]
     return specialists
-
-
-def visible(user) -> select:
-    """The specialists this caller may see: switched-off ones too for admins."""
-    query = (
-        select(Specialist)
-        .options(*scheduling.SPECIALIST_SCHEDULE)
-        .order_by(Specialist.last_name, Specialist.first_name, Specialist.id)
-    )
-    if not scheduling.policy_for(user).sees_inactive:
-        query = query.where(Specialist.active)
-    return query
 
 
 @blp.route("/workers/", strict_slashes=False)
@@ -55,7 +42,7 @@ class Workers(MethodView):
     def get(self, query):
         """The specialists, with their free slots on ?date= (today by default)"""
         user = caller(optional=True)
-        specialists = list(db.session.scalars(visible(user)))
+        specialists = list(db.session.scalars(scheduling.seen_specialists(policy_for(user))))
         return with_slots(specialists, query.get("date") or clinic_now().date(), user)
 
     @blp.arguments(WorkerIn)
@@ -78,9 +65,7 @@ class Worker(MethodView):
     def get(self, query, pk):
         """One specialist, with their free slots on ?date="""
         user = caller(optional=True)
-        specialist = db.session.scalar(visible(user).where(Specialist.id == pk))
-        if specialist is None:
-            abort(404, message=f"There is no specialist {pk}.")
+        specialist = scheduling.seen_specialist(db.session, policy_for(user), pk)
         return with_slots([specialist], query.get("date") or clinic_now().date(), user)[0]
 
     @blp.arguments(WorkerIn)
@@ -136,14 +121,10 @@ class WorkerSlots(MethodView):
     def get(self, query, pk):
         """Free start times (HH:MM) per day from ?from= to ?to= (at most 62 days)"""
         user = caller(optional=True)
-        specialist = db.session.get(Specialist, pk)
-        if specialist is None or not (specialist.active or scheduling.policy_for(user).staff):
-            abort(404, message=f"There is no specialist {pk}.")
+        scheduling.seen_specialist(db.session, policy_for(user), pk)
         first = query.get("first") or clinic_now().date()
         last = query.get("last") or first + timedelta(days=DEFAULT_SLOT_DAYS - 1)
-        days = scheduling.free_slots_range(
-            db.session, pk, first, last, policy=scheduling.policy_for(user)
-        )
+        days = scheduling.free_slots_range(db.session, pk, first, last, policy=policy_for(user))
         return jsonify(
             {day.isoformat(): [f"{slot:%H:%M}" for slot in slots] for day, slots in days.items()}
         )

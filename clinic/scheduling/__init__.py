@@ -39,7 +39,22 @@ from .appointments import (
 from .calendar import Span, working_spans
 from .coverage import unplaced_by_specialist, unplaced_hours
 from .day_plan import Column, DayPlan, day_plan
-from .directory import find_specialists, public_locations, public_specialist, specialties
+from .directory import (
+    SPECIALIST_SCHEDULE,
+    active_specialists,
+    counted,
+    every_location,
+    every_shift,
+    find_specialists,
+    public_locations,
+    public_specialist,
+    seen_location,
+    seen_locations,
+    seen_specialist,
+    seen_specialists,
+    shift_workers,
+    specialties,
+)
 from .errors import Conflict, Invalid, NotAllowed, NotFound, SchedulingError
 from .locks import hold_for_change
 from .policy import ANONYMOUS, SYSTEM, TRANSITIONS, Actor, Policy, acting, policy_for
@@ -47,7 +62,6 @@ from .previews import preview_booking, preview_move
 from .shifts import create_shift, read_shift, remove_shift, set_shifts, update_shift
 from .slots import (
     MAX_RANGE_DAYS,
-    SPECIALIST_SCHEDULE,
     free_slots,
     free_slots_by_specialist,
     free_slots_range,
@@ -91,6 +105,7 @@ __all__ = [
     "TimeOffSaved",
     "Week",
     "acting",
+    "active_specialists",
     "appointment_history",
     "appointments_between",
     "appointments_query",
@@ -99,9 +114,12 @@ __all__ = [
     "change_status",
     "client_card",
     "clients_query",
+    "counted",
     "create_shift",
     "day_appointments",
     "day_plan",
+    "every_location",
+    "every_shift",
     "find_specialists",
     "flagged",
     "free_slots",
@@ -128,7 +146,12 @@ __all__ = [
     "reschedule_appointment",
     "save_time_off",
     "seen_appointment",
+    "seen_location",
+    "seen_locations",
+    "seen_specialist",
+    "seen_specialists",
     "set_shifts",
+    "shift_workers",
     "specialist_week",
     "specialties",
     "status_counts",

@@ -12,8 +12,8 @@ from ..clock import clinic_now
 from ..models import Appointment, AppointmentStatus, Specialist, User
 from .agenda import day_appointments
 from .calendar import Calendar, Span
+from .directory import active_specialists
 from .policy import policy_for
-from .slots import active_specialists
 from .time_off import flagged
 from .values import AnySession, parse_date
 

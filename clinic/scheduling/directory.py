@@ -1,16 +1,67 @@
-"""What the public finds: the active specialists by name or specialty and by place, and what
-there is to filter by."""
+"""Who sees which specialists, locations and shifts, and in what order: the one reader both
+doors and every page use, so that a switched-off specialist is hidden (or shown) alike as an
+item, in a list and through their free slots.
+
+Switched-off specialists and locations are seen by those who set the clinic up (admins and
+the system: `Policy.sees_inactive`); everyone else — the public, clients, the front desk — sees
+those in use only. Also what the public searches by (names, specialty, place).
+"""
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from collections import defaultdict
+from collections.abc import Sequence
 
-from ..models import Location, Specialist
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import selectinload
+
+from ..models import Location, Shift, Specialist, location_shifts, specialist_shifts
 from .errors import NotFound
-from .slots import SPECIALIST_SCHEDULE, active_specialists
+from .policy import ANONYMOUS, SYSTEM, Policy
 from .values import AnySession, key_of, parse_text
 
 MAX_SEARCH_LENGTH = 100
+SPECIALIST_ORDER = (Specialist.last_name, Specialist.first_name, Specialist.id)
+LOCATION_ORDER = (Location.name, Location.id)
+SHIFT_ORDER = (Shift.weekday, Shift.start_time, Shift.end_time, Shift.id)
+SPECIALIST_SCHEDULE = (
+    selectinload(Specialist.shifts),
+    selectinload(Specialist.default_location).selectinload(Location.shifts),
+)
+"""Loader options giving specialists what free-slot computations read."""
+
+
+def seen_specialists(policy: Policy, ids: Sequence[int] | None = None) -> Select:
+    """The specialists (all, or those of `ids`) whom `policy`'s actor sees, by name, loaded
+    with what free-slot reads need."""
+    statement = select(Specialist).options(*SPECIALIST_SCHEDULE).order_by(*SPECIALIST_ORDER)
+    if not policy.sees_inactive:
+        statement = statement.where(Specialist.active)
+    if ids is not None:
+        statement = statement.where(Specialist.id.in_(ids))
+    return statement
+
+
+def seen_specialist(session: AnySession, policy: Policy, specialist_id: object) -> Specialist:
+    """The specialist `policy`'s actor may see, with their schedule; NotFound for an unknown
+    one or one they do not see (switched off, to all but admins)."""
+    key = key_of(specialist_id, "specialist")
+    specialist = session.get(Specialist, key, options=SPECIALIST_SCHEDULE)
+    if specialist is None or not (specialist.active or policy.sees_inactive):
+        raise NotFound(f"There is no specialist {key}.")
+    return specialist
+
+
+def active_specialists(session: AnySession, ids: Sequence[int] | None = None) -> list[Specialist]:
+    """The specialists in use (all, or those of `ids`), by name, with their schedules: those
+    a booking may name."""
+    return list(session.scalars(seen_specialists(ANONYMOUS, ids)))
+
+
+def public_specialist(session: AnySession, specialist_id: int) -> Specialist:
+    """An active specialist with what free-slot reads need; NotFound for an unknown or
+    inactive one (the public never sees switched-off specialists)."""
+    return seen_specialist(session, ANONYMOUS, specialist_id)
 
 
 def find_specialists(
@@ -36,16 +87,6 @@ def find_specialists(
     ]
 
 
-def public_specialist(session: AnySession, specialist_id: int) -> Specialist:
-    """An active specialist with what free-slot reads need; NotFound for an unknown or
-    inactive one (the public never sees switched-off specialists)."""
-    key = key_of(specialist_id, "specialist")
-    specialist = session.get(Specialist, key, options=SPECIALIST_SCHEDULE)
-    if specialist is None or not specialist.active:
-        raise NotFound(f"There is no specialist {key}.")
-    return specialist
-
-
 def _searchable(specialist: Specialist) -> str:
     """The text a search looks in: the names and the specialty."""
     return f"{specialist.first_name} {specialist.last_name} {specialist.specialty}".casefold()
@@ -63,6 +104,58 @@ def specialties(session: AnySession) -> list[str]:
     )
 
 
+def seen_locations(policy: Policy, *order: object) -> Select:
+    """The locations `policy`'s actor sees, with their shifts; by name unless another `order`
+    is given (the API lists them by id, as the original did)."""
+    statement = select(Location).options(selectinload(Location.shifts))
+    if not policy.sees_inactive:
+        statement = statement.where(Location.active)
+    return statement.order_by(*(order or LOCATION_ORDER))
+
+
+def seen_location(session: AnySession, policy: Policy, location_id: object) -> Location:
+    """The location `policy`'s actor may see; NotFound otherwise."""
+    key = key_of(location_id, "location")
+    location = session.get(Location, key, options=[selectinload(Location.shifts)])
+    if location is None or not (location.active or policy.sees_inactive):
+        raise NotFound(f"There is no location {key}.")
+    return location
+
+
 def public_locations(session: AnySession) -> list[Location]:
     """The locations in use, by name."""
-    return list(session.scalars(select(Location).where(Location.active).order_by(Location.name)))
+    return list(session.scalars(seen_locations(ANONYMOUS)))
+
+
+def every_location(session: AnySession) -> list[Location]:
+    """Every location, those switched off too, by name: for setting the clinic up."""
+    return list(session.scalars(seen_locations(SYSTEM)))
+
+
+def counted(statement: Select) -> Select:
+    """How many rows one of these readers' statements gives, as a scalar subquery (to count
+    several in one query)."""
+    return select(func.count()).select_from(statement.order_by(None).subquery()).scalar_subquery()
+
+
+def every_shift(session: AnySession) -> list[Shift]:
+    """Every shift, by weekday and time (everyone sees them all: they hold no one's data)."""
+    return list(session.scalars(select(Shift).order_by(*SHIFT_ORDER)))
+
+
+def shift_workers(
+    session: AnySession, shift_ids: Sequence[int] | None = None
+) -> dict[int, dict[str, list]]:
+    """Who works each shift (all, or those of `shift_ids`): its "specialists" and
+    "locations", switched-off ones too, each by name; one query for each kind."""
+    found: dict[int, dict[str, list]] = defaultdict(lambda: {"specialists": [], "locations": []})
+    for kind, model, table, order in (
+        ("specialists", Specialist, specialist_shifts, SPECIALIST_ORDER),
+        ("locations", Location, location_shifts, LOCATION_ORDER),
+    ):
+        statement = select(table.c.shift_id, model).join(model).order_by(*order)
+        if shift_ids is not None:
+            statement = statement.where(table.c.shift_id.in_(shift_ids))
+        for shift_id, owner in session.execute(statement):
+            found[shift_id][kind].append(owner)
+    return found

@@ -10,11 +10,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
-
 from ..clock import clinic_now
-from ..models import Location, Specialist
+from ..models import Specialist
 from .calendar import Calendar
 from .errors import Invalid
 from .policy import ANONYMOUS, Policy
@@ -26,25 +23,6 @@ SUGGESTIONS = 3
 FIRST_LOOK_DAYS = 7
 """The next free times of many specialists are looked for in this first week, then in the rest
 of the range at once: two reads at most, whatever the number of specialists or bookings."""
-
-SPECIALIST_SCHEDULE = (
-    selectinload(Specialist.shifts),
-    selectinload(Specialist.default_location).selectinload(Location.shifts),
-)
-"""Loader options giving specialists what free-slot computations read."""
-
-
-def active_specialists(session: AnySession, ids: Sequence[int] | None = None) -> list[Specialist]:
-    """Active specialists (all, or those of `ids`) with their shifts and default locations."""
-    query = (
-        select(Specialist)
-        .where(Specialist.active)
-        .options(*SPECIALIST_SCHEDULE)
-        .order_by(Specialist.last_name, Specialist.first_name, Specialist.id)
-    )
-    if ids is not None:
-        query = query.where(Specialist.id.in_(ids))
-    return list(session.scalars(query))
 
 
 def free_slots_range(

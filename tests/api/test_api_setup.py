@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
 from flask_jwt_extended import create_refresh_token
 
 from clinic.extensions import db
@@ -94,11 +95,20 @@ def test_a_refresh_token_of_a_switched_off_account_is_refused(client, clinic_for
     assert response.status_code == 401
 
 
-def test_the_slots_of_a_retired_worker_are_not_public(call, clinic_for_api):
-    """Are an inactive worker's slots 404 to the public but readable by staff?"""
+@pytest.mark.parametrize(
+    ("role", "seen"),
+    [(None, False), ("client", False), ("manager", False), ("admin", True)],
+)
+def test_a_retired_worker_is_seen_alike_as_an_item_in_the_list_and_through_slots(
+    call, clinic_for_api, role, seen
+):
+    """Is a switched-off worker seen by admins only, and alike everywhere: as the item, in
+    the list and through their slots (one reader decides, for both doors)?"""
     ids = clinic_for_api.ids
     call("PATCH", f"/api/v1/workers/{ids.spare_doctor}/", as_="admin", json={"active": False})
-    assert call("GET", f"/api/v1/workers/{ids.spare_doctor}/slots/").status_code == 404
-    assert (
-        call("GET", f"/api/v1/workers/{ids.spare_doctor}/slots/", as_="manager").status_code == 200
-    )
+    item = call("GET", f"/api/v1/workers/{ids.spare_doctor}/", as_=role).status_code
+    slots = call("GET", f"/api/v1/workers/{ids.spare_doctor}/slots/", as_=role).status_code
+    listed = ids.spare_doctor in [
+        worker["pk"] for worker in call("GET", "/api/v1/workers/", as_=role).get_json()
+    ]
+    assert (item, slots, listed) == ((200, 200, True) if seen else (404, 404, False))

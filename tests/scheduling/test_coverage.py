@@ -8,9 +8,9 @@ from helpers import MONDAY, NOW
 
 from clinic.extensions import db
 from clinic.models import Location, Shift, Specialist
+from clinic.scheduling import active_specialists, free_slots
 from clinic.scheduling.coverage import unplaced_by_specialist, unplaced_hours
 from clinic.scheduling.shifts import ShiftTimes
-from clinic.scheduling.slots import active_specialists, free_slots
 
 
 def shift(make, weekday: int, start: int, end: int) -> Shift:

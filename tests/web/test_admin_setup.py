@@ -5,6 +5,7 @@ appointments in the way — and does the page warn of hours no location is open?
 from __future__ import annotations
 
 import html
+import re
 from datetime import datetime, time
 
 import pytest
@@ -549,3 +550,15 @@ def test_a_manager_may_not_open_the_setup_pages(signed_in, monday, path):
     assert manager.get(url).status_code == 403
     if not url.endswith("/"):
         assert manager.post(url).status_code == 403
+
+
+def test_the_overview_counts_what_is_in_use_as_the_directory_shows_it(signed_in, make):
+    """Does the overview count the specialists and rooms in use — those the directory shows
+    the public — leaving the switched-off ones out?"""
+    admin = signed_in("admin")
+    for active in (True, True, False):
+        make(Specialist, active=active)
+        make(Location, active=active)
+    page = admin.get("/admin/").get_data(as_text=True)
+    assert re.search(r"Active specialists</a></dt><dd>2<", page)
+    assert re.search(r"Rooms in use</a></dt><dd>2<", page)

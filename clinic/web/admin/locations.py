@@ -5,10 +5,8 @@ from __future__ import annotations
 
 from flask import flash, redirect, render_template, url_for
 from flask_login import current_user
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
-from ... import setup
+from ... import scheduling, setup
 from ...extensions import db
 from ...models import Location
 from ...scheduling import Conflict, Invalid
@@ -17,7 +15,6 @@ from ...setup import Removal
 from . import bp
 from .removal import listed, removal_page, status_of
 from .setup_forms import LocationForm, shift_words
-from .specialists import all_shifts
 
 REMOVED = {
     Removal.DELETED: "{name} is deleted.",
@@ -29,11 +26,10 @@ REMOVED = {
 @bp.get("/locations/")
 def locations():
     """Every location (those not in use marked) with its address and shifts."""
-    everywhere = db.session.scalars(
-        select(Location).options(selectinload(Location.shifts)).order_by(Location.name)
-    )
     return render_template(
-        "admin/locations.html", locations=list(everywhere), shift_words=shift_words
+        "admin/locations.html",
+        locations=scheduling.every_location(db.session),
+        shift_words=shift_words,
     )
 
 
@@ -53,7 +49,7 @@ def location_page(location: Location | None):
     """The new or edit page: saved → the edit page; a refusal → 400 with the errors beside
     the fields, or 409 listing the appointments the change would leave stranded."""
     form = LocationForm(data=LocationForm.data_of(location) if location else {})
-    form.offer_shifts(all_shifts())
+    form.offer_shifts(scheduling.every_shift(db.session))
     if location is None:
         del form.active
     refusal, stranded = None, []

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from ... import scheduling
 from ...clock import clinic_now
 from ...extensions import db
-from ...models import Client, Location, Role, Specialist, User
+from ...models import Client, Role, User
 from . import bp
 
 
@@ -20,8 +20,8 @@ def index():
     week's appointments by status, and a link to every section."""
     counts = db.session.execute(
         select(
-            select(func.count()).select_from(Specialist).where(Specialist.active).scalar_subquery(),
-            select(func.count()).select_from(Location).where(Location.active).scalar_subquery(),
+            scheduling.counted(scheduling.seen_specialists(scheduling.ANONYMOUS)),
+            scheduling.counted(scheduling.seen_locations(scheduling.ANONYMOUS)),
             select(func.count()).select_from(Client).scalar_subquery(),
             select(func.count())
             .select_from(User)

@@ -4,15 +4,12 @@ them (refused while anyone works them)."""
 
 from __future__ import annotations
 
-from collections import defaultdict
-
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
 
 from ... import scheduling
 from ...extensions import db
-from ...models import Location, Shift, Specialist, location_shifts, specialist_shifts
+from ...models import Shift
 from ...scheduling import WEEKDAYS, Conflict, Invalid
 from ...scheduling.values import get_row
 from ..forms import Form
@@ -21,39 +18,16 @@ from .schedule_forms import ShiftForm
 from .setup_forms import shift_words
 
 
-def workers(shift_ids: list[int] | None = None) -> dict[int, dict[str, list]]:
-    """Who works each shift (all, or those of `shift_ids`): its specialists and locations by
-    name, one query for each kind."""
-    found: dict[int, dict[str, list]] = defaultdict(lambda: {"specialists": [], "locations": []})
-    for kind, model, table, order in (
-        (
-            "specialists",
-            Specialist,
-            specialist_shifts,
-            (Specialist.last_name, Specialist.first_name),
-        ),
-        ("locations", Location, location_shifts, (Location.name,)),
-    ):
-        statement = select(table.c.shift_id, model).join(model).order_by(*order, model.id)
-        if shift_ids is not None:
-            statement = statement.where(table.c.shift_id.in_(shift_ids))
-        for shift_id, owner in db.session.execute(statement):
-            found[shift_id][kind].append(owner)
-    return found
-
-
 @bp.get("/shifts/")
 def shifts():
     """Every shift by weekday (Monday first), with who works it."""
-    every = db.session.scalars(
-        select(Shift).order_by(Shift.weekday, Shift.start_time, Shift.end_time, Shift.id)
-    ).all()
+    every = scheduling.every_shift(db.session)
     by_day = {n: [s for s in every if s.weekday == n] for n in range(len(WEEKDAYS))}
     return render_template(
         "admin/shifts.html",
         by_day=by_day,
         weekdays=WEEKDAYS,
-        workers=workers(),
+        workers=scheduling.shift_workers(db.session),
         shift_in_words=shift_words,
     )
 
@@ -122,7 +96,7 @@ def edit_shift(shift_id: int):
         was=shift_words(shift),
         refusal=refusal,
         stranded=stranded,
-        works=workers([shift.id])[shift.id],
+        works=scheduling.shift_workers(db.session, [shift.id])[shift.id],
     )
     if request.method == "GET":
         return page
@@ -148,6 +122,6 @@ def remove_shift(shift_id: int):
         shift=shift,
         named=named,
         refusal=refusal,
-        works=workers([shift.id])[shift.id],
+        works=scheduling.shift_workers(db.session, [shift.id])[shift.id],
     )
     return (page, 409) if refusal else page

@@ -6,14 +6,12 @@ from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
 
-from ... import setup
+from ... import scheduling, setup
 from ...extensions import db
-from ...models import ClinicSettings, Shift, Specialist
-from ...scheduling import Conflict, Invalid
+from ...models import ClinicSettings, Specialist
+from ...scheduling import Conflict, Invalid, policy_for
 from ...scheduling.coverage import unplaced_by_specialist, unplaced_hours
-from ...scheduling.slots import SPECIALIST_SCHEDULE
 from ...scheduling.values import get_row
 from ...setup import Removal
 from . import bp
@@ -31,13 +29,7 @@ REMOVED = {
 def specialists():
     """Every specialist (the inactive marked) with specialty, default location, slot length
     and shifts, and a mark where no location is open for their hours."""
-    everyone = list(
-        db.session.scalars(
-            select(Specialist)
-            .options(*SPECIALIST_SCHEDULE)
-            .order_by(Specialist.last_name, Specialist.first_name, Specialist.id)
-        )
-    )
+    everyone = list(db.session.scalars(scheduling.seen_specialists(policy_for(current_user))))
     return render_template(
         "admin/specialists.html",
         specialists=everyone,
@@ -67,7 +59,7 @@ def specialist_page(specialist: Specialist | None):
     else:
         initial = SpecialistForm.data_of(specialist)
     form = SpecialistForm(data=initial).offer(
-        setup.default_location_choices(db.session, specialist), all_shifts()
+        setup.default_location_choices(db.session, specialist), scheduling.every_shift(db.session)
     )
     if specialist is None:
         del form.active
@@ -95,13 +87,6 @@ def specialist_page(specialist: Specialist | None):
         shift_words=shift_words,
     )
     return page, status_of(form, refusal)
-
-
-def all_shifts() -> list[Shift]:
-    """Every shift, by weekday and time."""
-    return list(
-        db.session.scalars(select(Shift).order_by(Shift.weekday, Shift.start_time, Shift.end_time))
-    )
 
 
 @bp.route("/specialists/<int:specialist_id>/remove", methods=["GET", "POST"])

@@ -14,7 +14,6 @@ from ...clock import clinic_now
 from ...extensions import db
 from ...models import TimeOff
 from ...scheduling.closures import time_off_query
-from ...scheduling.slots import active_specialists
 from ...scheduling.values import get_row
 from ..closures import Recorded, outcome_in_words, record_time_off
 from ..forms import Form
@@ -104,7 +103,7 @@ def time_off_page(time_off: TimeOff | None):
 def scopes(time_off: TimeOff | None) -> tuple[list, list]:
     """The specialists and locations a time off may be of: the active ones, and the one it
     already has."""
-    specialists = active_specialists(db.session)
+    specialists = scheduling.active_specialists(db.session)
     locations = scheduling.public_locations(db.session)
     if time_off is not None and time_off.specialist and time_off.specialist not in specialists:
         specialists.append(time_off.specialist)

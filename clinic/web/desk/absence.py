@@ -9,7 +9,6 @@ from ... import scheduling
 from ...clock import clinic_now
 from ...extensions import db
 from ...scheduling import Invalid
-from ...scheduling.slots import active_specialists
 from ..closures import Recorded, outcome_in_words, record_time_off
 from ..forms import AbsenceForm
 from . import bp
@@ -23,7 +22,7 @@ def absence():
     """Record a specialist's time off (`?specialist_id=` and `?date=` prefill it). When it
     covers booked appointments, they are listed and the desk keeps them (flagged on the agenda
     until moved) or cancels them, each client told by email."""
-    form = AbsenceForm(data=_prefill()).offer(active_specialists(db.session))
+    form = AbsenceForm(data=_prefill()).offer(scheduling.active_specialists(db.session))
     recorded = Recorded()
     if form.validate_on_submit():
         recorded = record_time_off(form, None, FIELDS, specialist_id=form.specialist.data)

@@ -18,7 +18,6 @@ from ...clock import clinic_now, clinic_zone
 from ...extensions import db
 from ...models import Appointment, AuditEntry, Client, Location, Specialist
 from ...scheduling import Conflict, Invalid, NotAllowed, Status
-from ...scheduling.slots import active_specialists
 from ..access import safe_next
 from ..downloads import calendar_download
 from ..words import when
@@ -141,7 +140,7 @@ def move_form(appointment: Appointment) -> MoveForm:
             "start_time": appointment.starts_at.strftime("%H:%M"),
         }
         form = MoveForm(formdata=MultiDict({**current, **request.args.to_dict()}))
-    form.offer(active_specialists(db.session), scheduling.public_locations(db.session))
+    form.offer(scheduling.active_specialists(db.session), scheduling.public_locations(db.session))
     minutes = int((appointment.ends_at - appointment.starts_at).total_seconds() // 60)
     form.end_time.description = f"Optional; empty keeps its length ({minutes} minutes)."
     return form

@@ -17,7 +17,6 @@ from ...database import writing
 from ...extensions import db
 from ...models import Appointment, Client, Specialist
 from ...scheduling import Conflict, Invalid
-from ...scheduling.slots import active_specialists
 from ...scheduling.values import parse_id, parse_moment
 from ..words import when
 from . import bp
@@ -32,7 +31,7 @@ FOUND_CLIENTS = 10
 def new_appointment():
     """Book a client with a specialist; prefilled from `?specialist_id=&date=&start_time=
     &client_id=` (the agenda's free times), the client found with `?q=` or created inline."""
-    specialists = active_specialists(db.session)
+    specialists = scheduling.active_specialists(db.session)
     form, new_client = booking_forms(specialists)
     duplicates, refusal = [], None
     taken = take_time(form)
