@@ -69,9 +69,9 @@ def send_verification(user: User, password: str | None = None) -> None:
     account still without a password (the desk knew the address first) gets the link that
     verifies by choosing one."""
     if user.password_hash == UNCHOSEN:
-        link = links.reset_password_link(email_token(user, RESET_PASSWORD))
+        link = links.for_emails().reset_password(email_token(user, RESET_PASSWORD))
     else:
-        link = links.verify_email_link(email_token(user))
+        link = links.for_emails().verify_email(email_token(user))
     body = render_template(
         "emails/verify_email.txt",
         user=user,
@@ -89,7 +89,7 @@ def send_password_reset(user: User) -> bool:
         "emails/reset_password.txt",
         user=user,
         hours=_hours(),
-        link=links.reset_password_link(email_token(user, RESET_PASSWORD)),
+        link=links.for_emails().reset_password(email_token(user, RESET_PASSWORD)),
     )
     return mail.send_or_log(user.email, "Choose a new password", body)
 
@@ -109,7 +109,7 @@ def send_email_change(user: User, new_email: str) -> None:
         "emails/change_email.txt",
         user=user,
         hours=_hours(),
-        link=links.external_url("auth.confirm_email", token=token),
+        link=links.for_emails().confirm_email(token),
     )
     mail.send_or_log(new_email, "Confirm your new email address", body)
 
@@ -120,8 +120,8 @@ def send_registration_notice(user: User) -> None:
     body = render_template(
         "emails/registration_notice.txt",
         user=user,
-        reset=links.external_url("auth.request_reset"),
-        sign_in=links.external_url("auth.login"),
+        reset=links.for_emails().request_reset(),
+        sign_in=links.for_emails().sign_in(),
     )
     mail.send_or_log(user.email, "You already have an account", body)
 
@@ -130,7 +130,7 @@ def send_address_in_use(user: User) -> None:
     """Tell an account's owner that someone asked to move their address to another account
     (instead of telling the one who asked that the address has an account)."""
     body = render_template(
-        "emails/address_in_use.txt", user=user, sign_in=links.external_url("auth.login")
+        "emails/address_in_use.txt", user=user, sign_in=links.for_emails().sign_in()
     )
     mail.send_or_log(user.email, "Someone asked to use your email address", body)
 

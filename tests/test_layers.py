@@ -93,6 +93,47 @@ def breaches(layer: tuple[str, ...], forbidden: tuple[str, ...]) -> list[str]:
     return found
 
 
+def all_modules() -> dict[str, Path]:
+    """Every module under clinic/ by dotted name."""
+    return {module_name(path): path for path in sorted(PACKAGE.rglob("*.py"))}
+
+
+def dependencies(module: str, path: Path, modules: dict[str, Path]) -> set[str]:
+    """The modules of clinic/ that `module` imports, each as the module it loads: `from .. import
+    audit` loads clinic.audit (not the package's __init__, which every submodule's loading runs
+    anyway), `from ..scheduling import Conflict` loads clinic.scheduling's __init__."""
+    package = module if path.name == "__init__.py" else module.rpartition(".")[0]
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            found |= {alias.name for alias in node.names if alias.name in modules}
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                parts = package.split(".")
+                anchor = ".".join(parts[: len(parts) - node.level + 1])
+                base = f"{anchor}.{base}" if base else anchor
+            for alias in node.names:
+                if f"{base}.{alias.name}" in modules:
+                    found.add(f"{base}.{alias.name}")
+                elif base in modules:
+                    found.add(base)
+    return found
+
+
+def reachable(start: str, modules: dict[str, Path]) -> dict[str, str]:
+    """Every module `start` loads directly or through others, each with the module that
+    imports it on the way."""
+    seen, stack = {start: ""}, [start]
+    while stack:
+        current = stack.pop()
+        for name in dependencies(current, modules[current], modules):
+            if name not in seen:
+                seen[name] = current
+                stack.append(name)
+    return seen
+
+
 def test_relative_imports_are_resolved():
     """Does the import reader see `from .. import web` and `from ..api import x` for what they
     are?"""
@@ -129,3 +170,49 @@ def test_the_web_side_never_imports_the_api():
 def test_the_api_never_imports_the_web_side():
     """Does nothing under clinic/api/ import clinic.web?"""
     assert breaches(("clinic.api",), ("clinic.web",)) == []
+
+
+def test_the_domain_reaches_no_door_through_another_module():
+    """Does no domain module load web/ or api/ indirectly either (through a helper that
+    imports them), whatever the chain?"""
+    modules = all_modules()
+    found = []
+    for module in modules:
+        if not within(module, DOMAIN):
+            continue
+        for name, via in reachable(module, modules).items():
+            if within(name, ("clinic.web", "clinic.api")):
+                found.append(f"{module} reaches {name} (imported by {via})")
+    assert found == []
+
+
+def test_an_indirect_import_of_a_door_is_found(tmp_path, monkeypatch):
+    """Is a chain domain → helper → web seen for what it is?"""
+    modules = {
+        "clinic.scheduling.x": tmp_path / "x.py",
+        "clinic.helper": tmp_path / "helper.py",
+        "clinic.web.forms": tmp_path / "forms.py",
+    }
+    modules["clinic.scheduling.x"].write_text("from .. import helper\n")
+    modules["clinic.helper"].write_text("from .web.forms import Form\n")
+    modules["clinic.web.forms"].write_text("Form = object\n")
+    assert reachable("clinic.scheduling.x", modules) == {
+        "clinic.scheduling.x": "",
+        "clinic.helper": "clinic.scheduling.x",
+        "clinic.web.forms": "clinic.helper",
+    }
+
+
+def test_the_domain_names_no_page():
+    """Does no domain module build a page's address (`external_url`, `url_for`)? The doors
+    hand in the builders of the links it needs (`links.use`)."""
+    found = []
+    for module, path in all_modules().items():
+        if not within(module, DOMAIN):
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            called = getattr(node, "func", None)
+            name = getattr(called, "attr", None) or getattr(called, "id", None)
+            if isinstance(node, ast.Call) and name in ("external_url", "url_for"):
+                found.append(f"{path.relative_to(PROJECT_ROOT)}:{node.lineno} calls {name}")
+    assert found == []

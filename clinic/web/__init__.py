@@ -9,10 +9,12 @@ from flask import Flask, render_template
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import HTTPException
 
+from .. import links as email_links
 from ..extensions import db
 from ..models import ClinicSettings
 from ..scheduling import SchedulingError
 from . import access, admin, auth, desk, me, public, words
+from .links import PageLinks
 
 
 def init_app(app: Flask) -> None:
@@ -20,6 +22,7 @@ def init_app(app: Flask) -> None:
     access.init_login()
     for area in (public, auth, me, desk, admin):
         app.register_blueprint(area.bp)
+    email_links.use(app, PageLinks())
     app.context_processor(clinic_settings)
     app.add_template_filter(words.when)
 

@@ -28,9 +28,9 @@ def test_a_reset_asked_for_under_another_host_links_to_base_url(app, client, mak
 
 def test_links_work_outside_a_request_and_keep_a_path_prefix(app):
     """From the command line too, and under a prefix, is a link BASE_URL + the page's path?"""
-    assert links.verify_email_link("abc") == "http://127.0.0.1:5000/verify/abc"
+    assert links.for_emails().verify_email("abc") == "http://127.0.0.1:5000/verify/abc"
     app.config["BASE_URL"] = "https://clinic.example/booking"
-    assert links.reset_password_link("abc") == "https://clinic.example/booking/reset/abc"
+    assert links.for_emails().reset_password("abc") == "https://clinic.example/booking/reset/abc"
 
 
 @pytest.mark.parametrize(

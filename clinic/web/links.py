@@ -1,0 +1,30 @@
+"""The pages emailed links open: the web side's builder of `links.EmailLinks`, handed to the
+app at start-up."""
+
+from __future__ import annotations
+
+from ..links import external_url
+
+
+class PageLinks:
+    """Emailed links to the sign-in area's pages, under BASE_URL."""
+
+    def verify_email(self, token: str) -> str:
+        """The page that verifies an address (and signs the user in)."""
+        return external_url("auth.verify_email", token=token)
+
+    def reset_password(self, token: str) -> str:
+        """The page where a reset link's user chooses a new password."""
+        return external_url("auth.reset_password", token=token)
+
+    def confirm_email(self, token: str) -> str:
+        """The page that makes a new address the account's."""
+        return external_url("auth.confirm_email", token=token)
+
+    def request_reset(self) -> str:
+        """The page that sends a reset link."""
+        return external_url("auth.request_reset")
+
+    def sign_in(self) -> str:
+        """The sign-in page."""
+        return external_url("auth.login")
