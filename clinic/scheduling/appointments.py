@@ -18,7 +18,7 @@ from ..clock import clinic_now
 from ..database import writing
 from ..models import Appointment, AppointmentStatus, Client, Specialist, User
 from .errors import Invalid, NotAllowed
-from .locks import hold_for_booking, hold_for_move
+from .locks import check_held, hold_for_booking, hold_for_move
 from .placing import (
     Request,
     check_booking,
@@ -95,6 +95,7 @@ def book_appointment(
             span=read_span(date, start_time, end_time, timedelta(minutes=specialist.slot_minutes)),
         )
         location = request.location = check_booking(session, request, policy, now)
+        check_held(session, specialist.id, location.id)
         appointment = Appointment(
             type=kind,
             notes=notes,
@@ -303,6 +304,7 @@ def _move(
         ),
     )
     location = request.location = check_moving(session, appointment, request, policy, now)
+    check_held(session, specialist.id, location.id)
     with guarded(session, request, policy, now):
         appointment.specialist, appointment.location = specialist, location
         appointment.starts_at, appointment.ends_at = request.span

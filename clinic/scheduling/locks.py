@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 
 from ..database import in_unit, plain_session
 from ..models import Appointment, Location, Specialist
-from .errors import Invalid
+from .errors import Conflict, Invalid
 from .values import AnySession, parse_id
 
 CLINIC, SPECIALIST, LOCATION = 1, 2, 3
@@ -39,27 +39,29 @@ Key = tuple[int, int]
 
 def hold_for_booking(session: AnySession, specialist_id: Any, location_id: Any = None) -> None:
     """Shared keys for a new time of `specialist_id` at `location_id` (None: the specialist's
-    default room, else any room: every active one)."""
+    default room, else any room: every active one): the clinic's and the specialist's first,
+    then, read under those, the room's or rooms'. A room chosen later that these do not cover
+    (switched on meanwhile) is caught by `check_held`."""
     session = plain_session(session)
     if not _locking(session):
         return
     specialist, location = _key_of(specialist_id), _key_of(location_id)
+    taken = _take(session, _keys([specialist], [], clinic=True), exclusive=False)
     if location is None and specialist is not None:
         location = session.scalar(
             select(Specialist.default_location_id).where(Specialist.id == specialist)
         )
-    any_room = location is None and specialist is not None
-    rooms = _active_rooms(session) if any_room else [location]
-    _take(session, _keys([specialist], rooms, clinic=True), exclusive=False)
-    if any_room:
-        # A room switched on between the read and the lock is a candidate too. No unit waits
-        # for another key while it holds a room's exclusively, so taking it late cannot deadlock.
-        _take(session, _keys([], _active_rooms(session), clinic=False), exclusive=False, late=True)
+        rooms = _active_rooms(session) if location is None else [location]
+    else:
+        rooms = [location]
+    taken += _take(session, _keys([], rooms, clinic=False), exclusive=False, more=bool(taken))
+    if taken:
+        session.expire_all()
 
 
 def hold_for_move(session: AnySession, appointment_id: Any, changes: dict[str, Any]) -> None:
     """Shared keys for moving an appointment as `changes` asks (its own specialist unless
-    another is named)."""
+    another is named; one moved meanwhile to another is caught by `check_held`)."""
     session = plain_session(session)
     if not _locking(session):
         return
@@ -70,6 +72,27 @@ def hold_for_move(session: AnySession, appointment_id: Any, changes: dict[str, A
             select(Appointment.specialist_id).where(Appointment.id == appointment)
         )
     hold_for_booking(session, specialist, changes.get("location_id"))
+
+
+class KeysOutdated(Conflict):
+    """The specialist or room a booking or move ended up with is not among the keys it took
+    (the setup or the appointment changed between reading the keys and taking them); the unit
+    is tried again (`placing.retried`), or refused as a conflict inside a larger one."""
+
+    def __init__(self) -> None:
+        super().__init__("The clinic's setup changed a moment ago; please try again.")
+
+
+def check_held(session: AnySession, specialist_id: int, location_id: int) -> None:
+    """Refuse (KeysOutdated) a booking or move whose specialist and room, as finally chosen,
+    are not both held (shared or exclusive) by the unit: nothing then keeps a change of their
+    hours from committing beside it."""
+    session = plain_session(session)
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    held = session.info.get(HELD, {})
+    if (SPECIALIST, specialist_id) not in held or (LOCATION, location_id) not in held:
+        raise KeysOutdated()
 
 
 def hold_for_change(
@@ -84,11 +107,9 @@ def hold_for_change(
     session = plain_session(session)
     if not _locking(session):
         return
-    _take(
-        session,
-        _keys([_key_of(s) for s in specialists], [_key_of(x) for x in locations], clinic=clinic),
-        exclusive=True,
-    )
+    keys = _keys([_key_of(s) for s in specialists], [_key_of(x) for x in locations], clinic=clinic)
+    if _take(session, keys, exclusive=True):
+        session.expire_all()
 
 
 def _locking(session: Session) -> bool:
@@ -126,16 +147,17 @@ def _keys(specialists: Iterable[int | None], locations: Iterable[int | None], cl
     return keys
 
 
-def _take(session: Session, keys: list[Key], *, exclusive: bool, late: bool = False) -> None:
+def _take(session: Session, keys: list[Key], *, exclusive: bool, more: bool = False) -> list[Key]:
     """Take the keys the transaction does not hold yet, in one statement (evaluated left to
-    right), then read again what the ORM read before them. A unit takes its keys once, at its
-    start; a later request must be held already (a nested unit joining its outer one), or is
-    a mistake that could deadlock — except the late candidate rooms of a booking."""
+    right); the keys taken. A unit takes its keys once, at its start (`more`: the next stage of
+    the same start, later in the one order); a later request must be held already (a nested
+    unit joining its outer one), or is a mistake that could deadlock. The caller then reads
+    again what the ORM read before (`expire_all`)."""
     held: dict[Key, bool] = session.info.setdefault(HELD, {})
     wanted = [key for key in keys if key not in held or (exclusive and not held[key])]
     if not wanted:
-        return
-    if held and not late:
+        return []
+    if held and not more:
         raise RuntimeError(f"locks {wanted} asked for after the unit took {sorted(held)}")
     lock = func.pg_advisory_xact_lock if exclusive else func.pg_advisory_xact_lock_shared
     session.flush()
@@ -143,8 +165,7 @@ def _take(session: Session, keys: list[Key], *, exclusive: bool, late: bool = Fa
         select(*(lock(literal(space, Integer), literal(key, Integer)) for space, key in wanted))
     )
     held.update(dict.fromkeys(wanted, exclusive))
-    if not late:
-        session.expire_all()
+    return wanted
 
 
 @event.listens_for(Session, "after_transaction_end")

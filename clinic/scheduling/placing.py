@@ -22,6 +22,7 @@ from ..database import in_unit
 from ..models import Appointment, AppointmentStatus, Client, Location, Specialist
 from .calendar import Busy, Calendar, Span
 from .errors import Conflict, Invalid, SchedulingError
+from .locks import KeysOutdated
 from .policy import Policy
 from .slots import nearest_free
 from .values import WEEKDAYS, AnySession, active_row, hm, parse_date, parse_time
@@ -37,7 +38,9 @@ TAKEN = "That time is taken; please choose another."
 def retried(change: Callable[..., T]) -> Callable[..., T]:
     """Run a booking change again when the database broke a deadlock or a serialization
     failure by aborting it (PostgreSQL does so when several transactions check the same
-    exclusion constraint at once); the next try sees the winner and ends as a Conflict.
+    exclusion constraint at once), or when the keys it locked no longer cover the specialist
+    and room it ended up with (`locks.KeysOutdated`); the next try sees the winner and ends as a
+    Conflict, or reads the keys afresh.
 
     Only a unit of its own is tried again: inside a larger unit the transaction is lost, so
     the failure goes up to whoever opened it."""
@@ -50,6 +53,10 @@ def retried(change: Callable[..., T]) -> Callable[..., T]:
         while True:
             try:
                 return change(session, *args, **kwargs)
+            except KeysOutdated:
+                if attempt == TRIES:
+                    raise
+                attempt += 1
             except OperationalError as error:
                 if getattr(error.orig, "sqlstate", None) not in TRANSIENT_SQLSTATES:
                     raise
