@@ -61,7 +61,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     with app.app_context():
         configure_engine(db.engine)
 
-    from . import api, caching, cli, notifications, security, web
+    from . import account_emails, api, caching, cli, notifications, security, web
 
     caching.init_app(app)
 
@@ -70,6 +70,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     _answer_errors(app)
     security.init_app(app)
     notifications.init_app(app)
+    account_emails.init_app(app)
     cli.init_app(app)
     _log_to_console(app)
 

@@ -5,20 +5,55 @@ was made for stays as it was (see `_stamp`)."""
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
-from flask import current_app, render_template
+from flask import Flask, current_app, render_template
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from . import links, mail
+from .database import note_change
 from .models import User
 from .scheduling import AnySession, Invalid
+from .signals import Change, clinic_changed
+
+log = logging.getLogger(__name__)
 
 VERIFY_EMAIL = "verify-email"
 RESET_PASSWORD = "reset-password"
 CHANGE_EMAIL = "change-email"
 UNCHOSEN = "!"
 """The password of an account whose owner has not chosen one yet: nothing matches it."""
+ACCOUNT_EMAIL = "account_email"
+"""What a unit notes (`send_once_committed`) for an email to go once it has committed."""
+
+
+def init_app(app: Flask) -> None:
+    """Send the account emails a unit of work noted, once it has committed."""
+    clinic_changed.connect(_send_noted)
+
+
+def send_once_committed(
+    session: AnySession, kind: str, user: User, new_email: str | None = None
+) -> None:
+    """Email the user once the open unit of work has committed (never if it is rolled back):
+    "change-email" (the link that makes `new_email` theirs) or "address-in-use"."""
+    note_change(session, Change(ACCOUNT_EMAIL, user.id, kind, (user, new_email)))
+
+
+def _send_noted(_sender: object, changes: list[Change]) -> None:
+    """The account emails of a committed unit; a failure is logged, the others still go."""
+    for change in changes:
+        if change.entity != ACCOUNT_EMAIL:
+            continue
+        user, new_email = change.row
+        try:
+            if change.action == "change-email":
+                send_email_change(user, new_email)
+            else:
+                send_address_in_use(user)
+        except Exception:
+            log.exception("Could not send the %s email to user %s", change.action, user.id)
 
 
 def _serializer(purpose: str) -> URLSafeTimedSerializer:

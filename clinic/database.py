@@ -12,7 +12,7 @@ isolation / Savepoints / Transactional DDL" recipe for pysqlite.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -29,7 +29,6 @@ CHANGES = "clinic_unit_changes"
 DOOMED = "clinic_unit_doomed"
 COMMITTING = "clinic_unit_committing"
 DATA_CHANGED = "clinic_data_changed"
-AFTER_COMMIT = "clinic_unit_after_commit"
 BOOKKEEPING = frozenset(model.__tablename__ for model in (SignIn, RevokedToken, DataVersion))
 """Tables whose rows no answer to a visitor shows: writing them leaves the data version be."""
 NEXT_VERSION = update(DataVersion).values(version=DataVersion.version + 1)
@@ -78,15 +77,6 @@ def note_change(session: Session | scoped_session, change: Any) -> None:
     plain_session(session).info.setdefault(CHANGES, []).append(change)
 
 
-def after_commit(session: Session | scoped_session, action: Callable[[], Any]) -> None:
-    """Do `action` once the open unit of work has committed, never if it is rolled back: what
-    follows a change but is none itself (an email about an account). A failure is logged."""
-    session = plain_session(session)
-    if not in_unit(session):
-        raise RuntimeError("after_commit belongs inside a unit of work (writing)")
-    session.info.setdefault(AFTER_COMMIT, []).append(action)
-
-
 @contextmanager
 def writing(session: Session | scoped_session) -> Iterator[None]:
     """One change as one unit of work, all or nothing; re-entrant.
@@ -96,8 +86,8 @@ def writing(session: Session | scoped_session) -> Iterator[None]:
     holds the write lock (BEGIN IMMEDIATE on SQLite) until it commits, and after the commit
     tells the receivers of `clinic_changed` what changed. A nested unit joins the outer one: it
     neither commits nor rolls back, and a refusal inside it dooms the whole unit, even if the
-    caller catches it. On PostgreSQL the transaction is a plain one; the exclusion constraints
-    settle races there.
+    caller catches it. On PostgreSQL the transaction is a plain one: the exclusion constraints
+    settle overlaps, and the advisory locks of `scheduling.locks` the checks that span rows.
     """
     session = plain_session(session)
     depth = session.info.get(DEPTH, 0)
@@ -112,7 +102,7 @@ def writing(session: Session | scoped_session) -> Iterator[None]:
             session.info[DEPTH] = depth
         return
     _end_read(session)
-    session.info.update({DEPTH: 1, CHANGES: [], AFTER_COMMIT: []})
+    session.info.update({DEPTH: 1, CHANGES: []})
     try:
         session.connection(execution_options={WRITE_LOCK: True})
         yield
@@ -126,16 +116,10 @@ def writing(session: Session | scoped_session) -> Iterator[None]:
         raise
     finally:
         changes = session.info.pop(CHANGES, [])
-        actions = session.info.pop(AFTER_COMMIT, [])
         for key in (DOOMED, COMMITTING):
             session.info.pop(key, None)
         session.info[DEPTH] = 0
     _tell(session, changes)
-    for action in actions:
-        try:
-            action()
-        except Exception:
-            log.exception("An action after a commit failed: %r", action)
 
 
 def _end_read(session: Session) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 from flask_jwt_extended import create_access_token
+from flask_login import AnonymousUserMixin
 from helpers import MONDAY, NOW, PASSWORD, at_the_visit
 
 from clinic import scheduling
@@ -111,3 +112,28 @@ def test_a_check_in_a_week_early_is_refused_by_both_doors(call, clinic_for_api, 
         assert call("GET", path, as_="manager").get_json()["status"] == "arrived"
         undone = call("PATCH", path, as_="manager", json={"status": "booked"})
         assert undone.status_code == 200
+
+
+@pytest.mark.parametrize("stranger", ["client", None])
+def test_the_rules_let_no_one_change_another_patients_appointment(monday, book, make, stranger):
+    """Is cancelling, moving or noting another patient's appointment refused by the rules
+    themselves (NotFound, as the doors answer 404), to another client and to an anonymous
+    visitor, leaving it as it was?"""
+    appointment = book(monday.doctor, monday.patient, "10:00")
+    actor = make(User, role="client") if stranger else None
+    changes = [{"status": "cancelled"}, {"start_time": "11:00"}, {"patient_note": "mine"}]
+    for change in changes:
+        with pytest.raises(scheduling.NotFound):
+            scheduling.update_appointment(
+                db.session,
+                appointment.id,
+                change,
+                actor=actor if actor else AnonymousUserMixin(),
+                now=NOW,
+            )
+    db.session.expire_all()
+    assert (appointment.status, f"{appointment.starts_at:%H:%M}", appointment.patient_note) == (
+        scheduling.Status.BOOKED,
+        "10:00",
+        "",
+    )

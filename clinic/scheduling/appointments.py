@@ -17,7 +17,7 @@ from .. import audit
 from ..clock import clinic_now
 from ..database import writing
 from ..models import Appointment, AppointmentStatus, Client, Specialist, User
-from .errors import Invalid, NotAllowed
+from .errors import Invalid, NotAllowed, NotFound
 from .locks import check_held, hold_for_booking, hold_for_move
 from .placing import (
     Request,
@@ -136,6 +136,8 @@ def update_appointment(
         if any(changes.get(key) not in (None, "") for key in MOVES):
             hold_for_move(session, appointment_id, changes)
         appointment = get_row(session, Appointment, appointment_id, "appointment")
+        if not policy.sees(appointment):  # another patient's is no appointment to a client
+            raise NotFound(f"There is no appointment {appointment.id}.")
         _refuse_new_client(appointment, changes.get("client_id"))
         before = audit.snapshot(appointment)
         actions = []

@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import exists, select
 
 from .. import account_emails, accounts, audit
-from ..database import after_commit, writing
+from ..database import writing
 from ..models import Appointment, Client, User
 from ..scheduling import AnySession, Conflict, Invalid, NotAllowed, acting
 from ..scheduling.values import get_row
@@ -48,8 +48,7 @@ def save_client(
             if "first_name" in fields or "last_name" in fields:
                 _names_to_account(session, client, actor)
         if new_email is not None:
-            user = client.user
-            after_commit(session, lambda: account_emails.send_email_change(user, new_email))
+            account_emails.send_once_committed(session, "change-email", client.user, new_email)
     return client
 
 
@@ -96,7 +95,7 @@ def _address_change(
         )
     owner = accounts.find_by_email(session, new_email)
     if by_holder and owner is not None and owner.id != client.user.id:
-        after_commit(session, lambda: account_emails.send_address_in_use(owner))
+        account_emails.send_once_committed(session, "address-in-use", owner)
         return None
     accounts.check_unique(session, None, new_email, client.user)
     return new_email
