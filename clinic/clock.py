@@ -19,14 +19,15 @@ def clinic_now() -> datetime:
 
 
 def to_aware(wall: datetime, zone: ZoneInfo | None = None) -> datetime:
-    """A clinic wall-clock time as an aware datetime; an ambiguous one is its first occurrence."""
-    return wall.replace(tzinfo=zone or clinic_zone(), fold=0)
+    """A clinic wall-clock time as an aware datetime: an ambiguous one is its first
+    occurrence, unless it says otherwise (`fold` 1, as only `clinic_now` gives; stored times
+    have none)."""
+    return wall.replace(tzinfo=zone or clinic_zone())
 
 
 def instant(wall: datetime, zone: ZoneInfo | None = None) -> datetime:
-    """The moment a clinic wall-clock time names, in UTC: an ambiguous one its first
-    occurrence, unless it says otherwise (`fold` 1, as `clinic_now` may)."""
-    return wall.replace(tzinfo=zone or clinic_zone()).astimezone(UTC)
+    """The moment a clinic wall-clock time names, in UTC (see `to_aware`)."""
+    return to_aware(wall, zone).astimezone(UTC)
 
 
 def real_time_between(earlier: datetime, later: datetime) -> timedelta:
@@ -71,5 +72,4 @@ def lasts_as_written(start: datetime, end: datetime, zone: ZoneInfo) -> bool:
     last = end - timedelta(seconds=1)
     if not (exists(start, zone) and exists(last, zone)):
         return False
-    real = to_aware(last, zone).astimezone(UTC) - to_aware(start, zone).astimezone(UTC)
-    return real >= last - start
+    return instant(last, zone) - instant(start, zone) >= last - start

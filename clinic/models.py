@@ -465,3 +465,11 @@ class DataVersion(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True, default=1)
     version: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+
+
+SPECIALIST_ORDER = (Specialist.last_name, Specialist.first_name, Specialist.id)
+"""How specialists are listed everywhere: by last name, first name, then id."""
+LOCATION_ORDER = (Location.name, Location.id)
+"""How locations are listed on the pages: by name, then id."""
+SHIFT_ORDER = (Shift.weekday, Shift.start_time, Shift.end_time, Shift.id)
+"""How shifts are listed: by weekday and time."""

@@ -33,6 +33,17 @@ def during(appointment) -> datetime:
     return appointment.starts_at + timedelta(minutes=5)
 
 
+def account_of(client, make):
+    """A new client account (user) for a patient record that has none, as the patient."""
+    from clinic.extensions import db
+    from clinic.models import User
+
+    user = make(User, role="client")
+    client.user = user
+    db.session.commit()
+    return user
+
+
 @contextmanager
 def at_the_visit(clinic_for_api, clock_time: str = "10:05") -> Iterator[None]:
     """The clock stopped on the day of the API clinic's appointment (a week ahead, 10:00) at

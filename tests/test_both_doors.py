@@ -11,7 +11,7 @@ from helpers import MONDAY, NOW, PASSWORD, at_the_visit
 from clinic import scheduling
 from clinic.extensions import db
 from clinic.models import Appointment, Client, User
-from clinic.scheduling.appointments import NO_PATIENT_RECORD
+from clinic.scheduling.agenda import NO_PATIENT_RECORD
 
 pytestmark = pytest.mark.usefixtures("clock")
 

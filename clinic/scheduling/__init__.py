@@ -20,6 +20,7 @@ from .agenda import (
     client_card,
     clients_query,
     day_appointments,
+    own_client,
     own_client_id,
     possible_duplicates,
     seen_appointment,
@@ -32,7 +33,6 @@ from .appointments import (
     book_appointment,
     cancel_appointment,
     change_status,
-    own_client,
     reschedule_appointment,
     update_appointment,
 )

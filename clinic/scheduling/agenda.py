@@ -13,9 +13,11 @@ from sqlalchemy.orm import joinedload
 
 from ..clock import clinic_now
 from ..models import Appointment, AppointmentStatus, Client, Specialist, User
-from .errors import NotFound
+from .errors import NotAllowed, NotFound
 from .policy import Actor, policy_for
 from .values import AnySession, get_row, key_of
+
+NO_PATIENT_RECORD = "Your account has no patient record yet; please call the clinic."
 
 HISTORY_LENGTH = 50
 """How many past or cancelled appointments a client's page lists (the newest)."""
@@ -163,8 +165,17 @@ def seen_appointment(session: AnySession, viewer: User | None, appointment_id: i
 
 
 def own_client_id(session: AnySession, user: User) -> int | None:
-    """The client record of a client user."""
+    """The id of a client user's own patient record, if they have one."""
     return session.scalar(select(Client.id).where(Client.user_id == user.id))
+
+
+def own_client(session: AnySession, user: User) -> Client:
+    """A client user's own patient record; NotAllowed when the account has none (the desk
+    links one), the same answer on the pages and in the API."""
+    client = session.scalar(select(Client).where(Client.user_id == user.id))
+    if client is None:
+        raise NotAllowed(NO_PATIENT_RECORD)
+    return client
 
 
 def clients_query(viewer: User | None, search: str = "") -> Select:

@@ -11,13 +11,12 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
-
 from .. import audit
 from ..clock import clinic_now
 from ..database import writing
 from ..models import Appointment, AppointmentStatus, Client, Specialist, User
-from .errors import Invalid, NotAllowed, NotFound
+from .agenda import own_client
+from .errors import Invalid, NotFound
 from .locks import check_held, hold_for_booking, hold_for_move
 from .placing import (
     Request,
@@ -43,7 +42,6 @@ from .values import (
 )
 
 Status = AppointmentStatus
-NO_PATIENT_RECORD = "Your account has no patient record yet; please call the clinic."
 MOVES = ("date", "start_time", "end_time", "specialist_id", "location_id")
 DETAILS = {
     "type": limit(Appointment.type),
@@ -224,15 +222,6 @@ def _client(session: AnySession, client_id: Any, actor: User | None, policy: Pol
     if client_id in (None, ""):
         raise Invalid({"client_id": "Choose the client to book."})
     return active_row(session, Client, client_id, "client_id", "client")
-
-
-def own_client(session: AnySession, user: User) -> Client:
-    """A client user's own patient record; NotAllowed when the account has none (the desk
-    links one), the same answer on the pages and in the API."""
-    client = session.scalar(select(Client).where(Client.user_id == user.id))
-    if client is None:
-        raise NotAllowed(NO_PATIENT_RECORD)
-    return client
 
 
 def _refuse_new_client(appointment: Appointment, client_id: Any) -> None:

@@ -12,11 +12,9 @@ from collections.abc import Iterable, Sequence
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
-
 from ..models import Location, Specialist
 from .calendar import Span, working_spans
+from .directory import public_locations
 from .schedules import ShiftTimes
 from .values import AnySession
 
@@ -71,19 +69,10 @@ def unplaced_by_specialist(
             rooms = [default] if default.active else []
         else:
             if anywhere is None:
-                anywhere = _active_locations(session)
+                anywhere = public_locations(session)
             rooms = anywhere
         unplaced[specialist.id] = _outside(specialist.shifts, rooms)
     return unplaced
-
-
-def _active_locations(session: AnySession) -> list[Location]:
-    """The locations in use, with their shifts."""
-    return list(
-        session.scalars(
-            select(Location).where(Location.active).options(selectinload(Location.shifts))
-        )
-    )
 
 
 def _outside(shifts: Iterable[Any], rooms: Sequence[Location]) -> list[ShiftTimes]:

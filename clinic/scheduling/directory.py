@@ -15,15 +15,21 @@ from collections.abc import Sequence
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import selectinload
 
-from ..models import Location, Shift, Specialist, location_shifts, specialist_shifts
+from ..models import (
+    LOCATION_ORDER,
+    SHIFT_ORDER,
+    SPECIALIST_ORDER,
+    Location,
+    Shift,
+    Specialist,
+    location_shifts,
+    specialist_shifts,
+)
 from .errors import NotFound
 from .policy import ANONYMOUS, SYSTEM, Policy
 from .values import AnySession, key_of, parse_text
 
 MAX_SEARCH_LENGTH = 100
-SPECIALIST_ORDER = (Specialist.last_name, Specialist.first_name, Specialist.id)
-LOCATION_ORDER = (Location.name, Location.id)
-SHIFT_ORDER = (Shift.weekday, Shift.start_time, Shift.end_time, Shift.id)
 SPECIALIST_SCHEDULE = (
     selectinload(Specialist.shifts),
     selectinload(Specialist.default_location).selectinload(Location.shifts),

@@ -259,12 +259,15 @@ class Policy:
 
     def next_statuses(self, appointment: Appointment, now: datetime) -> list[Status]:
         """The statuses this actor may move the appointment to now, in the table's order."""
-        allowed = self.statuses & TRANSITIONS[appointment.status]
-        return [
-            status
-            for status in Status
-            if status in allowed and status_refusal(appointment, status, now) is None
-        ]
+        return [status for status in Status if self.allows(appointment, status, now)]
+
+    def allows(self, appointment: Appointment, wanted: Status, now: datetime) -> bool:
+        """Whether this actor may move the appointment to `wanted` now (another status)."""
+        return (
+            wanted in self.statuses
+            and wanted in TRANSITIONS[appointment.status]
+            and status_refusal(appointment, wanted, now) is None
+        )
 
     def check_status(self, appointment: Appointment, wanted: Status, now: datetime) -> None:
         """Refuse a status this actor may not set, a change the table does not allow, or one

@@ -12,7 +12,14 @@ from typing import NamedTuple
 
 from sqlalchemy import bindparam, literal, select, union_all
 
-from ..models import Location, Shift, Specialist, location_shifts, specialist_shifts
+from ..models import (
+    SPECIALIST_ORDER,
+    Location,
+    Shift,
+    Specialist,
+    location_shifts,
+    specialist_shifts,
+)
 from .values import AnySession
 
 
@@ -62,7 +69,7 @@ _SCHEDULES = (
     )
     .outerjoin(Location, Location.id == Specialist.default_location_id)
     .where(Specialist.active)
-    .order_by(Specialist.last_name, Specialist.first_name, Specialist.id)
+    .order_by(*SPECIALIST_ORDER)
 )
 _SCHEDULES_OF = _SCHEDULES.where(Specialist.id.in_(bindparam("ids", expanding=True)))
 _ACTIVE_PLACES = (

@@ -194,6 +194,13 @@ def parse_moment(value: Any, field: str) -> datetime:
     bare date meaning its midnight; in whole minutes."""
     if isinstance(value, datetime):
         moment = aware_to_wall(value)
+        if moment.fold:
+            raise Invalid(
+                {
+                    field: "That moment is the second time round of the hour the clocks go "
+                    "back, which the clinic's times cannot name; choose another."
+                }
+            )
     elif isinstance(value, date):
         moment = datetime.combine(value, time())
     elif isinstance(value, str) and len(value.strip()) == 10:

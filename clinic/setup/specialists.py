@@ -9,7 +9,7 @@ from sqlalchemy import or_, select
 
 from ..clock import clinic_now
 from ..database import writing
-from ..models import Appointment, Location, Specialist, TimeOff, User
+from ..models import LOCATION_ORDER, Appointment, Location, Specialist, TimeOff, User
 from ..scheduling import AnySession, Invalid, hold_for_change, set_shifts
 from ..scheduling.values import get_row, limit, parse_note, parse_text
 from .common import (
@@ -97,7 +97,7 @@ def default_location_choices(session: AnySession, specialist: Specialist | None)
         session.scalars(
             select(Location)
             .where(or_(Location.active, Location.id == (current or 0)))
-            .order_by(Location.name)
+            .order_by(*LOCATION_ORDER)
         )
     )
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, time, timedelta
 
 import pytest
-from helpers import MONDAY, NOW
+from helpers import MONDAY, NOW, account_of
 from sqlalchemy import func, select
 
 from clinic import scheduling
@@ -393,7 +393,7 @@ def test_online_moves_stop_at_the_cancellation_window(monday, book, make):
             appointment.id,
             date=MONDAY,
             start_time="11:00",
-            actor=make(User, role="client"),
+            actor=account_of(monday.patient, make),
             now=at("08:00"),
         )
 

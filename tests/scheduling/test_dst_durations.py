@@ -196,3 +196,19 @@ def test_a_time_of_day_with_an_offset_is_refused(kyiv):
             start_time=time(10, 0, tzinfo=UTC),
             now=datetime(2027, 1, 1),
         )
+
+
+def test_an_aware_moment_the_second_time_round_is_refused_not_moved_an_hour(kyiv):
+    """Is a time off starting at 03:30+02:00 on 2027-10-31 (the second 03:30 that night, which
+    a clinic wall-clock time cannot name) refused, rather than stored as the first 03:30, an
+    hour early?"""
+    doctor, _ = kyiv
+    second = datetime(2027, 10, 31, 1, 30, tzinfo=UTC)
+    with pytest.raises(scheduling.Invalid, match="second time round"):
+        scheduling.save_time_off(
+            db.session,
+            starts_at=second,
+            ends_at=second + timedelta(hours=2),
+            specialist_id=doctor.id,
+            now=datetime(2027, 1, 1),
+        )

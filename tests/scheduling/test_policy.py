@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 
 import pytest
 from flask_login import AnonymousUserMixin
-from helpers import NOW, during
+from helpers import NOW, account_of, during
 
 from clinic import scheduling
 from clinic.extensions import db
@@ -45,7 +45,7 @@ def test_a_change_without_an_actor_is_the_systems(app):
 def test_a_client_may_cancel_but_not_check_in(monday, book, make, status):
     """May a client cancel their appointment but not mark it arrived or a no-show?"""
     appointment = book(monday.doctor, monday.patient, "10:00")
-    patient = make(User, role="client")
+    patient = account_of(monday.patient, make)
     with pytest.raises(NotAllowed):
         scheduling.update_appointment(
             db.session, appointment.id, {"status": status}, actor=patient, now=NOW
@@ -74,7 +74,7 @@ def test_a_client_may_change_their_note_but_not_the_visit_type(monday, book, mak
     """May a client change their own note on their appointment but not its type, a same value
     being no change at all?"""
     appointment = book(monday.doctor, monday.patient, "10:00", type="Consultation")
-    patient = make(User, role="client")
+    patient = account_of(monday.patient, make)
     scheduling.update_appointment(
         db.session,
         appointment.id,
@@ -108,7 +108,7 @@ def test_a_client_cannot_set_the_status_it_already_has(monday, book, make):
             db.session,
             appointment.id,
             {"status": "booked"},
-            actor=make(User, role="client"),
+            actor=account_of(monday.patient, make),
             now=NOW,
         )
 

@@ -116,13 +116,11 @@ def agenda_of(plan: DayPlan, policy: Policy, now: datetime) -> Agenda:
         "book": Address("desk.new_appointment", "specialist_id", "date", "start_time"),
         "week": Address("desk.specialist_week", "specialist_id", date=plan.day.isoformat()),
     }
-    # Only the day's own appointments can be checked in: no need to ask for any other day's.
-    checking_in = policy if plan.day == now.date() else None
     lanes, entries = [], []
     for column in plan.columns:
         lane = _lane(column, plan.day, links)
         for appointment in column.appointments:
-            entry = _entry(appointment, plan.flagged, checking_in, now, links)
+            entry = _entry(appointment, plan.flagged, policy, now, links)
             entries.append(entry)
             lane.items.append((appointment.starts_at, appointment.ends_at, entry))
         lane.items += _slots(column, links)
@@ -153,16 +151,14 @@ def _lane(column: Column, day: date, links: dict[str, Address]) -> Lane:
 def _entry(
     appointment: Appointment,
     flagged: set[int],
-    checking_in: Policy | None,
+    policy: Policy,
     now: datetime,
     links: dict[str, Address],
 ) -> Entry:
-    """An appointment's entry; `checking_in` the viewer's policy when the day is today."""
+    """An appointment's entry as the viewer (`policy`) sees it at `now`."""
     key, client = appointment.id, appointment.client.full_name
     start = hhmm(appointment.starts_at)
-    arrives = checking_in is not None and AppointmentStatus.ARRIVED in checking_in.next_statuses(
-        appointment, now
-    )
+    arrives = policy.allows(appointment, AppointmentStatus.ARRIVED, now)
     specialist = appointment.specialist
     return Entry(
         id=key,
