@@ -23,7 +23,7 @@ class Locations(MethodView):
     def get(self):
         """The locations and the shifts they are open"""
         policy = scheduling.policy_for(caller(optional=True))
-        return db.session.scalars(scheduling.seen_locations(policy, Location.id)).all()
+        return db.session.scalars(scheduling.seen_locations(policy, Location.id, shifts=True)).all()
 
     @blp.arguments(LocationIn)
     @blp.response(201, LocationOut)

@@ -69,7 +69,7 @@ def unplaced_by_specialist(
             rooms = [default] if default.active else []
         else:
             if anywhere is None:
-                anywhere = public_locations(session)
+                anywhere = public_locations(session, shifts=True)
             rooms = anywhere
         unplaced[specialist.id] = _outside(specialist.shifts, rooms)
     return unplaced

@@ -110,10 +110,12 @@ def specialties(session: AnySession) -> list[str]:
     )
 
 
-def seen_locations(policy: Policy, *order: object) -> Select:
-    """The locations `policy`'s actor sees, with their shifts; by name unless another `order`
-    is given (the API lists them by id, as the original did)."""
-    statement = select(Location).options(selectinload(Location.shifts))
+def seen_locations(policy: Policy, *order: object, shifts: bool = False) -> Select:
+    """The locations `policy`'s actor sees (with their shifts loaded when asked); by name
+    unless another `order` is given (the API lists them by id, as the original did)."""
+    statement = select(Location)
+    if shifts:
+        statement = statement.options(selectinload(Location.shifts))
     if not policy.sees_inactive:
         statement = statement.where(Location.active)
     return statement.order_by(*(order or LOCATION_ORDER))
@@ -128,14 +130,15 @@ def seen_location(session: AnySession, policy: Policy, location_id: object) -> L
     return location
 
 
-def public_locations(session: AnySession) -> list[Location]:
-    """The locations in use, by name."""
-    return list(session.scalars(seen_locations(ANONYMOUS)))
+def public_locations(session: AnySession, shifts: bool = False) -> list[Location]:
+    """The locations in use, by name (with their shifts loaded when asked)."""
+    return list(session.scalars(seen_locations(ANONYMOUS, shifts=shifts)))
 
 
 def every_location(session: AnySession) -> list[Location]:
-    """Every location, those switched off too, by name: for setting the clinic up."""
-    return list(session.scalars(seen_locations(SYSTEM)))
+    """Every location, those switched off too, by name, with their shifts: for setting the
+    clinic up."""
+    return list(session.scalars(seen_locations(SYSTEM, shifts=True)))
 
 
 def counted(statement: Select) -> Select:
