@@ -12,7 +12,11 @@ waits for the bookings under way and they for it.
 
 A unit takes all its keys at its start, in one order (clinic, specialists by id, locations by
 id), before it reads any shift, time off or appointment; what the ORM read before is read again.
-SQLite needs none of it: a unit of work holds the database's write lock (BEGIN IMMEDIATE).
+A booking reads which rooms to lock (its specialist's default, or every room in use) only once
+it holds the clinic's and the specialist's keys; should the specialist or room it ends with not
+be among its keys (an appointment moved, a room switched on meanwhile), it starts again
+(`check_held`). (The order is kept by the stages: rooms come last.) SQLite needs none of it: a
+unit of work holds the database's write lock (BEGIN IMMEDIATE).
 """
 
 from __future__ import annotations
