@@ -2,7 +2,11 @@
 
 Only a visitor's or an integration's read is cached: a GET with no session cookie, no
 remember-me cookie and no `Authorization` header (signed-in pages carry names, CSRF tokens and
-flashes, and staff see other free times), and with no query parameter the view does not read.
+flashes, and staff see other free times), with no query parameter the view does not read, and
+asked at the site's own address: BASE_URL's scheme, host and path prefix. Links on a page
+start with the request's script root, so an answer to a request whose prefix, scheme or host
+came from its headers (a `SCRIPT_NAME` or `X-Forwarded-Prefix: //evil.example`) is that
+requester's alone and never kept for anyone else.
 A view opts in with `@for_visitors(...)`, naming the parameters it reads.
 
 The key is the data version (clinic/database.py adds one to it in the same transaction as any
@@ -23,7 +27,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 from flask import Flask, current_app, request, session
 from flask_login import current_user
@@ -60,6 +64,7 @@ def for_visitors(*arguments: str) -> Callable[[Callable], Callable]:
         args = request.args
         return (
             _someones_request()
+            or not _at_the_sites_address()
             or not known.issuperset(args)
             or any(len(args.getlist(name)) > 1 for name in args)
         )
@@ -81,6 +86,22 @@ def _someones_request() -> bool:
     config = current_app.config
     cookies = (config["SESSION_COOKIE_NAME"], config.get("REMEMBER_COOKIE_NAME", "remember_token"))
     return any(name in request.cookies for name in cookies) or current_user.is_authenticated
+
+
+DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def _at_the_sites_address() -> bool:
+    """Whether the request was asked at BASE_URL: its scheme, host (and port) and path prefix
+    (the script root, which every link on the page starts with)."""
+    site = urlsplit(current_app.config["BASE_URL"])
+    port = site.port if site.port not in (None, DEFAULT_PORTS.get(site.scheme)) else None
+    host = (site.hostname or "") + (f":{port}" if port else "")
+    return (
+        request.scheme == site.scheme
+        and request.host.lower() == host
+        and request.script_root == site.path.rstrip("/")
+    )
 
 
 def _key(*_args: Any, **_kwargs: Any) -> str:

@@ -100,6 +100,7 @@ def testing(database_uri: str) -> dict[str, Any]:
         "SQLALCHEMY_DATABASE_URI": database_uri,
         "RATELIMIT_ENABLED": False,
         "MAIL_BACKEND": "memory",
+        "BASE_URL": "http://localhost",
         "WTF_CSRF_ENABLED": False,
     }
 

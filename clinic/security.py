@@ -2,7 +2,8 @@
 every answer for someone in particular (`no-cache` on the others, `Vary: Cookie,
 Authorization` on all), and cookies that are HttpOnly, SameSite=Lax, and Secure
 whenever the request came over https (behind a proxy too, when PROXY_FIX_HOPS says how many
-proxies to trust for X-Forwarded-Proto)."""
+proxies to trust for X-Forwarded-Proto; no other request header sets the scheme, the host or
+the path prefix that links start with: see gunicorn.conf.py)."""
 
 from __future__ import annotations
 
@@ -72,5 +73,7 @@ def init_app(app: Flask) -> None:
     app.session_interface = SessionCookies()
     hops = app.config.get("PROXY_FIX_HOPS", 0)
     if hops:
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+        app.wsgi_app = ProxyFix(
+            app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_prefix=hops
+        )
     app.after_request(add_headers)

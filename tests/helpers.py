@@ -88,6 +88,7 @@ def gunicorn(settings: dict[str, str], workers: int) -> Iterator[str]:
     """The app served by gunicorn with `workers` processes and these settings (environment
     variables) until the block ends; its base URL once /healthz answers."""
     port = free_port()
+    base = f"http://127.0.0.1:{port}"
     moved = {}
     launcher = ["-m"]
     if os.environ.get(MOVED_CLOCK):  # the server's clock where the run's is now
@@ -108,11 +109,10 @@ def gunicorn(settings: dict[str, str], workers: int) -> Iterator[str]:
             "wsgi:app",
         ],
         cwd=PROJECT_ROOT,
-        env={**os.environ, **settings, **moved},
+        env={**os.environ, "BASE_URL": base, **settings, **moved},
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
     )
-    base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 60
         while True:

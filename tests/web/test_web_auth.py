@@ -144,8 +144,8 @@ def test_forms_without_a_csrf_token_are_refused(database_url, people):
     assert accepted.status_code == 302
 
 
-BASE_URL = "http://127.0.0.1:5000"
-"""Emailed links start with the configured BASE_URL (the default here), never the request's
+BASE_URL = "http://localhost"
+"""Emailed links start with the configured BASE_URL (the tests' settings), never the request's
 host."""
 
 
