@@ -1,15 +1,26 @@
 """The signed links emailed to account holders — verify an address, reset a password, confirm
 a new address — and the emails that carry them (or tell an address's owner that someone tried
-it). Links come from `links`, bodies from templates/emails/; a link holds only while what it
-was made for stays as it was (see `_stamp`)."""
+it, or that its account moved elsewhere). Links come from `links`, bodies from
+templates/emails/; a link holds only while what it was made for stays as it was (see `_stamp`).
+
+Every account email goes through `_send`, which counts the mails to each address
+(ACCOUNT_MAIL_LIMIT, a few an hour): past it, nothing more goes there for a while, and the
+page that asked answers as always (nobody fills a stranger's inbox from the reset or register
+forms). An email to an address whose owner has not verified it names nobody: the names came
+from whoever registered, who may not be the address's owner."""
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import logging
 from typing import Any
 
+import limits as rates
 from flask import Flask, current_app, render_template
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from limits.storage import storage_from_string
+from limits.strategies import MovingWindowRateLimiter
 
 from . import links, mail
 from .database import note_change
@@ -29,29 +40,52 @@ ACCOUNT_EMAIL = "account_email"
 
 
 def init_app(app: Flask) -> None:
-    """Send the account emails a unit of work noted, once it has committed."""
+    """Send the account emails a unit of work noted, once it has committed; count each
+    address's mails where the rate limits count (RATELIMIT_STORAGE_URI)."""
     clinic_changed.connect(_send_noted)
+    storage = storage_from_string(app.config["RATELIMIT_STORAGE_URI"])
+    app.extensions["account_mail_limit"] = MovingWindowRateLimiter(storage)
+
+
+def _send(to: str, subject: str, body: str) -> bool:
+    """Send an account email unless its address has had its share lately (ACCOUNT_MAIL_LIMIT,
+    this process's share of it with memory:// storage); whether it went."""
+    setting = current_app.config["ACCOUNT_MAIL_LIMIT"]
+    limit = rates.parse(setting)
+    if current_app.config["RATELIMIT_STORAGE_URI"].startswith("memory://"):
+        share = max(1, limit.amount // current_app.config["WEB_CONCURRENCY"])
+        limit = rates.parse(f"{share} per {limit.multiples} {limit.GRANULARITY.name}")
+    if not current_app.extensions["account_mail_limit"].hit(limit, "account-mail", to.lower()):
+        log.warning("Not sending %r: %s has had its account emails for now", subject, to)
+        return False
+    return mail.send_or_log(to, subject, body)
 
 
 def send_once_committed(
-    session: AnySession, kind: str, user: User, new_email: str | None = None
+    session: AnySession, kind: str, user: User, address: str | None = None
 ) -> None:
     """Email the user once the open unit of work has committed (never if it is rolled back):
-    "change-email" (the link that makes `new_email` theirs) or "address-in-use"."""
-    note_change(session, Change(ACCOUNT_EMAIL, user.id, kind, (user, new_email)))
+    "change-email" (to `address`, the link that makes it theirs), "change-asked" (to their
+    current address, the link that lets staff's change to their pending address happen),
+    "address-changed" (to `address`, their old one: the account has moved) or
+    "address-in-use"."""
+    note_change(session, Change(ACCOUNT_EMAIL, user.id, kind, (user, address)))
 
 
 def _send_noted(_sender: object, changes: list[Change]) -> None:
     """The account emails of a committed unit; a failure is logged, the others still go."""
+    senders = {
+        "change-email": send_email_change,
+        "change-asked": lambda user, _address: send_change_asked(user),
+        "address-changed": send_address_changed,
+        "address-in-use": lambda user, _address: send_address_in_use(user),
+    }
     for change in changes:
         if change.entity != ACCOUNT_EMAIL:
             continue
-        user, new_email = change.row
+        user, address = change.row
         try:
-            if change.action == "change-email":
-                send_email_change(user, new_email)
-            else:
-                send_address_in_use(user)
+            senders[change.action](user, address)
         except Exception:
             log.exception("Could not send the %s email to user %s", change.action, user.id)
 
@@ -61,12 +95,18 @@ def _serializer(purpose: str) -> URLSafeTimedSerializer:
 
 
 def _stamp(user: User, purpose: str) -> str:
-    """What must not have changed for a token to hold (besides the address): the password,
-    so that a link dies with a password change and a reset link works once; and, for a
-    verification link, that the address is not verified yet, so that it works once."""
-    if purpose == RESET_PASSWORD:
-        return user.password_hash[-16:]
-    return user.password_hash[-16:] + ("" if user.email_verified_at is None else "|verified")
+    """A keyed digest (HMAC with the secret key) of what must not have changed for a token to
+    hold, besides the address: the password, so that a link dies with a password change and a
+    reset link works once; for a verification link, that the address is not verified yet, so
+    that it works once; for an address change, the change waiting (a newer one, or none, kills
+    the link). The digest tells nothing of the password's hash."""
+    facts = [purpose, user.password_hash]
+    if purpose == VERIFY_EMAIL:
+        facts.append("" if user.email_verified_at is None else "verified")
+    if purpose == CHANGE_EMAIL:
+        facts.append(user.pending_email or "")
+    key = current_app.config["SECRET_KEY"].encode()
+    return hmac.new(key, "\0".join(facts).encode(), hashlib.sha256).hexdigest()[:32]
 
 
 def email_token(user: User, purpose: str = VERIFY_EMAIL) -> str:
@@ -98,11 +138,11 @@ def _hours() -> int:
     return int(current_app.config["EMAIL_TOKEN_MAX_AGE"].total_seconds() // 3600)
 
 
-def send_verification(user: User, password: str | None = None) -> None:
-    """Email the user the link that verifies their address (and signs them in), with the
-    generated password when they chose none; a failure is logged (they can ask again). An
-    account still without a password (the desk knew the address first) gets the link that
-    verifies by choosing one."""
+def send_verification(user: User) -> None:
+    """Email the user the link to the page that verifies their address (with the password
+    they chose, or a new one) and signs them in; a failure is logged (they can ask again). An
+    account still without a password (none given, or the desk knew the address first) gets
+    the link that verifies by choosing one. No password is ever mailed."""
     if user.password_hash == UNCHOSEN:
         link = links.for_emails().reset_password(email_token(user, RESET_PASSWORD))
     else:
@@ -110,12 +150,11 @@ def send_verification(user: User, password: str | None = None) -> None:
     body = render_template(
         "emails/verify_email.txt",
         user=user,
-        password=password,
         link=link,
         choose=user.password_hash == UNCHOSEN,
         hours=_hours(),
     )
-    mail.send_or_log(user.email, "Confirm your email address", body)
+    _send(user.email, "Confirm your email address", body)
 
 
 def send_password_reset(user: User) -> bool:
@@ -126,27 +165,58 @@ def send_password_reset(user: User) -> bool:
         hours=_hours(),
         link=links.for_emails().reset_password(email_token(user, RESET_PASSWORD)),
     )
-    return mail.send_or_log(user.email, "Choose a new password", body)
+    return _send(user.email, "Choose a new password", body)
 
 
-def send_email_change(user: User, new_email: str) -> None:
-    """Email the new address a link that makes it the account's (and its client record's);
-    until it is opened, mail goes to the old one."""
-    token = _serializer(CHANGE_EMAIL).dumps(
+def change_token(user: User) -> str:
+    """A signed, expiring token for the address change waiting (`user.pending_email`)."""
+    return _serializer(CHANGE_EMAIL).dumps(
         {
             "user": user.id,
             "email": user.email,
-            "new": new_email,
+            "new": user.pending_email,
             "stamp": _stamp(user, CHANGE_EMAIL),
         }
     )
+
+
+def send_email_change(user: User, new_email: str) -> None:
+    """Email the new address the holder asked for a link that makes it the account's (and its
+    client record's); until it is opened, mail goes to the old one."""
     body = render_template(
         "emails/change_email.txt",
         user=user,
         hours=_hours(),
-        link=links.for_emails().confirm_email(token),
+        link=links.for_emails().confirm_email(change_token(user)),
     )
-    mail.send_or_log(new_email, "Confirm your new email address", body)
+    _send(new_email, "Confirm your new email address", body)
+
+
+def send_change_asked(user: User) -> None:
+    """Email the account's current address the link that lets the change staff asked for
+    happen: the holder, not the clinic, moves their account to another address."""
+    body = render_template(
+        "emails/change_asked.txt",
+        user=user,
+        new_email=user.pending_email,
+        hours=_hours(),
+        link=links.for_emails().confirm_email(change_token(user)),
+    )
+    _send(user.email, "Your clinic asked to change your email address", body)
+
+
+def send_address_changed(user: User, old_email: str) -> None:
+    """Tell the address an account has just left that it has moved (and where to turn if that
+    was not its owner's wish)."""
+    body = render_template("emails/address_changed.txt", user=user)
+    _send(old_email, "Your email address at the clinic has changed", body)
+
+
+def send_username_taken(email: str) -> None:
+    """Tell an address someone registered with that the username asked for is taken (the API's
+    answer is the same either way, so that it tells nobody which usernames exist)."""
+    body = render_template("emails/username_taken.txt", register=links.for_emails().register())
+    _send(email, "Your registration at the clinic", body)
 
 
 def send_registration_notice(user: User) -> None:
@@ -158,7 +228,7 @@ def send_registration_notice(user: User) -> None:
         reset=links.for_emails().request_reset(),
         sign_in=links.for_emails().sign_in(),
     )
-    mail.send_or_log(user.email, "You already have an account", body)
+    _send(user.email, "You already have an account", body)
 
 
 def send_address_in_use(user: User) -> None:
@@ -167,7 +237,7 @@ def send_address_in_use(user: User) -> None:
     body = render_template(
         "emails/address_in_use.txt", user=user, sign_in=links.for_emails().sign_in()
     )
-    mail.send_or_log(user.email, "Someone asked to use your email address", body)
+    _send(user.email, "Someone asked to use your email address", body)
 
 
 def new_address(token: str) -> Any:

@@ -20,13 +20,15 @@ from .account_emails import (
     CHANGE_EMAIL,
     RESET_PASSWORD,
     UNCHOSEN,
+    send_once_committed,
     send_registration_notice,
+    send_username_taken,
     send_verification,
     user_for_token,
 )
 from .database import writing
 from .models import Appointment, Client, Role, User, comparison_key
-from .scheduling import AnySession, Invalid
+from .scheduling import AnySession, Invalid, NotAllowed, acting
 from .scheduling.values import limit, parse_name, parse_phone
 from .sign_ins import end_all_sign_ins
 
@@ -150,42 +152,49 @@ def register_client(
     first_name: Any = "",
     last_name: Any = "",
     phone: Any = "",
-) -> tuple[User, str | None]:
-    """A new client account awaiting email verification, its link emailed (with a generated
-    password when none was given).
+) -> User:
+    """A new client account awaiting email verification, its link emailed (never a password).
 
-    When the desk already keeps a client record with this address, nothing is linked yet and
-    the password given here is not kept: whoever opens the emailed link (proving the address)
-    chooses the password, and only then is the record linked — so nobody takes over a
-    patient's record by registering with their address. When the address has an account
-    already, nothing is made: its owner is emailed instead, and the answer (an unsaved user)
-    looks like any other, so registering never tells who has an account here.
+    Whoever opens the emailed link proves the address, and verifies with the password chosen
+    here or a new one (which replaces it), so an account registered by someone else with
+    a stranger's address ends up the address owner's alone. Without a password, or when the
+    desk already keeps a client record with this address (the password given is then not
+    kept), the account has none yet: the link lets the address's owner choose it, and only
+    then is the desk's record linked. When the address has an account already, or the
+    username is taken, nothing is made: the address is emailed instead, and the answer (an
+    unsaved user) looks like any other, so registering never tells who has an account here
+    or which usernames exist.
     """
-    generated = None if password else secrets.token_urlsafe(9)
     with writing(session):
         user = User(
             username=read_username(username),
             email=read_email(email),
-            password_hash=generate_password_hash(read_password(password or generated)),
+            password_hash=generate_password_hash(read_password(password)) if password else UNCHOSEN,
             first_name=read_name(first_name, "first_name", required=False),
             last_name=read_name(last_name, "last_name", required=False),
             role=Role.CLIENT,
         )
         phone = parse_phone(phone, "phone", limit(Client.phone))
         known = find_by_email(session, user.email)
-        if known is None:
+        taken = known is None and session.scalar(
+            select(User.id).where(User.username_key == user.username_key)
+        )
+        if known is None and not taken:
             check_unique(session, user.username, user.email)
-            if _desk_record(session, user.email) is not None:
-                user.password_hash, generated = UNCHOSEN, None
+            desk_knows = _desk_record(session, user.email) is not None
+            if desk_knows:
+                user.password_hash = UNCHOSEN
             session.add(user)
             audit.record(session, None, "register", user)
-            if user.password_hash != UNCHOSEN:
+            if not desk_knows:
                 client_record_for(session, user, None, phone)
     if known is not None:
         send_registration_notice(known)
-        return user, None
-    send_verification(user, generated)
-    return user, generated
+    elif taken:
+        send_username_taken(user.email)
+    else:
+        send_verification(user)
+    return user
 
 
 def _desk_record(session: AnySession, email: str | None) -> Client | None:
@@ -223,16 +232,54 @@ def client_record_for(
     return client
 
 
-def verify_email(session: AnySession, token: str) -> User:
-    """Mark the token's user as verified; the link works once (then it is "used already")."""
+def verify_email(
+    session: AnySession,
+    token: str,
+    password: Any = None,
+    new_password: Any = None,
+    repeat: Any = None,
+) -> User:
+    """Verify the token's user's address with the password chosen at registration, or a new
+    one (`new_password`, matching `repeat`), which replaces it and ends every other sign-in
+    and token; the link works once (then it is "used already"). Invalid on `password` when
+    it is not the account's."""
     with writing(session):
         user = user_for_token(session, token)
         if user.password_hash == UNCHOSEN:
             raise Invalid({"token": "This link is not valid."})
         before = audit.snapshot(user)
-        user.email_verified_at = datetime.now(UTC)
-        audit.record(session, None, "verify", user, before)
+        if new_password:
+            user.password_hash = generate_password_hash(
+                read_password(new_password, repeat, field="new_password")
+            )
+            end_all_sign_ins(session, user)
+        elif not password_matches(user, password):
+            raise Invalid(
+                {
+                    "password": "That is not the password chosen when registering: type it "
+                    "again, or choose a new one."
+                }
+            )
+        _verified(session, user, before)
     return user
+
+
+def activate(session: AnySession, token: str) -> User:
+    """The v1 API's activation (`GET /api/v1/activate/?token=`, the contract's shape): the
+    token's user's address verified, no password asked and nobody signed in; the link works
+    once. Emailed links open `verify_email`'s page instead."""
+    with writing(session):
+        user = user_for_token(session, token)
+        if user.password_hash == UNCHOSEN:
+            raise Invalid({"token": "This link is not valid."})
+        _verified(session, user, audit.snapshot(user))
+    return user
+
+
+def _verified(session: AnySession, user: User, before: dict) -> None:
+    """Mark the user's address verified now, audited (as the system: the link's holder)."""
+    user.email_verified_at = datetime.now(UTC)
+    audit.record(session, None, "verify", user, before)
 
 
 def password_matches(user: User, password: Any) -> bool:
@@ -241,21 +288,54 @@ def password_matches(user: User, password: Any) -> bool:
 
 
 def confirm_email_change(session: AnySession, token: str) -> User:
-    """Make the address a change link was sent to the account's and its client record's; the
-    link works once (the account's address is no longer the one it names)."""
+    """Move the account to the address a change link names (the holder confirming: at the
+    new address for their own change, at the current one for a change staff asked for); the
+    link works once, and only for the change still waiting."""
     with writing(session):
         user = user_for_token(session, token, CHANGE_EMAIL)
         new_email = read_email(account_emails.new_address(token))
-        check_unique(session, None, new_email, user)
-        before = audit.snapshot(user)
-        user.email = new_email
-        user.email_verified_at = datetime.now(UTC)
-        audit.record(session, None, "email", user, before)
-        if user.client is not None:
-            client_before = audit.snapshot(user.client)
-            user.client.email = new_email
-            audit.record(session, None, "email", user.client, client_before)
+        if new_email != user.pending_email:
+            raise Invalid({"token": "This link has been used already; ask for a new one."})
+        move_address(session, user, new_email, None)
     return user
+
+
+def move_address(session: AnySession, user: User, new_email: str, actor: User | None) -> None:
+    """Make `new_email` the account's address (verified) and its client record's; an
+    email-shaped username follows it, so the old address signs in no more; the old address
+    is told once the unit commits. Audited as `actor` (None: the holder, by a link)."""
+    check_unique(session, None, new_email, user)
+    old_email = user.email
+    before = audit.snapshot(user)
+    user.email, user.pending_email = new_email, None
+    user.email_verified_at = datetime.now(UTC)
+    if "@" in user.username:
+        user.username = new_email
+        check_unique(session, new_email, new_email, user)
+    audit.record(session, actor, "email", user, before)
+    if user.client is not None:
+        client_before = audit.snapshot(user.client)
+        user.client.email = new_email
+        audit.record(session, actor, "email", user.client, client_before)
+    if old_email:
+        send_once_committed(session, "address-changed", user, old_email)
+
+
+def replace_dead_address(
+    session: AnySession, user: User, new_email: Any, *, actor: User | None
+) -> None:
+    """An admin's override for a patient whose old address is dead: the account moves to
+    `new_email` at once (no link can reach the holder), the old address is told, and every
+    sign-in and token of the account ends. Audited as the admin; NotAllowed for anyone
+    else."""
+    if not acting(actor).overrides_addresses:
+        raise NotAllowed("Only an admin can replace an account's address.")
+    with writing(session):
+        address = read_email(new_email)
+        if address == (user.email or "").lower():
+            raise Invalid({"email": "That is the account's address already."})
+        move_address(session, user, address, actor)
+        end_all_sign_ins(session, user)
 
 
 def expire_unverified(session: AnySession, now: datetime | None = None, days: int = 7) -> int:

@@ -50,14 +50,18 @@ def from_environ(environ: Mapping[str, str], instance_path: Path) -> dict[str, A
         "RATELIMIT_STORAGE_URI": environ.get("RATELIMIT_STORAGE_URI", "memory://"),
         "CACHE_REDIS_URL": redis_url(environ.get("CACHE_REDIS_URL", "")),
         "WEB_CONCURRENCY": positive_int(environ, "WEB_CONCURRENCY", 1),
-        "LOGIN_LIMIT_PER_IP": rate_limit(environ, "LOGIN_LIMIT_PER_IP", "20 per minute"),
+        "LOGIN_LIMIT_PER_IP": rate_limit(
+            environ, "LOGIN_LIMIT_PER_IP", "20 per minute; 200 per hour"
+        ),
         "LOGIN_LIMIT_PER_IP_ACCOUNT": rate_limit(
-            environ, "LOGIN_LIMIT_PER_IP_ACCOUNT", "10 per minute"
+            environ, "LOGIN_LIMIT_PER_IP_ACCOUNT", "10 per minute; 30 per hour; 100 per day"
         ),
         "LOGIN_FAILURES_PER_ACCOUNT": rate_limit(
             environ, "LOGIN_FAILURES_PER_ACCOUNT", "100 per hour"
         ),
         "SELF_BOOKING_LIMIT": rate_limit(environ, "SELF_BOOKING_LIMIT", "20 per hour"),
+        "ACCOUNT_MAIL_LIMIT": rate_limit(environ, "ACCOUNT_MAIL_LIMIT", "5 per hour"),
+        "RATELIMIT_HEADERS_ENABLED": True,
         "MAIL_SERVER": environ.get("MAIL_SERVER", ""),
         "MAIL_PORT": positive_int(environ, "MAIL_PORT", 25),
         "MAIL_USERNAME": environ.get("MAIL_USERNAME", ""),
@@ -161,14 +165,18 @@ def whole_number(environ: Mapping[str, str], name: str, default: int) -> int:
 
 
 def rate_limit(environ: Mapping[str, str], name: str, default: str) -> str:
-    """Read one rate limit such as "20 per minute" or "100/hour"."""
+    """Read a rate limit such as "20 per minute" or "100/hour", or several that grow ("10 per
+    minute; 30 per hour": past each, the wait is longer)."""
     raw = environ.get(name, "").strip() or default
     try:
         rates = limits.parse_many(raw)
     except ValueError:
         rates = []
-    if len(rates) != 1 or rates[0].amount <= 0:
-        raise ConfigError(f"{name} must be one rate such as '20 per minute', not {raw!r}")
+    if not rates or any(rate.amount <= 0 for rate in rates):
+        raise ConfigError(
+            f"{name} must be a rate such as '20 per minute' (or several: '20 per minute; "
+            f"100 per hour'), not {raw!r}"
+        )
     return raw
 
 

@@ -34,6 +34,9 @@ class EmailLinks(Protocol):
     def sign_in(self) -> str:
         """The sign-in page."""
 
+    def register(self) -> str:
+        """The page where a patient registers."""
+
 
 def use(app: Flask, builder: EmailLinks) -> None:
     """Give the app the builder of its emailed links (the web side does, at start-up)."""

@@ -179,6 +179,9 @@ class User(UserMixin, db.Model):
         Boolean, default=False, server_default=false()
     )
     """The password is a temporary one an admin set: its owner chooses their own first."""
+    pending_email: Mapped[str | None] = mapped_column(String(254))
+    """The address a change waits to move the account to (asked by its holder and confirmed at
+    the new address, or asked by staff and confirmed at the current one); none waits."""
 
     client: Mapped[Client | None] = relationship(back_populates="user")
 

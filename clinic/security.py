@@ -73,7 +73,5 @@ def init_app(app: Flask) -> None:
     app.session_interface = SessionCookies()
     hops = app.config.get("PROXY_FIX_HOPS", 0)
     if hops:
-        app.wsgi_app = ProxyFix(
-            app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_prefix=hops
-        )
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_prefix=hops)
     app.after_request(add_headers)

@@ -44,10 +44,11 @@ LOGIN_LIMIT = "10 per minute"
 
 class Login(MethodView):
     @blp.public
+    @blp.no_page_forms
     @limits.login_limited
     @blp.arguments(LoginIn)
     @blp.response(200, TokensOut)
-    @blp.documents(400, 401, 429)
+    @blp.documents(400, 401, 403, 429)
     def post(self, credentials):
         """Sign in: an access and a refresh token, and who you are"""
         user, verdict = accounts.authenticate(
@@ -144,12 +145,14 @@ class Me(MethodView):
 class Register(MethodView):
     @blp.public
     @limiter.limit(LOGIN_LIMIT)
+    @blp.json_only
     @blp.arguments(RegisterIn)
     @blp.response(201, RegisteredOut)
-    @blp.documents(400, 429)
+    @blp.documents(400, 415, 429)
     def post(self, fields):
-        """Register as a client: the account works once the emailed link is opened"""
-        user, _ = accounts.register_client(db.session, **fields)
+        """Register as a client: the account works once the emailed link is opened (the same
+        answer whether or not the address or username is taken)"""
+        user = accounts.register_client(db.session, **fields)
         return {"message": "We sent a link to your email address; open it to finish.", "user": user}
 
 
@@ -161,5 +164,5 @@ class Activate(MethodView):
     @blp.documents(400)
     def get(self, query):
         """Verify an email address with the token from the emailed link"""
-        user = accounts.verify_email(db.session, query["token"])
+        user = accounts.activate(db.session, query["token"])
         return {"message": "Your email address is verified; you can sign in.", "user": user}

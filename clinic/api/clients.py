@@ -4,6 +4,7 @@ and changes only their own record (anyone else's answers 404)."""
 from __future__ import annotations
 
 from flask.views import MethodView
+from sqlalchemy.orm import selectinload
 
 from .. import scheduling, setup
 from ..extensions import db
@@ -21,7 +22,8 @@ class Clients(MethodView):
     @blp.documents(400, 401)
     def get(self, query):
         """The clients (staff), or your own record (a client)"""
-        return listing(scheduling.clients_query(caller()), query)
+        statement = scheduling.clients_query(caller()).options(selectinload(Client.user))
+        return listing(statement, query)
 
     @blp.arguments(ClientIn)
     @blp.response(201, ClientOut)

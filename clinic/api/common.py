@@ -4,11 +4,13 @@ pagination."""
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 from collections.abc import Callable, Iterable
 from http import HTTPStatus
 from typing import Any
+from urllib.parse import urlsplit
 
 from flask import current_app, g, request
 from flask.json.provider import DefaultJSONProvider
@@ -97,10 +99,42 @@ class ApiBlueprint(Blueprint):
 
         return decorate
 
+    def json_only(self, view: Callable) -> Callable:
+        """Refuse a form post (415): the operation takes JSON only."""
+
+        @functools.wraps(view)
+        def checked(*args: Any, **kwargs: Any) -> Any:
+            if request.mimetype in FORM_TYPES:
+                abort(415, message="Send JSON (Content-Type: application/json).")
+            return view(*args, **kwargs)
+
+        return checked
+
+    def no_page_forms(self, view: Callable) -> Callable:
+        """Refuse (403) a form post that a web page made a browser send: one with a foreign
+        Origin, or with any cookie (an integration's form post carries neither). Otherwise a
+        page on another site could have its visitors' browsers try passwords for it."""
+
+        @functools.wraps(view)
+        def checked(*args: Any, **kwargs: Any) -> Any:
+            if request.mimetype in FORM_TYPES:
+                origin = request.headers.get("Origin")
+                if request.cookies or (origin is not None and origin != site_origin()):
+                    abort(403, message="A web page's form cannot sign in here; send JSON.")
+            return view(*args, **kwargs)
+
+        return checked
+
     def public(self, view: Callable) -> Callable:
         """Mark an operation as open to anyone (a token, when sent, must still be valid)."""
         setattr(view, PUBLIC, True)
         return self.doc(security=[])(view)
+
+
+def site_origin() -> str:
+    """The origin (scheme and host) of BASE_URL, as a browser sends it in Origin."""
+    site = urlsplit(current_app.config["BASE_URL"])
+    return f"{site.scheme}://{site.netloc}"
 
 
 def authenticate_first() -> None:

@@ -183,6 +183,14 @@ class ClientOut(ma.Schema):
     last_name = fields.String()
     phone = fields.String()
     email = fields.String(allow_none=True)
+    pending_email = fields.Function(
+        lambda client: client.user.pending_email if client.user_id else None,
+        allow_none=True,
+        metadata={
+            "description": "The address a change waits to move the account to, until its "
+            "holder confirms it by the emailed link (additive to the original)"
+        },
+    )
 
 
 class AppointmentOut(ma.Schema):
@@ -281,7 +289,9 @@ class RegisterIn(In):
     username = text(150, required=True)
     email = text(254, required=True)
     password = text(
-        128, load_only=True, metadata={"description": "Generated and emailed when not given"}
+        128,
+        load_only=True,
+        metadata={"description": "Optional: without one, the emailed link lets its owner choose"},
     )
     first_name = text(150)
     last_name = text(150)

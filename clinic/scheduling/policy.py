@@ -86,6 +86,12 @@ class Policy:
         return self.actor in (Actor.SYSTEM, Actor.ADMIN)
 
     @property
+    def overrides_addresses(self) -> bool:
+        """Whether this actor may move an account to another address without its holder's
+        confirmation (a patient whose old address is dead)."""
+        return self.actor in (Actor.SYSTEM, Actor.ADMIN)
+
+    @property
     def editable(self) -> frozenset[str]:
         """The details of an appointment this actor may change: staff the type and the
         clinic's notes, a client only their own note."""

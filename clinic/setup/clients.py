@@ -33,9 +33,11 @@ def save_client(
 ) -> Client:
     """Create (`client` None) or change a client record.
 
-    A client with an account has one address, the account's: a new one (asked for by the
-    client, who confirms it with their `password`, or by the desk) is not saved here but
-    emailed a confirmation link, and mail keeps going to the old address until it is opened.
+    A client with an account has one address, the account's: a new one is not saved here but
+    waits (`User.pending_email`) for its confirmation link, and mail keeps going to the old
+    address until it is opened. The client asks with their `password`, and the link goes to
+    the new address. Staff ask (audited as them), and the link goes to the current address,
+    so only the holder moves their account. A record with no account just changes.
     An address another account has is refused to the desk; the client gets the usual answer
     and that account's owner an email, so that nobody learns who has an account here.
     The account carries the record's names too, kept in step. Mail goes only once the unit
@@ -43,12 +45,10 @@ def save_client(
     """
     fields = dict(fields)
     with writing(session):
-        new_email = _address_change(session, client, fields, actor)
+        _address_change(session, client, fields, actor)
         with saving(session, Client, client, fields, READERS, actor) as client:
             if "first_name" in fields or "last_name" in fields:
                 _names_to_account(session, client, actor)
-        if new_email is not None:
-            account_emails.send_once_committed(session, "change-email", client.user, new_email)
     return client
 
 
@@ -74,16 +74,16 @@ def _names_to_account(session: AnySession, client: Client, actor: User | None) -
 
 def _address_change(
     session: AnySession, client: Client | None, fields: dict[str, Any], actor: User | None
-) -> str | None:
-    """The new address an account holder's change asks for (taken out of `fields`), if any."""
+) -> None:
+    """Take an account holder's new address out of `fields` and make it wait for its link."""
     password = fields.pop("password", None)
     if client is None or client.user is None or "email" not in fields:
-        return None
+        return
     new_email = _email(fields.pop("email"), "email")
     if new_email is None:
         raise Invalid({"email": "An account needs an email address."})
     if new_email == (client.email or "").lower():
-        return None
+        return
     by_holder = actor is not None and actor.id == client.user.id
     if by_holder and not accounts.password_matches(client.user, password):
         raise Invalid(
@@ -96,9 +96,16 @@ def _address_change(
     owner = accounts.find_by_email(session, new_email)
     if by_holder and owner is not None and owner.id != client.user.id:
         account_emails.send_once_committed(session, "address-in-use", owner)
-        return None
+        return
     accounts.check_unique(session, None, new_email, client.user)
-    return new_email
+    user = client.user
+    before = audit.snapshot(user)
+    user.pending_email = new_email
+    audit.record(session, actor, "email-asked", user, before)
+    if by_holder:
+        account_emails.send_once_committed(session, "change-email", user, new_email)
+    else:
+        account_emails.send_once_committed(session, "change-asked", user)
 
 
 def removal_refusal(session: AnySession, client: Client, actor: User | None) -> str | None:

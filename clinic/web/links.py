@@ -28,3 +28,7 @@ class PageLinks:
     def sign_in(self) -> str:
         """The sign-in page."""
         return external_url("auth.login")
+
+    def register(self) -> str:
+        """The page where a patient registers."""
+        return external_url("auth.register")

@@ -6,11 +6,12 @@ from __future__ import annotations
 import re
 
 import pytest
+from sqlalchemy import select
 
 from clinic import mail, setup
 from clinic.database import writing
 from clinic.extensions import db
-from clinic.models import Client, User
+from clinic.models import AuditEntry, Client, User
 from clinic.scheduling import Invalid
 
 
@@ -22,7 +23,7 @@ def last_link() -> tuple[str, str]:
     """(to, path) of the last email's link."""
     message = mail.outbox()[-1]
     link = re.search(r"https?://\S+", message.get_body(("plain",)).get_content()).group(0)
-    return message["To"], link.split("5000", 1)[1]
+    return message["To"], link.split("localhost", 1)[1]
 
 
 def test_a_client_changing_their_address_confirms_with_password_and_proves_it(
@@ -37,23 +38,46 @@ def test_a_client_changing_their_address_confirms_with_password_and_proves_it(
     )
     assert asked.status_code == 200
     assert asked.get_json()["email"] == "client@example.com", "not before it is proven"
+    assert asked.get_json()["pending_email"] == "new@example.com"
     to, path = last_link()
     assert to == "new@example.com"
-    assert client.get(path).status_code == 302
-    db.session.expire_all()
+    assert client.get(path).status_code == 200, "opening the link shows, changes nothing"
     user = clinic_for_api.users["client"]
+    old = user.email
+    db.session.expire_all()
+    assert user.email == old
+    assert client.post(path).status_code == 302
+    db.session.expire_all()
     assert (user.email, user.client.email) == ("new@example.com", "new@example.com")
-    assert client.get(path).status_code == 302
+    assert mail.outbox()[-1]["To"] == old, "the old address is told"
+    assert client.post(path).status_code == 302
     assert db.session.get(User, user.id).email == "new@example.com"
 
 
-def test_the_desk_changing_an_account_holders_address_also_waits_for_proof(call, clinic_for_api):
-    """Even the desk cannot point a patient's mail at an unproven address."""
+def test_the_desk_changing_an_account_holders_address_waits_for_the_holder(
+    call, clinic_for_api, client
+):
+    """Attack: a manager moves a patient's account to an address of their own (then resets
+    its password). The change waits for the holder, asked at the current address; the audit
+    log names the manager; only the holder's confirmation moves the account."""
     own = f"/api/v1/clients/{clinic_for_api.ids.own_client}/"
-    response = call("PATCH", own, as_="manager", json={"email": "typo@example.com"})
+    response = call("PATCH", own, as_="manager", json={"email": "mallory@example.com"})
     assert response.status_code == 200
-    assert response.get_json()["email"] == "client@example.com"
-    assert last_link()[0] == "typo@example.com"
+    answer = response.get_json()
+    assert (answer["email"], answer["pending_email"]) == (
+        "client@example.com",
+        "mallory@example.com",
+    )
+    to, path = last_link()
+    assert to == clinic_for_api.users["client"].email, "the holder is asked, not the new one"
+    assert all(message["To"] != "mallory@example.com" for message in mail.outbox())
+    [asked] = db.session.scalars(
+        select(AuditEntry).where(AuditEntry.action == "email-asked")
+    ).all()
+    assert asked.actor_id == clinic_for_api.users["manager"].id
+    assert client.post(path).status_code == 302
+    db.session.expire_all()
+    assert clinic_for_api.users["client"].email == "mallory@example.com"
 
 
 def test_a_record_without_an_account_changes_its_address_at_once(call, clinic_for_api):
@@ -123,4 +147,4 @@ def test_an_address_change_in_a_larger_unit_that_fails_sends_nothing(clinic_for_
     assert mail.outbox() == []
     db.session.expire_all()
     setup.save_client(db.session, client, {"email": "new@example.com"})
-    assert [message["To"] for message in mail.outbox()] == ["new@example.com"]
+    assert [message["To"] for message in mail.outbox()] == [client.user.email]

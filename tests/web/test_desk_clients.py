@@ -284,18 +284,20 @@ def holder(make):
 
 
 def test_an_account_holders_new_address_is_sent_a_link_rather_than_saved(desk, holder):
-    """Does a new address for a client with an account get a confirmation link, the page
-    say so, and the record and account keep the old address until it is opened?"""
+    """Does a new address for a client with an account ask the holder (a link to the current
+    address), the page say so, and the record and account keep the old address until it is
+    opened?"""
     response = desk.post(
         f"/desk/clients/{holder.id}/edit",
         data=new_client(first_name="Ivan", last_name="Holder", email="Ivan.New@example.com"),
     )
     assert response.status_code == 302
-    assert [message["To"] for message in mail.outbox()] == ["ivan.new@example.com"]
+    assert [message["To"] for message in mail.outbox()] == ["ivan@example.com"]
     page = text(desk.get(response.headers["Location"]))
     assert (
-        "A confirmation link went to ivan.new@example.com; mail keeps going to the old one "
-        "until it is opened."
+        "ivan@example.com was sent a link to confirm the move to ivan.new@example.com: only "
+        "the account's holder can move it, and mail keeps going to the old address until they "
+        "do."
     ) in page
     saved = fresh(Client, holder.id)
     assert (saved.email, saved.user.email, saved.phone) == (

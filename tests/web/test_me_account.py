@@ -175,7 +175,7 @@ def test_an_email_change_sends_the_link_and_keeps_the_old_address_until_it_is_op
     user = fresh(me.user)
     assert (user.email, user.client.email) == (EMAIL, EMAIL)
     link = re.search(r"https?://\S+", message.get_body(("plain",)).get_content()).group(0)
-    ask(app, app.test_client(), "GET", link.split("5000", 1)[1])
+    ask(app, app.test_client(), "POST", link.split("localhost", 1)[1])
     user = fresh(me.user)
     assert (user.email, user.client.email) == ("new@example.com", "new@example.com")
 
@@ -333,7 +333,8 @@ def test_wrong_passwords_on_the_account_page_count_as_failed_sign_ins(database_u
     right = {"username": username, "password": PASSWORD}
     assert ask(app, browser, "POST", "/login", data=right).status_code == 302
     wrong = {"username": username, "password": "wrong"}
-    assert ask(app, app.test_client(), "POST", "/login", data=wrong).status_code == 200
+    for _ in range(2):  # the address's first failure makes it a failing source, uncounted
+        assert ask(app, app.test_client(), "POST", "/login", data=wrong).status_code == 200
     for _ in range(2):
         response = ask(app, browser, "POST", "/me/account/password", data=new_password("nope"))
         assert response.status_code == 200

@@ -37,6 +37,10 @@ def settings(**values) -> None:
     db.session.commit()
 
 
+CHOSEN = {"password": "correct horse"}
+"""The verification page's answer: the password chosen when registering."""
+
+
 def register_and_verify(client, path: str) -> str:
     """Register Anna through the form at `path`; the path of the verification link emailed."""
     sent = client.post(
@@ -220,15 +224,14 @@ def test_a_visitor_who_registers_comes_back_after_the_emailed_link(client, clock
     login = client.get(f"/login?next={quote(booking(monday.doctor), safe='')}")
     register = re.search(r'href="(/register\?next=[^"]+)"', login.get_data(as_text=True))
     path = register.group(1).replace("&amp;", "&")
-    assert client.get(register_and_verify(client, path)).headers["Location"] == booking(
-        monday.doctor
-    )
+    verified = client.post(register_and_verify(client, path), data=CHOSEN)
+    assert verified.headers["Location"] == booking(monday.doctor)
 
 
 def test_registering_with_a_foreign_next_goes_nowhere_else(client, clock):
     """Is a `next=` to another site dropped on the way through registration?"""
     link = register_and_verify(client, "/register?next=//evil.example/x")
-    assert client.get(link).headers["Location"] == "/me/appointments"
+    assert client.post(link, data=CHOSEN).headers["Location"] == "/me/appointments"
 
 
 def test_the_booking_rate_limit_answers_with_a_clear_page(database_url, make, monday, clock):

@@ -172,7 +172,9 @@ def test_register_verify_and_sign_in(client, app):
     assert sign_in(client, "anna@example.com", "correct horse").status_code == 200, (
         "not before verifying"
     )
-    verified = client.get(link_in_last_email("verify"))
+    link = link_in_last_email("verify")
+    assert "The password you chose when registering" in client.get(link).get_data(as_text=True)
+    verified = client.post(link, data={"password": "correct horse"})
     assert verified.headers["Location"] == "/me/appointments"
     assert client.get("/me/appointments").status_code == 200
     client.post("/logout")
@@ -236,7 +238,8 @@ def test_resend_sends_a_new_link_only_to_unverified_accounts(client, people):
         response = client.post("/verify", data={"email": email})
         assert "Check your email" in response.get_data(as_text=True)
     assert [m["To"] for m in mail.outbox()] == ["client@example.com"]
-    client.get(link_in_last_email("verify"))
+    chosen = {"new_password": "a new one of mine", "confirm": "a new one of mine"}
+    client.post(link_in_last_email("verify"), data=chosen)
     assert db.session.get(User, people["client"].id).email_verified_at is not None
 
 

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from wtforms import BooleanField, EmailField, PasswordField, StringField
-from wtforms.validators import DataRequired, Email, Length
+from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
 
+from ...accounts import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
 from ..forms import Form, email_field, names, new_password, phone_field
 
 
@@ -35,6 +36,32 @@ class EmailForm(Form):
         validators=[DataRequired(), Email(), Length(max=254)],
         render_kw={"autocomplete": "email"},
     )
+
+
+class VerifyForm(Form):
+    """Verifying an address: the password chosen when registering, or a new one instead."""
+
+    password = PasswordField(
+        "The password you chose when registering",
+        validators=[Optional(), Length(max=MAX_PASSWORD_LENGTH)],
+        render_kw={"autocomplete": "current-password"},
+    )
+    new_password = PasswordField(
+        "Or choose a new password",
+        validators=[Optional(), Length(min=MIN_PASSWORD_LENGTH, max=MAX_PASSWORD_LENGTH)],
+        description=f"At least {MIN_PASSWORD_LENGTH} characters. It replaces the one chosen "
+        "when registering.",
+        render_kw={"autocomplete": "new-password"},
+    )
+    confirm = PasswordField(
+        "The new password again",
+        validators=[EqualTo("new_password", message="The passwords do not match.")],
+        render_kw={"autocomplete": "new-password"},
+    )
+
+
+VERIFY_FIELDS = {"repeat_new_password": "confirm"}
+"""The domain's names of the verify form's fields, as the form calls them."""
 
 
 class ResetPasswordForm(Form):

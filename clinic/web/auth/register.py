@@ -6,10 +6,12 @@ from flask import flash, redirect, render_template, request, session, url_for
 
 from ... import account_emails, accounts
 from ...extensions import db, limiter
+from ...models import User
 from ...scheduling import Invalid
 from ..access import landing, safe_next, sign_in
+from ..forms import Form
 from . import SIGN_IN_LIMIT, bp
-from .forms import EmailForm, RegisterForm
+from .forms import VERIFY_FIELDS, EmailForm, RegisterForm, VerifyForm
 
 FIELD_NAMES = {"username": "email", "repeat_password": "confirm"}
 """The account rules' field names that the register form calls otherwise."""
@@ -27,7 +29,7 @@ def register():
     form = RegisterForm()
     if form.validate_on_submit():
         try:
-            user, _ = accounts.register_client(
+            user = accounts.register_client(
                 db.session,
                 username=form.email.data,
                 email=form.email.data,
@@ -47,14 +49,35 @@ def register():
     )
 
 
-@bp.get("/verify/<token>")
+@bp.route("/verify/<token>", methods=["GET", "POST"])
+@limiter.limit(SIGN_IN_LIMIT, methods=["POST"])
 def verify_email(token: str):
-    """Open the emailed link: the address is verified and the user signed in."""
+    """The emailed link's page: opening it (as a mail scanner does) changes nothing. The
+    password chosen when registering, or a new one, verifies the address and signs in, so
+    that whoever registered with someone else's address holds nothing once its owner has."""
     try:
-        user = accounts.verify_email(db.session, token)
+        user = account_emails.user_for_token(db.session, token)
     except Invalid as refusal:
         flash(refusal.errors["token"], "error")
         return redirect(url_for("auth.resend_verification"))
+    form = VerifyForm()
+    if form.validate_on_submit():
+        try:
+            user = accounts.verify_email(
+                db.session, token, form.password.data, form.new_password.data, form.confirm.data
+            )
+        except Invalid as refusal:
+            if "token" in refusal.errors:
+                flash(refusal.errors["token"], "error")
+                return redirect(url_for("auth.resend_verification"))
+            form.show_refusal(refusal, VERIFY_FIELDS)
+        else:
+            return _signed_in_verified(user)
+    return render_template("auth/verify.html", form=form, email=user.email)
+
+
+def _signed_in_verified(user: User):
+    """Sign in the user whose address is now verified, and go on where they were going."""
     if not user.active:
         flash("Your email address is verified, but the account is switched off.", "error")
         return redirect(url_for("public.index"))
@@ -76,13 +99,24 @@ def resend_verification():
     return render_template("auth/resend.html", form=form)
 
 
-@bp.get("/account/email/<token>")
+@bp.route("/account/email/<token>", methods=["GET", "POST"])
 def confirm_email(token: str):
-    """Open the link sent to a new address: it becomes the account's."""
+    """The page of a link that moves an account to a new address: opening it shows the change,
+    the button makes it."""
     try:
-        user = accounts.confirm_email_change(db.session, token)
+        user = account_emails.user_for_token(db.session, token, account_emails.CHANGE_EMAIL)
     except Invalid as refusal:
-        flash(next(iter(refusal.errors.values())), "error")
+        flash(refusal.errors["token"], "error")
         return redirect(url_for("public.index"))
-    flash(f"Your email address is now {user.email}.", "success")
-    return redirect(url_for("auth.login"))
+    form = Form()
+    if form.validate_on_submit():
+        try:
+            user = accounts.confirm_email_change(db.session, token)
+        except Invalid as refusal:
+            flash(next(iter(refusal.errors.values())), "error")
+            return redirect(url_for("public.index"))
+        flash(f"Your email address is now {user.email}.", "success")
+        return redirect(url_for("auth.login"))
+    return render_template(
+        "auth/confirm_email.html", form=form, user=user, new_email=user.pending_email
+    )

@@ -21,11 +21,12 @@ def login():
         if verdict is accounts.SignIn.TEMPORARY:
             sign_in(user, remember=False)
             flash("Your password is a temporary one: please choose your own.", "info")
-            return redirect(url_for("auth.change_password"))
+            return limits.remember_device(redirect(url_for("auth.change_password")), user)
         if verdict is accounts.SignIn.OK:
             sign_in(user, remember=form.remember.data)
             flash(f"Welcome, {user.full_name}.", "success")
-            return redirect(safe_next(request.args.get("next")) or landing(user))
+            going = redirect(safe_next(request.args.get("next")) or landing(user))
+            return limits.remember_device(going, user)
         if verdict is accounts.SignIn.WRONG:
             limits.sign_in_failed()
         form.form_errors.append(verdict.value)

@@ -103,8 +103,9 @@ def edit_client(client_id: int):
                 awaiting = awaiting_confirmation(client, form.email.data)
                 if awaiting:
                     flash(
-                        f"A confirmation link went to {awaiting}; mail keeps going to the old "
-                        "one until it is opened.",
+                        f"{client.email} was sent a link to confirm the move to {awaiting}: "
+                        "only the account's holder can move it, and mail keeps going to the "
+                        "old address until they do.",
                         "info",
                     )
                 return redirect(url_for("desk.client", client_id=client.id))
