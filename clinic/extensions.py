@@ -1,5 +1,6 @@
 """The Flask extensions, created unbound; `create_app` binds them."""
 
+from flask import current_app, request
 from flask_caching import Cache
 from flask_jwt_extended import JWTManager
 from flask_limiter import Limiter
@@ -26,10 +27,27 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
+class SchemeLoginManager(LoginManager):
+    """flask-login's manager, its remember-me cookie Secure whenever the request came over
+    https (as the session cookie is), not only when SECURE_COOKIES says so."""
+
+    def _set_cookie(self, response):
+        super()._set_cookie(response)
+        if not request.is_secure:
+            return
+        name = current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token")
+        cookies = response.headers.getlist("Set-Cookie")
+        response.headers.remove("Set-Cookie")
+        for cookie in cookies:
+            if cookie.startswith(f"{name}=") and "; Secure" not in cookie:
+                cookie += "; Secure"
+            response.headers.add("Set-Cookie", cookie)
+
+
 db = SQLAlchemy(model_class=Base)
 cache = Cache()
 migrate = Migrate()
-login_manager = LoginManager()
+login_manager = SchemeLoginManager()
 csrf = CSRFProtect()
 jwt = JWTManager()
 limiter = Limiter(key_func=get_remote_address)

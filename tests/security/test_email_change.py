@@ -71,9 +71,7 @@ def test_the_desk_changing_an_account_holders_address_waits_for_the_holder(
     to, path = last_link()
     assert to == clinic_for_api.users["client"].email, "the holder is asked, not the new one"
     assert all(message["To"] != "mallory@example.com" for message in mail.outbox())
-    [asked] = db.session.scalars(
-        select(AuditEntry).where(AuditEntry.action == "email-asked")
-    ).all()
+    [asked] = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "email-asked")).all()
     assert asked.actor_id == clinic_for_api.users["manager"].id
     assert client.post(path).status_code == 302
     db.session.expire_all()

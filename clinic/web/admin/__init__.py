@@ -10,6 +10,7 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 guard(bp, Role.ADMIN)
 
 from . import (  # noqa: E402, F401  (the views register on bp)
+    addresses,
     audit_log,
     locations,
     overview,
