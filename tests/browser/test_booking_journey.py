@@ -118,6 +118,10 @@ def register_and_verify(page, live_server: str) -> None:
     link = re.search(r"https?://\S+/verify/\S+", message.get_content()).group(0)
     assert link.startswith(live_server), "the link leads back to this site"
     page.goto(link)
+    assert page.get_by_role("heading", level=1).inner_text() == "Confirm your email address"
+    assert_accessible(page)
+    page.get_by_label("The password you chose when registering").fill("correct horse")
+    page.get_by_role("button", name="Confirm and sign in").click()
 
 
 def test_find_register_book_download_move_and_cancel(screen, live_server, clinic):

@@ -63,6 +63,10 @@ def test_register_verify_and_see_my_appointments(screen, live_server):
     link = re.search(r"https?://\S+/verify/\S+", mail.outbox()[-1].get_content()).group(0)
     assert link.startswith(live_server), "the link leads back to this site"
     page.goto(link)
+    assert page.get_by_role("heading", level=1).inner_text() == "Confirm your email address"
+    assert_accessible(page)
+    page.get_by_label("The password you chose when registering").fill("correct horse")
+    page.get_by_role("button", name="Confirm and sign in").click()
     page.wait_for_url(f"{live_server}/me/appointments")
     assert page.get_by_role("heading", level=1).inner_text() == "My appointments"
     assert_accessible(page)
