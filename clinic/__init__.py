@@ -61,7 +61,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     with app.app_context():
         configure_engine(db.engine)
 
-    from . import account_emails, api, caching, cli, notifications, security, web
+    from . import account_emails, api, caching, cli, limits, notifications, security, web
 
     caching.init_app(app)
 
@@ -71,6 +71,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     security.init_app(app)
     notifications.init_app(app)
     account_emails.init_app(app)
+    limits.init_app(app)
     cli.init_app(app)
     _log_to_console(app)
 

@@ -47,15 +47,22 @@ def init_app(app: Flask) -> None:
     app.extensions["account_mail_limit"] = MovingWindowRateLimiter(storage)
 
 
-def _send(to: str, subject: str, body: str) -> bool:
+def _send(to: str, subject: str, body: str, limited: bool = True) -> bool:
     """Send an account email unless its address has had its share lately (ACCOUNT_MAIL_LIMIT,
-    this process's share of it with memory:// storage); whether it went."""
+    this process's share of it with memory:// storage; one count for every `+tag` of an
+    inbox); whether it went. A notice that an account moved, or a link staff asked for,
+    is not `limited`: nobody can ask for those anonymously, and nobody may silence them by
+    spending the address's share first."""
+    if not limited:
+        return mail.send_or_log(to, subject, body)
     setting = current_app.config["ACCOUNT_MAIL_LIMIT"]
     limit = rates.parse(setting)
     if current_app.config["RATELIMIT_STORAGE_URI"].startswith("memory://"):
         share = max(1, limit.amount // current_app.config["WEB_CONCURRENCY"])
         limit = rates.parse(f"{share} per {limit.multiples} {limit.GRANULARITY.name}")
-    if not current_app.extensions["account_mail_limit"].hit(limit, "account-mail", to.lower()):
+    local, _at, domain = to.lower().rpartition("@")
+    inbox = f"{local.split('+', 1)[0]}@{domain}"
+    if not current_app.extensions["account_mail_limit"].hit(limit, "account-mail", inbox):
         log.warning("Not sending %r: %s has had its account emails for now", subject, to)
         return False
     return mail.send_or_log(to, subject, body)
@@ -202,14 +209,14 @@ def send_change_asked(user: User) -> None:
         hours=_hours(),
         link=links.for_emails().confirm_email(change_token(user)),
     )
-    _send(user.email, "Your clinic asked to change your email address", body)
+    _send(user.email, "Your clinic asked to change your email address", body, limited=False)
 
 
 def send_address_changed(user: User, old_email: str) -> None:
     """Tell the address an account has just left that it has moved (and where to turn if that
     was not its owner's wish)."""
     body = render_template("emails/address_changed.txt", user=user)
-    _send(old_email, "Your email address at the clinic has changed", body)
+    _send(old_email, "Your email address at the clinic has changed", body, limited=False)
 
 
 def send_username_taken(email: str) -> None:

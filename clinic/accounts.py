@@ -123,11 +123,8 @@ def read_name(value: Any, field: str, required: bool = True) -> str:
     return parse_name(value, field, limit(User.first_name), required)
 
 
-def check_unique(
-    session: AnySession, username: str | None, email: str | None, user: User | None = None
-) -> None:
-    """Refuse a username or email another user has."""
-    others = select(User.id).where(User.id != (user.id if user else 0))
+def check_email_shaped(username: str | None, email: str | None) -> None:
+    """Refuse a username that looks like an email address but is not the account's own."""
     if username and "@" in username and comparison_key(username) != (email or "").lower():
         raise Invalid(
             {
@@ -135,6 +132,14 @@ def check_unique(
                 "the account's own address."
             }
         )
+
+
+def check_unique(
+    session: AnySession, username: str | None, email: str | None, user: User | None = None
+) -> None:
+    """Refuse a username or email another user has."""
+    others = select(User.id).where(User.id != (user.id if user else 0))
+    check_email_shaped(username, email)
     with session.no_autoflush:
         key = comparison_key(username or "")
         if username and session.scalar(others.where(User.username_key == key)):
@@ -175,6 +180,7 @@ def register_client(
             role=Role.CLIENT,
         )
         phone = parse_phone(phone, "phone", limit(Client.phone))
+        check_email_shaped(user.username, user.email)  # before any lookup: it tells nothing
         known = find_by_email(session, user.email)
         taken = known is None and session.scalar(
             select(User.id).where(User.username_key == user.username_key)

@@ -17,11 +17,16 @@ With `memory://` storage each server process counts alone, so each allows its sh
 
 from __future__ import annotations
 
+import functools
+import ipaddress
+import math
+import time
 from collections.abc import Callable
 from datetime import timedelta
+from typing import Any
 
 import limits
-from flask import current_app, g, request
+from flask import Flask, abort, current_app, g, request
 from flask.wrappers import Response
 from flask_limiter.util import get_remote_address
 from flask_login import current_user
@@ -73,6 +78,7 @@ def login_account() -> str:
         text = typed_username()
         user = accounts.find_user(db.session, text)
         g.login_account = account_key(user.id) if user else f"name:{comparison_key(text.strip())}"
+        g.login_user = user
     return g.login_account
 
 
@@ -81,40 +87,100 @@ def address_and_account() -> str:
     return f"{get_remote_address()}|{login_account()}"
 
 
+ACCOUNT_FAILURES = "login-account-failures"
+"""The scope of the failures counted per account, over the sign-in pages and the pages that
+check a signed-in user's password."""
+
+
 def sign_in_failed() -> None:
     """Count this request's sign-in as a failure against its account (a wrong password), and
-    remember its address as failing at the account (for as long as the account's failures
-    are counted)."""
+    remember its source as failing at the account (for as long as failures are counted)."""
     g.login_failed = True
-    storage = limiter.storage if limiter.enabled else None
-    if "login_account" in g and storage is not None:
-        remembered = max(
-            item.get_expiry()
-            for item in limits.parse_many(current_app.config["LOGIN_FAILURES_PER_ACCOUNT"])
-        )
-        storage.incr(_failing_key(), remembered)
+    account = g.get("failures_account")
+    if not limiter.enabled or account is None:
+        return
+    for item in _failure_rates():
+        limiter.limiter.hit(item, ACCOUNT_FAILURES, account)
+    if "login_account" in g:
+        remembered = max(item.get_expiry() for item in _failure_rates())
+        limiter.storage.incr(_failing_key(), remembered)
+
+
+def _failure_rates() -> list[limits.RateLimitItem]:
+    return limits.parse_many(share("LOGIN_FAILURES_PER_ACCOUNT")())
+
+
+def _source() -> str:
+    """Where a sign-in comes from: its address, an IPv6 one by its /64 (what one holder gets)."""
+    address = get_remote_address()
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    if ip.version == 6:
+        return str(ipaddress.ip_network(f"{ip}/64", strict=False))
+    return address
 
 
 def _failing_key() -> str:
-    return f"clinic-login-failing/{address_and_account()}"
+    return f"clinic-login-failing/{_source()}|{login_account()}"
 
 
 def _not_failing() -> bool:
     """Whether the sign-in comes from a source that has not been failing at its account: a
     browser holding the account's device cookie, or an address with no wrong password for it
-    lately (exempt from the account's failures limit)."""
-    if _device_account() == login_account():
+    lately."""
+    user = g.get("login_user")
+    if user is not None and _device_account() == _device_value(user):
         return True
-    storage = limiter.storage
-    return storage is not None and storage.get(_failing_key()) == 0
+    return limiter.storage.get(_failing_key()) == 0
+
+
+def _hold_back_failing(account: str, exempt: Callable[[], bool]) -> None:
+    """Refuse (429, with Retry-After) a request for an account past its failures, unless
+    `exempt` says its source has not been failing."""
+    if not limiter.enabled or request.method != "POST":
+        return
+    g.failures_account = account
+    for item in _failure_rates():
+        if not limiter.limiter.test(item, ACCOUNT_FAILURES, account):
+            if exempt():
+                return
+            reset, _remaining = limiter.limiter.get_window_stats(item, ACCOUNT_FAILURES, account)
+            g.retry_after = max(1, math.ceil(reset - time.time()))
+            abort(429, description=FAILURES_MESSAGE)
+
+
+FAILURES_MESSAGE = (
+    "Too many wrong passwords have been tried for this account from here; please try again "
+    "later."
+)
+
+
+def add_retry_after(response: Response) -> Response:
+    """Tell a request held back by the account's failures how long to wait."""
+    if response.status_code == 429 and "retry_after" in g:
+        response.headers["Retry-After"] = str(g.retry_after)
+    return response
+
+
+def init_app(app: Flask) -> None:
+    """Answer a held-back sign-in with its Retry-After."""
+    app.after_request(add_retry_after)
 
 
 def _devices() -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="clinic-device")
 
 
+def _device_value(user: User) -> str:
+    """What a device cookie of the user's account says: the account, and its auth_version
+    (so that a new password or "sign out everywhere" ends every device's standing too)."""
+    return f"{account_key(user.id)}:{user.auth_version}"
+
+
 def _device_account() -> str | None:
-    """The account this browser's device cookie names (signed, at most a year old), if any."""
+    """What this browser's device cookie says (signed, at most a year old), if anything."""
     value = request.cookies.get(DEVICE_COOKIE)
     if not value:
         return None
@@ -129,7 +195,7 @@ def remember_device(response: Response, user: User) -> Response:
     failures of others at the account never keep it out)."""
     response.set_cookie(
         DEVICE_COOKIE,
-        _devices().dumps(account_key(user.id)),
+        _devices().dumps(_device_value(user)),
         max_age=int(DEVICE_LIFETIME.total_seconds()),
         secure=bool(current_app.config["SESSION_COOKIE_SECURE"] or request.is_secure),
         httponly=True,
@@ -138,13 +204,16 @@ def remember_device(response: Response, user: User) -> Response:
     return response
 
 
-def _failed(_response: Response) -> bool:
-    """Whether the view said the sign-in failed."""
-    return g.get("login_failed", False)
-
-
 def login_limited(view: Callable) -> Callable:
-    """The one login limit, for the web sign-in's POST and the API login paths alike."""
+    """The one login limit, for the web sign-in's POST and the API login paths alike: per
+    address, per address and account, and the account's failures (sparing sources that have
+    not been failing)."""
+
+    @functools.wraps(view)
+    def held_back(*args: Any, **kwargs: Any) -> Any:
+        _hold_back_failing(login_account(), _not_failing)
+        return view(*args, **kwargs)
+
     for decorate in (
         limiter.shared_limit(
             share("LOGIN_LIMIT_PER_IP"),
@@ -158,17 +227,9 @@ def login_limited(view: Callable) -> Callable:
             key_func=address_and_account,
             methods=["POST"],
         ),
-        limiter.shared_limit(
-            share("LOGIN_FAILURES_PER_ACCOUNT"),
-            scope="login-account-failures",
-            key_func=login_account,
-            deduct_when=_failed,
-            exempt_when=_not_failing,
-            methods=["POST"],
-        ),
     ):
-        view = decorate(view)
-    return view
+        held_back = decorate(held_back)
+    return held_back
 
 
 def signed_in_account() -> str:
@@ -179,14 +240,15 @@ def signed_in_account() -> str:
 def password_checked(view: Callable) -> Callable:
     """For a page that checks the signed-in user's password (changing it, or the email
     address): a wrong one (the view calls `sign_in_failed`) counts as a failed sign-in of the
-    account, in the same count as the sign-in pages'."""
-    return limiter.shared_limit(
-        share("LOGIN_FAILURES_PER_ACCOUNT"),
-        scope="login-account-failures",
-        key_func=signed_in_account,
-        deduct_when=_failed,
-        methods=["POST"],
-    )(view)
+    account, in the same count as the sign-in pages', and past the account's failures the
+    page refuses whoever asks (a stolen session may not guess on)."""
+
+    @functools.wraps(view)
+    def held_back(*args: Any, **kwargs: Any) -> Any:
+        _hold_back_failing(signed_in_account(), lambda: False)
+        return view(*args, **kwargs)
+
+    return held_back
 
 
 SELF_BOOKING_MESSAGE = (

@@ -82,7 +82,8 @@ def _address_change(
     new_email = _email(fields.pop("email"), "email")
     if new_email is None:
         raise Invalid({"email": "An account needs an email address."})
-    if new_email == (client.email or "").lower():
+    if new_email in ((client.email or "").lower(), (client.user.email or "").lower()):
+        _drop_waiting_change(session, client.user, actor)
         return
     by_holder = actor is not None and actor.id == client.user.id
     if by_holder and not accounts.password_matches(client.user, password):
@@ -106,6 +107,16 @@ def _address_change(
         account_emails.send_once_committed(session, "change-email", user, new_email)
     else:
         account_emails.send_once_committed(session, "change-asked", user)
+
+
+def _drop_waiting_change(session: AnySession, user: User, actor: User | None) -> None:
+    """Asked for the address the account has: a change still waiting is dropped (its link
+    dies with it), audited."""
+    if user.pending_email is None:
+        return
+    before = audit.snapshot(user)
+    user.pending_email = None
+    audit.record(session, actor, "email-dropped", user, before)
 
 
 def removal_refusal(session: AnySession, client: Client, actor: User | None) -> str | None:

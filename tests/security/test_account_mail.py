@@ -103,3 +103,19 @@ def test_the_remember_me_cookie_is_secure_over_https(client, make):
     cookies = {c.split("=", 1)[0]: c for c in response.headers.getlist("Set-Cookie")}
     assert "; Secure" in cookies["remember_token"]
     assert "; Secure" in cookies["clinic_device"]
+
+
+def test_the_api_registration_does_not_tell_an_email_shaped_username_exists(client, make):
+    """Attack: register with a victim's address as the username and one's own address as the
+    email, to learn from the answer whether the victim has an account. Both answers are the
+    same refusal."""
+    make(User, role=Role.CLIENT, username="victim@example.com", email="victim@example.com")
+    answers = [
+        client.post(
+            "/api/v1/register/",
+            json={"username": name, "email": "attacker@example.com", "password": "long enough"},
+        )
+        for name in ("victim@example.com", "nobody@example.com")
+    ]
+    assert [a.status_code for a in answers] == [400, 400]
+    assert answers[0].get_json() == answers[1].get_json()

@@ -146,3 +146,17 @@ def test_an_address_change_in_a_larger_unit_that_fails_sends_nothing(clinic_for_
     db.session.expire_all()
     setup.save_client(db.session, client, {"email": "new@example.com"})
     assert [message["To"] for message in mail.outbox()] == [client.user.email]
+
+
+def test_asking_for_the_current_address_drops_a_waiting_change(call, clinic_for_api, client):
+    """The desk mistyped a patient's new address, then set it back: is the waiting change
+    dropped, its link dead?"""
+    own = f"/api/v1/clients/{clinic_for_api.ids.own_client}/"
+    current = clinic_for_api.users["client"].email
+    call("PATCH", own, as_="manager", json={"email": "typo@example.com"})
+    _to, path = last_link()
+    back = call("PATCH", own, as_="manager", json={"email": current})
+    assert back.get_json()["pending_email"] is None
+    client.post(path)
+    db.session.expire_all()
+    assert clinic_for_api.users["client"].email == current

@@ -141,3 +141,43 @@ def test_a_form_on_another_sites_page_cannot_sign_in_at_the_api(
         assert answer.status_code == (200 if allowed else 403), path
     as_json = client.post("/api/v1/login/", json={"username": "admin", "password": PASSWORD})
     assert as_json.status_code == 200
+
+
+def test_failures_from_many_fresh_addresses_still_count(database_url, admin):
+    """Attack: guess once from each of many addresses (a botnet, an IPv6 block), so that no
+    address has failed before its try. Every failure counts at the account; past its limit
+    each failing address is held back, and an IPv6 holder's /64 is one source."""
+    app = limited_app(
+        database_url,
+        LOGIN_LIMIT_PER_IP_ACCOUNT="1000 per minute",
+        LOGIN_FAILURES_PER_ACCOUNT="5 per hour",
+    )
+    attacker = app.test_client()
+    assert [outcome(sign_in(attacker, "wrong", f"203.0.113.{n}")) for n in range(6)] == [
+        "refused"
+    ] * 6
+    assert outcome(sign_in(attacker, "wrong", "203.0.113.0")) == "limited"
+    assert outcome(sign_in(attacker, "wrong", "2001:db8:0:1::1")) == "refused"
+    assert outcome(sign_in(attacker, "wrong", "2001:db8:0:1::2")) == "limited"
+    assert outcome(sign_in(app.test_client(), PASSWORD, "198.51.100.7")) == "ok"
+
+
+def test_a_device_cookie_ends_with_a_new_password(database_url, admin):
+    """Does a browser's standing end when the account's password changes (a shared kiosk, a
+    former colleague)?"""
+    from clinic import accounts
+    from clinic.extensions import db
+
+    app = limited_app(
+        database_url,
+        LOGIN_LIMIT_PER_IP_ACCOUNT="1000 per minute",
+        LOGIN_FAILURES_PER_ACCOUNT="3 per hour",
+    )
+    kiosk = app.test_client()
+    assert outcome(sign_in(kiosk, PASSWORD, "192.0.2.30")) == "ok"
+    kiosk.post("/logout")
+    for _ in range(5):
+        sign_in(kiosk, "wrong", "192.0.2.30")
+    with app.app_context():
+        accounts.set_password(db.session, db.session.get(User, admin.id), "a brand new one")
+    assert outcome(sign_in(kiosk, "a brand new one", "192.0.2.30")) == "limited"

@@ -73,3 +73,26 @@ def test_the_api_registration_takes_json_only(client):
     )
     assert answer.status_code == 415
     assert mail.outbox() == []
+
+
+def test_tags_of_one_inbox_share_its_limit(client):
+    """Attack: register victim+0@, victim+1@, ... (one inbox, many spellings)."""
+    for n in range(LIMIT + 3):
+        client.post(
+            "/api/v1/register/", json={"username": f"x{n}", "email": f"victim+{n}@example.com"}
+        )
+    assert len(mail.outbox()) == LIMIT
+
+
+def test_a_spent_limit_does_not_silence_the_notice_that_an_account_moved(client, make):
+    """Attack: spend the victim's share with anonymous resets, then move their account (as
+    staff would ask, and the victim confirms). The old address still hears of it."""
+    from clinic import accounts
+    from clinic.extensions import db
+
+    victim = make(User, role=Role.CLIENT, username="victim", email=VICTIM)
+    for _ in range(LIMIT):
+        client.post("/reset", data={"email": VICTIM})
+    accounts.replace_dead_address(db.session, victim, "new@example.com", actor=None)
+    assert mail.outbox()[-1]["To"] == VICTIM
+    assert "has changed" in mail.outbox()[-1]["Subject"]
