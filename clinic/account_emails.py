@@ -23,6 +23,7 @@ from limits.storage import storage_from_string
 from limits.strategies import MovingWindowRateLimiter
 
 from . import links, mail
+from .config import share_of
 from .database import note_change
 from .models import User
 from .scheduling import AnySession, Invalid
@@ -55,14 +56,14 @@ def _send(to: str, subject: str, body: str, limited: bool = True) -> bool:
     spending the address's share first."""
     if not limited:
         return mail.send_or_log(to, subject, body)
-    setting = current_app.config["ACCOUNT_MAIL_LIMIT"]
-    limit = rates.parse(setting)
-    if current_app.config["RATELIMIT_STORAGE_URI"].startswith("memory://"):
-        share = max(1, limit.amount // current_app.config["WEB_CONCURRENCY"])
-        limit = rates.parse(f"{share} per {limit.multiples} {limit.GRANULARITY.name}")
     local, _at, domain = to.lower().rpartition("@")
     inbox = f"{local.split('+', 1)[0]}@{domain}"
-    if not current_app.extensions["account_mail_limit"].hit(limit, "account-mail", inbox):
+    counter = current_app.extensions["account_mail_limit"]
+    allowed = [
+        counter.hit(limit, "account-mail", inbox)
+        for limit in rates.parse_many(share_of(current_app.config, "ACCOUNT_MAIL_LIMIT"))
+    ]
+    if not all(allowed):
         log.warning("Not sending %r: %s has had its account emails for now", subject, to)
         return False
     return mail.send_or_log(to, subject, body)

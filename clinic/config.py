@@ -180,6 +180,19 @@ def rate_limit(environ: Mapping[str, str], name: str, default: str) -> str:
     return raw
 
 
+def share_of(config: Mapping[str, Any], setting: str) -> str:
+    """The rate limit a setting names, as one process's share of it when limits count per
+    process (memory:// storage: the limit divided by WEB_CONCURRENCY, at least 1)."""
+    value = config[setting]
+    if not config["RATELIMIT_STORAGE_URI"].startswith("memory://"):
+        return value
+    processes = config["WEB_CONCURRENCY"]
+    return "; ".join(
+        f"{max(1, item.amount // processes)} per {item.multiples} {item.GRANULARITY.name}"
+        for item in limits.parse_many(value)
+    )
+
+
 def boolean(environ: Mapping[str, str], name: str, default: bool) -> bool:
     """Read yes/no, true/false, on/off or 1/0."""
     if name not in environ:

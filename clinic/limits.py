@@ -33,6 +33,7 @@ from flask_login import current_user
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from . import accounts
+from .config import share_of
 from .extensions import db, limiter
 from .models import User, comparison_key
 
@@ -47,14 +48,7 @@ def share(setting: str) -> Callable[[], str]:
     """The limit a setting names, as this process's share of it when counts are per process."""
 
     def rate() -> str:
-        value = current_app.config[setting]
-        if not current_app.config["RATELIMIT_STORAGE_URI"].startswith("memory://"):
-            return value
-        processes = current_app.config["WEB_CONCURRENCY"]
-        return "; ".join(
-            f"{max(1, item.amount // processes)} per {item.multiples} {item.GRANULARITY.name}"
-            for item in limits.parse_many(value)
-        )
+        return share_of(current_app.config, setting)
 
     return rate
 
@@ -152,8 +146,7 @@ def _hold_back_failing(account: str, exempt: Callable[[], bool]) -> None:
 
 
 FAILURES_MESSAGE = (
-    "Too many wrong passwords have been tried for this account from here; please try again "
-    "later."
+    "Too many wrong passwords have been tried for this account from here; please try again later."
 )
 
 
