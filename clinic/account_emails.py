@@ -14,7 +14,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import logging
-from typing import Any
 
 import limits as rates
 from flask import Flask, current_app, render_template
@@ -177,15 +176,9 @@ def send_password_reset(user: User) -> bool:
 
 
 def change_token(user: User) -> str:
-    """A signed, expiring token for the address change waiting (`user.pending_email`)."""
-    return _serializer(CHANGE_EMAIL).dumps(
-        {
-            "user": user.id,
-            "email": user.email,
-            "new": user.pending_email,
-            "stamp": _stamp(user, CHANGE_EMAIL),
-        }
-    )
+    """A signed, expiring token for the address change waiting (`user.pending_email`, which
+    its stamp covers: a newer change, or none, kills it)."""
+    return email_token(user, CHANGE_EMAIL)
 
 
 def send_email_change(user: User, new_email: str) -> None:
@@ -246,8 +239,3 @@ def send_address_in_use(user: User) -> None:
         "emails/address_in_use.txt", user=user, sign_in=links.for_emails().sign_in()
     )
     _send(user.email, "Someone asked to use your email address", body)
-
-
-def new_address(token: str) -> Any:
-    """The new address an (already checked) address-change link names."""
-    return _serializer(CHANGE_EMAIL).loads(token)["new"]

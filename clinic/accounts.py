@@ -1,6 +1,7 @@
 """Accounts: who may sign in, reading usernames, emails and passwords, registering clients,
-verifying an address, changing it and the password (the emailed links themselves, which the
-API's /activate/ and the web's /verify/<token> share, are in `account_emails`)."""
+verifying an address and changing the password (the emailed links themselves, which the
+API's /activate/ and the web's /verify/<token> share, are in `account_emails`; moving an
+account to another address is in `address_changes`)."""
 
 from __future__ import annotations
 
@@ -15,12 +16,10 @@ from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from . import account_emails, audit
+from . import audit
 from .account_emails import (
-    CHANGE_EMAIL,
     RESET_PASSWORD,
     UNCHOSEN,
-    send_once_committed,
     send_registration_notice,
     send_username_taken,
     send_verification,
@@ -28,7 +27,7 @@ from .account_emails import (
 )
 from .database import writing
 from .models import Appointment, Client, Role, User, comparison_key
-from .scheduling import AnySession, Invalid, NotAllowed, acting
+from .scheduling import AnySession, Invalid
 from .scheduling.values import limit, parse_name, parse_phone
 from .sign_ins import end_all_sign_ins
 
@@ -291,57 +290,6 @@ def _verified(session: AnySession, user: User, before: dict) -> None:
 def password_matches(user: User, password: Any) -> bool:
     """Whether `password` is the user's."""
     return isinstance(password, str) and check_password_hash(user.password_hash, password)
-
-
-def confirm_email_change(session: AnySession, token: str) -> User:
-    """Move the account to the address a change link names (the holder confirming: at the
-    new address for their own change, at the current one for a change staff asked for); the
-    link works once, and only for the change still waiting."""
-    with writing(session):
-        user = user_for_token(session, token, CHANGE_EMAIL)
-        new_email = read_email(account_emails.new_address(token))
-        if new_email != user.pending_email:
-            raise Invalid({"token": "This link has been used already; ask for a new one."})
-        move_address(session, user, new_email, None)
-    return user
-
-
-def move_address(session: AnySession, user: User, new_email: str, actor: User | None) -> None:
-    """Make `new_email` the account's address (verified) and its client record's; an
-    email-shaped username follows it, so the old address signs in no more; the old address
-    is told once the unit commits. Audited as `actor` (None: the holder, by a link)."""
-    check_unique(session, None, new_email, user)
-    old_email = user.email
-    before = audit.snapshot(user)
-    user.email, user.pending_email = new_email, None
-    user.email_verified_at = datetime.now(UTC)
-    if "@" in user.username:
-        user.username = new_email
-        check_unique(session, new_email, new_email, user)
-    audit.record(session, actor, "email", user, before)
-    if user.client is not None:
-        client_before = audit.snapshot(user.client)
-        user.client.email = new_email
-        audit.record(session, actor, "email", user.client, client_before)
-    if old_email:
-        send_once_committed(session, "address-changed", user, old_email)
-
-
-def replace_dead_address(
-    session: AnySession, user: User, new_email: Any, *, actor: User | None
-) -> None:
-    """An admin's override for a patient whose old address is dead: the account moves to
-    `new_email` at once (no link can reach the holder), the old address is told, and every
-    sign-in and token of the account ends. Audited as the admin; NotAllowed for anyone
-    else."""
-    if not acting(actor).overrides_addresses:
-        raise NotAllowed("Only an admin can replace an account's address.")
-    with writing(session):
-        address = read_email(new_email)
-        if address == (user.email or "").lower():
-            raise Invalid({"email": "That is the account's address already."})
-        move_address(session, user, address, actor)
-        end_all_sign_ins(session, user)
 
 
 def expire_unverified(session: AnySession, now: datetime | None = None, days: int = 7) -> int:

@@ -27,12 +27,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlencode
 
 from flask import Flask, current_app, request, session
 from flask_login import current_user
 
 from .clock import clinic_now
+from .config import site
 from .database import read_data_version
 from .extensions import cache, db
 from .signals import clinic_changed
@@ -88,19 +89,14 @@ def _someones_request() -> bool:
     return any(name in request.cookies for name in cookies) or current_user.is_authenticated
 
 
-DEFAULT_PORTS = {"http": 80, "https": 443}
-
-
 def _at_the_sites_address() -> bool:
     """Whether the request was asked at BASE_URL: its scheme, host (and port) and path prefix
     (the script root, which every link on the page starts with)."""
-    site = urlsplit(current_app.config["BASE_URL"])
-    port = site.port if site.port not in (None, DEFAULT_PORTS.get(site.scheme)) else None
-    host = (site.hostname or "") + (f":{port}" if port else "")
+    own = site(current_app.config["BASE_URL"])
     return (
-        request.scheme == site.scheme
-        and request.host.lower() == host
-        and request.script_root == site.path.rstrip("/")
+        request.scheme == own.scheme
+        and request.host.lower() == own.host
+        and request.script_root == own.prefix
     )
 
 

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import secrets
 from collections.abc import Mapping
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -213,6 +214,33 @@ def base_url(value: str) -> str:
             f"BASE_URL {value!r} is not a site address; expected e.g. https://clinic.example"
         )
     return value.strip().rstrip("/")
+
+
+class Site(NamedTuple):
+    """BASE_URL in parts: the scheme, the host as a request names it (a port only when not
+    the scheme's own) and the path prefix (no trailing slash)."""
+
+    scheme: str
+    host: str
+    prefix: str
+
+    @property
+    def origin(self) -> str:
+        """What a browser sends as Origin from the site's pages."""
+        return f"{self.scheme}://{self.host}"
+
+
+DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+@functools.lru_cache(maxsize=8)
+def site(base: str) -> Site:
+    """BASE_URL (a checked one) in parts, read once per value."""
+    url = urlsplit(base)
+    port = url.port if url.port not in (None, DEFAULT_PORTS.get(url.scheme)) else None
+    return Site(
+        url.scheme, (url.hostname or "") + (f":{port}" if port else ""), url.path.rstrip("/")
+    )
 
 
 def redis_url(value: str) -> str:

@@ -40,7 +40,8 @@ from .models import User, comparison_key
 MAX_TYPED_LENGTH = 320
 """Longer usernames or emails are never valid; the lookup reads no more than this."""
 DEVICE_COOKIE = "clinic_device"
-"""The cookie of a browser that has signed in to an account: signed, naming the account."""
+"""The cookie of a browser that has signed in to an account: signed, naming the account and
+its auth_version (a new password, or "sign out everywhere", ends its standing)."""
 DEVICE_LIFETIME = timedelta(days=365)
 
 

@@ -13,6 +13,7 @@ DOMAIN = (
     "clinic.scheduling",
     "clinic.setup",
     "clinic.accounts",
+    "clinic.address_changes",
     "clinic.account_emails",
     "clinic.models",
     "clinic.audit",

@@ -10,7 +10,6 @@ import math
 from collections.abc import Callable, Iterable
 from http import HTTPStatus
 from typing import Any
-from urllib.parse import urlsplit
 
 from flask import current_app, g, request
 from flask.json.provider import DefaultJSONProvider
@@ -21,6 +20,7 @@ from webargs import core
 from webargs.flaskparser import FlaskParser, is_json_request
 
 from .. import scheduling
+from ..config import site
 from ..extensions import db
 from ..models import Appointment, Client, Role, User
 
@@ -119,7 +119,9 @@ class ApiBlueprint(Blueprint):
         def checked(*args: Any, **kwargs: Any) -> Any:
             if request.mimetype in FORM_TYPES:
                 origin = request.headers.get("Origin")
-                if request.cookies or (origin is not None and origin != site_origin()):
+                if request.cookies or (
+                    origin is not None and origin != site(current_app.config["BASE_URL"]).origin
+                ):
                     abort(403, message="A web page's form cannot sign in here; send JSON.")
             return view(*args, **kwargs)
 
@@ -129,12 +131,6 @@ class ApiBlueprint(Blueprint):
         """Mark an operation as open to anyone (a token, when sent, must still be valid)."""
         setattr(view, PUBLIC, True)
         return self.doc(security=[])(view)
-
-
-def site_origin() -> str:
-    """The origin (scheme and host) of BASE_URL, as a browser sends it in Origin."""
-    site = urlsplit(current_app.config["BASE_URL"])
-    return f"{site.scheme}://{site.netloc}"
 
 
 def authenticate_first() -> None:

@@ -158,3 +158,38 @@ def test_an_email_shaped_username_follows_its_address(app, client, make):
         data={**NAMES, "email": "old@example.com", "password": ATTACKERS, "confirm": ATTACKERS},
     )
     assert accounts.find_by_email(db.session, "old@example.com") is not None
+
+
+def test_only_an_admin_may_replace_an_address_through_the_rules_too(app, make):
+    """Is the override refused by the rules themselves to a manager (not only by the admin
+    area's guard), nothing moving?"""
+    from clinic import address_changes
+    from clinic.scheduling import NotAllowed
+
+    user = make(User, role=Role.CLIENT, email="dead@example.com")
+    manager = make(User, role=Role.MANAGER)
+    with pytest.raises(NotAllowed):
+        address_changes.replace_dead_address(db.session, user, "x@example.com", actor=manager)
+    db.session.expire_all()
+    assert user.email == "dead@example.com"
+
+
+def test_the_patients_page_shows_a_waiting_change_and_the_override_to_admins_only(
+    app, signed_in, make
+):
+    """Does the desk's patient page say which move waits for its holder, and offer the
+    dead-address override to an admin but not to a manager?"""
+    from clinic import setup
+    from clinic.models import Client
+
+    user = make(User, role=Role.CLIENT, email="holder@example.com")
+    record = make(Client, first_name="Olena", email=user.email, user=user)
+    setup.save_client(db.session, record, {"email": "asked@example.com"})
+    pages = {
+        role: signed_in(role).get(f"/desk/clients/{record.id}").get_data(as_text=True)
+        for role in ("manager", "admin")
+    }
+    for page in pages.values():
+        assert "waiting for its holder to confirm the move to asked@example.com" in page
+    override = f"/admin/clients/{record.id}/email"
+    assert override in pages["admin"] and override not in pages["manager"]

@@ -87,12 +87,12 @@ def test_tags_of_one_inbox_share_its_limit(client):
 def test_a_spent_limit_does_not_silence_the_notice_that_an_account_moved(client, make):
     """Attack: spend the victim's share with anonymous resets, then move their account (as
     staff would ask, and the victim confirms). The old address still hears of it."""
-    from clinic import accounts
+    from clinic import address_changes
     from clinic.extensions import db
 
     victim = make(User, role=Role.CLIENT, username="victim", email=VICTIM)
     for _ in range(LIMIT):
         client.post("/reset", data={"email": VICTIM})
-    accounts.replace_dead_address(db.session, victim, "new@example.com", actor=None)
+    address_changes.replace_dead_address(db.session, victim, "new@example.com", actor=None)
     assert mail.outbox()[-1]["To"] == VICTIM
     assert "has changed" in mail.outbox()[-1]["Subject"]

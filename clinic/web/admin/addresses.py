@@ -7,7 +7,7 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 
-from ... import accounts
+from ... import address_changes
 from ...extensions import db
 from ...models import Client
 from ...scheduling import Invalid
@@ -30,7 +30,7 @@ def replace_address(client_id: int):
     form = ReplaceAddressForm()
     if form.validate_on_submit():
         try:
-            accounts.replace_dead_address(
+            address_changes.replace_dead_address(
                 db.session, client.user, form.email.data, actor=current_user
             )
         except Invalid as refusal:

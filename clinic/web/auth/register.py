@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, session, url_for
 
-from ... import account_emails, accounts
+from ... import account_emails, accounts, address_changes
 from ...extensions import db, limiter
 from ...models import User
 from ...scheduling import Invalid
@@ -111,7 +111,7 @@ def confirm_email(token: str):
     form = Form()
     if form.validate_on_submit():
         try:
-            user = accounts.confirm_email_change(db.session, token)
+            user = address_changes.confirm_email_change(db.session, token)
         except Invalid as refusal:
             flash(next(iter(refusal.errors.values())), "error")
             return redirect(url_for("public.index"))

@@ -11,7 +11,7 @@ from ... import scheduling, setup
 from ...accounts import read_email
 from ...extensions import db
 from ...models import Client
-from ...scheduling import Conflict, Invalid
+from ...scheduling import Conflict, Invalid, acting
 from ...scheduling.values import get_row
 from ..forms import Form
 from ..paging import page_number
@@ -64,6 +64,7 @@ def client(client_id: int):
         card=client_card,
         client=client_card.client,
         cannot_remove=why_not_remove(client_card.client),
+        may_replace_address=acting(current_user).overrides_addresses,
     )
 
 
