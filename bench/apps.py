@@ -23,7 +23,7 @@ def floor() -> Flask:
 
 def clinic() -> Flask:
     """The clinic as wsgi.py builds it, with the emails' log lines (console backend) dropped."""
-    logging.getLogger("clinic.mail").setLevel(logging.WARNING)
+    logging.getLogger("clinic.kernel.mail").setLevel(logging.WARNING)
     from wsgi import app
 
     return app

@@ -379,4 +379,4 @@ after a change: each read follows, on its connection, a PATCH of an appointment'
   timed); each connection reads a day of its own; req/s = 8 / the reads' mean latency.
 served with: LOGIN_LIMIT_PER_IP, LOGIN_LIMIT_PER_IP_ACCOUNT, LOGIN_FAILURES_PER_ACCOUNT and
   SELF_BOOKING_LIMIT set to {UNREACHABLE!r} (out of reach); MAIL_BACKEND=console with the
-  clinic.mail logger at WARNING (each booking builds its email; none is written)."""
+  clinic.kernel.mail logger at WARNING (each booking builds its email; none is written)."""

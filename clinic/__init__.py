@@ -16,8 +16,8 @@ from werkzeug.exceptions import HTTPException, InternalServerError
 from werkzeug.routing import IntegerConverter
 
 from . import config as settings
-from .database import configure_engine
 from .extensions import csrf, db, jwt, limiter, login_manager, migrate
+from .kernel.database import configure_engine
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 MAX_ROW_ID = 2**31 - 1
@@ -61,7 +61,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     with app.app_context():
         configure_engine(db.engine)
 
-    from . import account_emails, api, caching, cli, limits, notifications, security, web
+    from . import api, cli, notifications, web
+    from .accounts import emails as account_emails
+    from .http import caching, limits, security
 
     caching.init_app(app)
 
@@ -142,17 +144,17 @@ def _answer_errors(app: Flask) -> None:
     errors (404, 405, 413) reach no blueprint's handler, hence app-level; registered after
     flask-smorest's own (in api.init_app), so that this one wins."""
     from .api.errors import error_answer, in_api
-    from .scheduling import SchedulingError
+    from .kernel.errors import Refusal
     from .web import error_page
 
-    def answer(error: HTTPException | SchedulingError):
+    def answer(error: HTTPException | Refusal):
         """An HTTP error or a refusal of the booking rules, as the door it came through says."""
         if isinstance(error, InternalServerError) and error.original_exception is not None:
             app.logger.error("Unhandled error", exc_info=error.original_exception)
         return error_answer(error) if in_api() else error_page(error)
 
     app.register_error_handler(HTTPException, answer)
-    app.register_error_handler(SchedulingError, answer)
+    app.register_error_handler(Refusal, answer)
 
 
 def _log_to_console(app: Flask) -> None:

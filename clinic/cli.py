@@ -12,13 +12,13 @@ from flask import Flask
 from sqlalchemy import func, select
 
 from .accounts import expire_unverified
+from .accounts.sign_ins import purge_expired
 from .demo import DEMO_USERS, load_demo
 from .extensions import db
+from .kernel.errors import Invalid
 from .models import Role, User
 from .notifications import send_reminders
-from .scheduling import Invalid
 from .setup import create_user
-from .sign_ins import purge_expired
 
 
 def init_app(app: Flask) -> None:

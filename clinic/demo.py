@@ -16,7 +16,8 @@ from sqlalchemy.orm import Session
 from werkzeug.security import generate_password_hash
 
 from . import notifications
-from .clock import clinic_now
+from .kernel.clock import clinic_now
+from .kernel.errors import Refusal
 from .models import (
     Appointment,
     Client,
@@ -27,7 +28,7 @@ from .models import (
     Specialist,
     User,
 )
-from .scheduling import SchedulingError, book_appointment
+from .scheduling import book_appointment
 
 DEMO_NAME = "Riverside Clinic (demo)"
 DEMO_USERS = (
@@ -204,7 +205,7 @@ def _book_appointments(
                         actor=manager,
                         now=now,
                     )
-                except SchedulingError:
+                except Refusal:
                     continue
                 booked += 1
     return booked

@@ -30,8 +30,8 @@ from sqlalchemy.engine import make_url
 from werkzeug.security import generate_password_hash
 
 from clinic import config, create_app
-from clinic.clock import clinic_zone
 from clinic.extensions import db
+from clinic.kernel.clock import clinic_zone
 from clinic.models import (
     Appointment,
     Client,

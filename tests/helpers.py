@@ -52,7 +52,7 @@ def at_the_visit(clinic_for_api, clock_time: str = "10:05") -> Iterator[None]:
     import time_machine
     from flask_jwt_extended import create_access_token
 
-    from clinic.clock import clinic_zone
+    from clinic.kernel.clock import clinic_zone
 
     moment = datetime.fromisoformat(f"{clinic_for_api.ids.week_ahead}T{clock_time}")
     with time_machine.travel(moment.replace(tzinfo=clinic_zone()), tick=False):

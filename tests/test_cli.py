@@ -9,10 +9,10 @@ import pytest
 from sqlalchemy import func, select, text
 from werkzeug.security import check_password_hash
 
-from clinic import mail
-from clinic.clock import clinic_now
 from clinic.demo import DEMO_NAME
 from clinic.extensions import db
+from clinic.kernel import mail
+from clinic.kernel.clock import clinic_now
 from clinic.models import Appointment, AuditEntry, Client, Role, Specialist, User
 
 

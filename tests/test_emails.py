@@ -10,8 +10,9 @@ import pytest
 from helpers import MONDAY, NOW, during
 from icalendar import Calendar
 
-from clinic import mail, notifications, scheduling
+from clinic import notifications, scheduling
 from clinic.extensions import db
+from clinic.kernel import mail
 from clinic.models import Appointment, Shift
 
 
@@ -171,14 +172,14 @@ def test_an_appointment_changed_between_the_read_and_the_claim_gets_no_reminder(
     tuesday = make(Shift, weekday=1, start_time=time(9), end_time=time(12))
     appointment.specialist.shifts.append(tuesday)
     db.session.commit()
-    real_claim = notifications._claim
+    real_claim = notifications.appointments._claim
 
     def changed_first(*args):
         scheduling.update_appointment(db.session, appointment.id, dict(then), now=NOW)
         mail.outbox().clear()
         return real_claim(*args)
 
-    monkeypatch.setattr(notifications, "_claim", changed_first)
+    monkeypatch.setattr(notifications.appointments, "_claim", changed_first)
     assert notifications.send_reminders(now=sunday) == 0
     assert mail.outbox() == []
     monkeypatch.undo()

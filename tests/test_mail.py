@@ -6,7 +6,7 @@ import logging
 
 import pytest
 
-from clinic import mail
+from clinic.kernel import mail
 
 ICS = b"BEGIN:VCALENDAR\r\nMETHOD:REQUEST\r\nEND:VCALENDAR\r\n"
 
@@ -36,7 +36,7 @@ def test_the_memory_backend_keeps_the_message_whole(app):
 def test_the_console_backend_logs_and_sends_nothing(app, caplog):
     """With the default console backend, is the message logged instead of sent?"""
     app.config["MAIL_BACKEND"] = "console"
-    with caplog.at_level(logging.INFO, logger="clinic.mail"):
+    with caplog.at_level(logging.INFO, logger="clinic.kernel.mail"):
         mail.send("olena@example.com", "Hello", "A line of text.")
     assert "Subject: Hello" in caplog.text
     assert "A line of text." in caplog.text
@@ -48,7 +48,7 @@ def test_the_console_shows_a_message_decoded_with_links_whole_and_attachments_na
     headers, the text in any script, and each attachment by name?"""
     app.config["MAIL_BACKEND"] = "console"
     link = "http://127.0.0.1:5000/verify/" + "ZXhhbXBsZS1sb25nLXRva2Vu" * 5 + ".Zm9vYmFy"
-    with caplog.at_level(logging.INFO, logger="clinic.mail"):
+    with caplog.at_level(logging.INFO, logger="clinic.kernel.mail"):
         mail.send(
             "olena@example.com",
             "Confirm your email",
@@ -127,6 +127,6 @@ def test_send_or_log_logs_a_failure_instead_of_raising(app, monkeypatch, caplog)
     assert mail.send_or_log("olena@example.com", "Hello", "Text") is True
     monkeypatch.setattr(mail, "_send_smtp", lambda message: (_ for _ in ()).throw(OSError()))
     app.config.update(MAIL_BACKEND="smtp", MAIL_SERVER="smtp.clinic.test")
-    with caplog.at_level(logging.ERROR, logger="clinic.mail"):
+    with caplog.at_level(logging.ERROR, logger="clinic.kernel.mail"):
         assert mail.send_or_log("olena@example.com", "Hello", "Text") is False
     assert "Could not send 'Hello' to olena@example.com" in caplog.text

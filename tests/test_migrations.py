@@ -13,9 +13,9 @@ from sqlalchemy import inspect, text
 from sqlalchemy.exc import OperationalError
 
 from clinic import PROJECT_ROOT, config, create_app
-from clinic.database import writing
 from clinic.demo import load_demo
 from clinic.extensions import db
+from clinic.kernel.database import writing
 
 
 @pytest.fixture

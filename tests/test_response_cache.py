@@ -15,10 +15,10 @@ from helpers import PASSWORD, gunicorn
 from sqlalchemy import select
 
 from clinic import setup
-from clinic.database import read_data_version, writing
 from clinic.extensions import db
+from clinic.kernel.database import read_data_version, writing
+from clinic.kernel.errors import Invalid
 from clinic.models import ClinicSettings, DataVersion, Specialist
-from clinic.scheduling import Invalid
 
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "")
 """The throwaway Redis .ci/run starts, in the rate limiter's spelling (redis+unix://...)."""

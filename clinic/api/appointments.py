@@ -7,7 +7,7 @@ from flask.views import MethodView
 
 from .. import scheduling
 from ..extensions import db
-from ..limits import account_key, self_booking_limited
+from ..http.limits import account_key, self_booking_limited
 from ..models import Appointment
 from .common import ApiBlueprint, caller, listing, own_or_404
 from .schemas import (

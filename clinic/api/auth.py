@@ -19,9 +19,10 @@ from flask_smorest import abort
 from jwt import PyJWTError
 from sqlalchemy.exc import IntegrityError
 
-from .. import accounts, limits
-from ..database import writing
+from .. import accounts
 from ..extensions import db, limiter
+from ..http import limits
+from ..kernel.database import writing
 from ..models import RevokedToken
 from . import tokens
 from .common import ApiBlueprint, caller
@@ -54,9 +55,9 @@ class Login(MethodView):
         user, verdict = accounts.authenticate(
             db.session, credentials["username"], credentials["password"]
         )
-        if verdict is accounts.SignIn.WRONG:
+        if verdict is accounts.Verdict.WRONG:
             limits.sign_in_failed()
-        if verdict is not accounts.SignIn.OK:
+        if verdict is not accounts.Verdict.OK:
             abort(401, message=verdict.value)
         return {
             "access": create_access_token(identity=user),

@@ -9,8 +9,8 @@ from typing import Any
 from flask import Response, jsonify, request
 from werkzeug.exceptions import HTTPException
 
-from ..clock import to_aware
-from ..scheduling import Conflict, Invalid, SchedulingError
+from ..kernel.clock import to_aware
+from ..kernel.errors import Conflict, Invalid, Refusal
 from .schemas import v1_name
 
 API_PREFIX = "/api/"
@@ -43,9 +43,9 @@ def json_error(
     return response
 
 
-def error_answer(error: HTTPException | SchedulingError) -> Response:
+def error_answer(error: HTTPException | Refusal) -> Response:
     """An HTTP error or a refusal of the booking rules, in the API's error shape."""
-    if isinstance(error, SchedulingError):
+    if isinstance(error, Refusal):
         return refusal_answer(error)
     code = error.code or 500
     data = getattr(error, "data", None) or {}
@@ -68,7 +68,7 @@ def _by_field(errors: dict) -> dict:
     return flat
 
 
-def refusal_answer(refusal: SchedulingError) -> Response:
+def refusal_answer(refusal: Refusal) -> Response:
     """A refusal of the booking rules: 400 (Invalid, by field), 403 (NotAllowed), 404
     (NotFound) or 409 (Conflict, saying what collided)."""
     if isinstance(refusal, Invalid):

@@ -13,10 +13,9 @@ from typing import Any
 import marshmallow as ma
 from marshmallow import fields, validate
 
-from ..clock import to_aware
+from ..kernel.clock import to_aware
+from ..kernel.values import FIRST_DAY, LAST_DAY, WEEKDAYS, limit
 from ..models import Appointment, AppointmentStatus
-from ..scheduling import WEEKDAYS
-from ..scheduling.values import FIRST_DAY, LAST_DAY, limit
 from ..setup.specialists import ABOUT_LENGTH, MAX_VISIT_TYPES
 
 MAX_ID = 2**31 - 1

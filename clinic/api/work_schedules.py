@@ -5,8 +5,8 @@ from __future__ import annotations
 from flask.views import MethodView
 
 from .. import scheduling
-from ..caching import for_visitors
 from ..extensions import db
+from ..http.caching import for_visitors
 from ..models import Role, Shift
 from .common import ApiBlueprint, caller, get_or_404
 from .schemas import ShiftIn, ShiftOut

@@ -9,9 +9,9 @@ from flask import jsonify
 from flask.views import MethodView
 
 from .. import scheduling, setup
-from ..caching import for_visitors
-from ..clock import clinic_now
 from ..extensions import db
+from ..http.caching import for_visitors
+from ..kernel.clock import clinic_now
 from ..models import Role, Specialist
 from ..scheduling import policy_for
 from .common import ApiBlueprint, caller, get_or_404

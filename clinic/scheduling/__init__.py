@@ -55,7 +55,6 @@ from .directory import (
     shift_workers,
     specialties,
 )
-from .errors import Conflict, Invalid, NotAllowed, NotFound, SchedulingError
 from .locks import hold_for_change
 from .policy import ANONYMOUS, SYSTEM, TRANSITIONS, Actor, Policy, acting, policy_for
 from .previews import preview_booking, preview_move
@@ -70,13 +69,6 @@ from .slots import (
     next_free_slots,
 )
 from .time_off import Covered, TimeOffSaved, flagged, remove_time_off, save_time_off
-from .values import (
-    WEEKDAYS,
-    AnySession,
-    parse_date,
-    parse_time,
-    parse_weekday,
-)
 from .week import DayState, Week, specialist_week
 
 __all__ = [
@@ -86,20 +78,13 @@ __all__ = [
     "SPECIALIST_SCHEDULE",
     "SYSTEM",
     "TRANSITIONS",
-    "WEEKDAYS",
     "Actor",
-    "AnySession",
     "ClientCard",
     "Column",
-    "Conflict",
     "Covered",
     "DayPlan",
     "DayState",
-    "Invalid",
-    "NotAllowed",
-    "NotFound",
     "Policy",
-    "SchedulingError",
     "Span",
     "Status",
     "TimeOffSaved",
@@ -131,9 +116,6 @@ __all__ = [
     "next_free_slots",
     "own_client",
     "own_client_id",
-    "parse_date",
-    "parse_time",
-    "parse_weekday",
     "policy_for",
     "possible_duplicates",
     "preview_booking",

@@ -11,11 +11,11 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy import ColumnElement, Select, false, func, inspect, or_, select
 from sqlalchemy.orm import joinedload
 
-from ..clock import clinic_now
+from ..kernel.clock import clinic_now
+from ..kernel.errors import NotAllowed, NotFound
+from ..kernel.values import AnySession, get_row, key_of
 from ..models import Appointment, AppointmentStatus, Client, Specialist, User
-from .errors import NotAllowed, NotFound
 from .policy import Actor, policy_for
-from .values import AnySession, get_row, key_of
 
 NO_PATIENT_RECORD = "Your account has no patient record yet; please call the clinic."
 

@@ -12,23 +12,10 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from .. import audit
-from ..clock import clinic_now
-from ..database import writing
-from ..models import Appointment, AppointmentStatus, Client, Specialist, User
-from .agenda import own_client
-from .errors import Invalid, NotFound
-from .locks import check_held, hold_for_booking, hold_for_move
-from .placing import (
-    Request,
-    check_booking,
-    check_moving,
-    guarded,
-    optional_location,
-    read_span,
-    retried,
-)
-from .policy import Actor, Policy, acting
-from .values import (
+from ..kernel.clock import clinic_now
+from ..kernel.database import writing
+from ..kernel.errors import Invalid, NotFound
+from ..kernel.values import (
     MAX_NOTES_LENGTH,
     AnySession,
     active_row,
@@ -40,6 +27,19 @@ from .values import (
     parse_text,
     parse_time,
 )
+from ..models import Appointment, AppointmentStatus, Client, Specialist, User
+from .agenda import own_client
+from .locks import check_held, hold_for_booking, hold_for_move
+from .placing import (
+    Request,
+    check_booking,
+    check_moving,
+    guarded,
+    optional_location,
+    read_span,
+    retried,
+)
+from .policy import Actor, Policy, acting
 
 Status = AppointmentStatus
 MOVES = ("date", "start_time", "end_time", "specialist_id", "location_id")

@@ -14,10 +14,10 @@ from typing import Any, NamedTuple
 from sqlalchemy import and_, bindparam, or_, select
 from sqlalchemy.orm import selectinload
 
-from ..clock import clinic_zone, lasts_as_written, to_aware
+from ..kernel.clock import clinic_zone, lasts_as_written, to_aware
+from ..kernel.values import AnySession
 from ..models import Appointment, AppointmentStatus, Location, Specialist, TimeOff
 from .schedules import Owner, PlaceHours, Schedule
-from .values import AnySession
 
 
 class Span(NamedTuple):

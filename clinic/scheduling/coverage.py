@@ -12,11 +12,11 @@ from collections.abc import Iterable, Sequence
 from datetime import date, timedelta
 from typing import Any
 
+from ..kernel.values import AnySession
 from ..models import Location, Specialist
 from .calendar import Span, working_spans
 from .directory import public_locations
 from .schedules import ShiftTimes
-from .values import AnySession
 
 A_MONDAY = date(2024, 1, 1)
 """Any Monday: weekly hours are laid on the week it begins to merge them as spans."""

@@ -8,14 +8,14 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from ..clock import clinic_now
+from ..kernel.clock import clinic_now
+from ..kernel.values import AnySession, parse_date
 from ..models import Appointment, AppointmentStatus, Specialist, User
 from .agenda import day_appointments
 from .calendar import Calendar, Span
 from .directory import active_specialists
 from .policy import policy_for
 from .time_off import flagged
-from .values import AnySession, parse_date
 
 Status = AppointmentStatus
 

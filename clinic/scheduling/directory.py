@@ -15,6 +15,8 @@ from collections.abc import Sequence
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import selectinload
 
+from ..kernel.errors import NotFound
+from ..kernel.values import AnySession, key_of, parse_text
 from ..models import (
     LOCATION_ORDER,
     SHIFT_ORDER,
@@ -25,9 +27,7 @@ from ..models import (
     location_shifts,
     specialist_shifts,
 )
-from .errors import NotFound
 from .policy import ANONYMOUS, SYSTEM, Policy
-from .values import AnySession, key_of, parse_text
 
 MAX_SEARCH_LENGTH = 100
 SPECIALIST_SCHEDULE = (

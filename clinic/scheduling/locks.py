@@ -27,10 +27,10 @@ from typing import Any
 from sqlalchemy import Integer, event, func, inspect, literal, select
 from sqlalchemy.orm import Session
 
-from ..database import in_unit, plain_session
+from ..kernel.database import in_unit, plain_session
+from ..kernel.errors import Conflict, Invalid
+from ..kernel.values import AnySession, parse_id
 from ..models import Appointment, Location, Specialist
-from .errors import Conflict, Invalid
-from .values import AnySession, parse_id
 
 CLINIC, SPECIALIST, LOCATION = 1, 2, 3
 """The namespaces: the first integer of a key (specialist 3 and location 3 are two locks)."""

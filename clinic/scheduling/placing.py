@@ -16,16 +16,16 @@ from typing import Any, TypeVar
 from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError, OperationalError
 
-from ..clock import exists as wall_time_exists
-from ..clock import wall_clock_after
-from ..database import in_unit
+from ..kernel.clock import exists as wall_time_exists
+from ..kernel.clock import wall_clock_after
+from ..kernel.database import in_unit
+from ..kernel.errors import Conflict, Invalid, Refusal
+from ..kernel.values import WEEKDAYS, AnySession, active_row, hm, parse_date, parse_time
 from ..models import Appointment, AppointmentStatus, Client, Location, Specialist
 from .calendar import Busy, Calendar, Span
-from .errors import Conflict, Invalid, SchedulingError
 from .locks import KeysOutdated
 from .policy import Policy
 from .slots import nearest_free
-from .values import WEEKDAYS, AnySession, active_row, hm, parse_date, parse_time
 
 T = TypeVar("T")
 TRIES = 3
@@ -228,7 +228,7 @@ def guarded(session: AnySession, request: Request, policy: Policy, now: datetime
 
 def _database_refusal(
     session: AnySession, error: IntegrityError, request: Request, policy: Policy, now: datetime
-) -> SchedulingError:
+) -> Refusal:
     """What the database's own refusal of a booking means, for people.
 
     An overlap another process committed first: Conflict naming it. Anything else (a row

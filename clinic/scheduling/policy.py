@@ -15,11 +15,11 @@ from datetime import datetime, time, timedelta
 
 from sqlalchemy import func, select
 
-from ..clock import real_time_between, wall_clock_after
+from ..kernel.clock import real_time_between, wall_clock_after
+from ..kernel.errors import Conflict, Invalid, NotAllowed
+from ..kernel.values import AnySession
 from ..models import Appointment, AppointmentStatus, Client, ClinicSettings, Role, Specialist, User
 from .calendar import Span, working_spans
-from .errors import Conflict, Invalid, NotAllowed
-from .values import AnySession
 
 Status = AppointmentStatus
 

@@ -10,14 +10,14 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
-from ..clock import clinic_now
+from ..kernel.clock import clinic_now
+from ..kernel.errors import Conflict, Invalid, NotFound
+from ..kernel.values import AnySession, active_row, get_row
 from ..models import Appointment, Client, Location, Specialist, User
 from .calendar import Span
-from .errors import Conflict, Invalid, NotFound
 from .placing import Request, check_booking, check_moving
 from .policy import BOOKING_OFF, Policy, acting
 from .slots import nearest_free
-from .values import AnySession, active_row, get_row
 
 
 def preview_booking(

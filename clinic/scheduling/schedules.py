@@ -12,6 +12,7 @@ from typing import NamedTuple
 
 from sqlalchemy import bindparam, literal, select, union_all
 
+from ..kernel.values import AnySession
 from ..models import (
     SPECIALIST_ORDER,
     Location,
@@ -20,7 +21,6 @@ from ..models import (
     location_shifts,
     specialist_shifts,
 )
-from .values import AnySession
 
 
 class ShiftTimes(NamedTuple):

@@ -11,8 +11,10 @@ from typing import Any
 from sqlalchemy import or_, select
 
 from .. import audit
-from ..clock import clinic_now
-from ..database import writing
+from ..kernel.clock import clinic_now
+from ..kernel.database import writing
+from ..kernel.errors import Conflict, Invalid
+from ..kernel.values import AnySession, get_row, name_of, parse_id, parse_time, parse_weekday
 from ..models import (
     UNDER_WAY,
     Appointment,
@@ -24,10 +26,8 @@ from ..models import (
     specialist_shifts,
 )
 from .calendar import Span, working_spans
-from .errors import Conflict, Invalid
 from .locks import hold_for_change
 from .schedules import ShiftTimes
-from .values import AnySession, get_row, name_of, parse_id, parse_time, parse_weekday
 
 
 def read_shift(weekday: Any, start_time: Any, end_time: Any) -> ShiftTimes:

@@ -10,13 +10,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date, datetime, time, timedelta
 
-from ..clock import clinic_now
+from ..kernel.clock import clinic_now
+from ..kernel.errors import Invalid
+from ..kernel.values import LAST_DAY, AnySession, get_row, key_of, parse_date
 from ..models import Specialist
 from .calendar import Calendar
-from .errors import Invalid
 from .policy import ANONYMOUS, Policy
 from .schedules import read_schedules
-from .values import LAST_DAY, AnySession, get_row, key_of, parse_date
 
 MAX_RANGE_DAYS = 62
 SUGGESTIONS = 3

@@ -18,8 +18,10 @@ from typing import Any
 from sqlalchemy import and_, or_, select
 
 from .. import audit
-from ..clock import clinic_now
-from ..database import writing
+from ..kernel.clock import clinic_now
+from ..kernel.database import writing
+from ..kernel.errors import Conflict, Invalid
+from ..kernel.values import AnySession, active_row, get_row, limit, parse_moment, parse_text
 from ..models import (
     UNDER_WAY,
     Appointment,
@@ -30,9 +32,7 @@ from ..models import (
     User,
 )
 from .appointments import update_appointment
-from .errors import Conflict, Invalid
 from .locks import hold_for_change
-from .values import AnySession, active_row, get_row, limit, parse_moment, parse_text
 
 
 class Covered(enum.StrEnum):

@@ -7,12 +7,12 @@ import enum
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from ..clock import clinic_now
+from ..kernel.clock import clinic_now
+from ..kernel.values import FIRST_DAY, LAST_DAY, AnySession, parse_date
 from ..models import Specialist
 from .calendar import Calendar
 from .directory import public_specialist
 from .policy import ANONYMOUS, Policy
-from .values import FIRST_DAY, LAST_DAY, AnySession, parse_date
 
 
 class DayState(enum.StrEnum):

@@ -6,11 +6,13 @@ from typing import Any
 
 from sqlalchemy import exists, select
 
-from .. import account_emails, accounts, audit
-from ..database import writing
+from .. import accounts, audit
+from ..accounts import emails as account_emails
+from ..kernel.database import writing
+from ..kernel.errors import Conflict, Invalid, NotAllowed
+from ..kernel.values import AnySession, get_row
 from ..models import Appointment, Client, User
-from ..scheduling import AnySession, Conflict, Invalid, NotAllowed, acting
-from ..scheduling.values import get_row
+from ..scheduling import acting
 from .common import name, note, phone, saving
 
 

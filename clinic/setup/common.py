@@ -13,10 +13,10 @@ from sqlalchemy import exists, or_, select
 from sqlalchemy.orm import InstrumentedAttribute
 
 from .. import audit
-from ..database import writing
+from ..kernel.database import writing
+from ..kernel.errors import Conflict, Invalid
+from ..kernel.values import AnySession, limit, parse_name, parse_note, parse_phone, parse_text
 from ..models import UNDER_WAY, Appointment, User
-from ..scheduling import AnySession, Conflict, Invalid
-from ..scheduling.values import limit, parse_name, parse_note, parse_phone, parse_text
 
 T = TypeVar("T")
 Reader = Callable[[Any, str], Any]

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..kernel.values import AnySession
 from ..models import ClinicSettings, User
-from ..scheduling import AnySession
 from .common import flag, name, save, text, whole
 
 READERS = {

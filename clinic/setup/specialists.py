@@ -7,11 +7,12 @@ from typing import Any
 
 from sqlalchemy import or_, select
 
-from ..clock import clinic_now
-from ..database import writing
+from ..kernel.clock import clinic_now
+from ..kernel.database import writing
+from ..kernel.errors import Invalid
+from ..kernel.values import AnySession, get_row, limit, parse_note, parse_text
 from ..models import LOCATION_ORDER, Appointment, Location, Specialist, TimeOff, User
-from ..scheduling import AnySession, Invalid, hold_for_change, set_shifts
-from ..scheduling.values import get_row, limit, parse_note, parse_text
+from ..scheduling import hold_for_change, set_shifts
 from .common import (
     Removal,
     flag,

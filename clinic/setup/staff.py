@@ -9,11 +9,13 @@ from typing import Any
 from sqlalchemy import func, select
 from werkzeug.security import generate_password_hash
 
-from .. import account_emails, accounts, audit, sign_ins
-from ..database import writing
+from .. import accounts, audit
+from ..accounts import emails as account_emails
+from ..accounts import sign_ins
+from ..kernel.database import writing
+from ..kernel.errors import Conflict, Invalid, NotFound
+from ..kernel.values import AnySession, get_row
 from ..models import Appointment, AuditEntry, Role, User
-from ..scheduling import AnySession, Conflict, Invalid, NotFound
-from ..scheduling.values import get_row
 from .common import Removal, referenced_by, remove
 
 

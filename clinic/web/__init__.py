@@ -9,10 +9,10 @@ from flask import Flask, render_template
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import HTTPException
 
-from .. import links as email_links
 from ..extensions import db
+from ..kernel import links as email_links
+from ..kernel.errors import Refusal
 from ..models import ClinicSettings
-from ..scheduling import SchedulingError
 from . import access, admin, auth, desk, me, public, words
 from .links import PageLinks
 
@@ -36,7 +36,7 @@ def clinic_settings() -> dict[str, Any]:
         return {"clinic": None}
 
 
-def error_page(error: HTTPException | SchedulingError):
+def error_page(error: HTTPException | Refusal):
     """An error as a page: an HTTP error with its code, a refusal of the booking rules as 400
     (Invalid), 403 (NotAllowed), 404 (NotFound) or 409 (Conflict)."""
     code = (error.code or 500) if isinstance(error, HTTPException) else error.status

@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_login import current_user, login_user, logout_user
 
-from .. import sign_ins
+from ..accounts import sign_ins
 from ..extensions import db, login_manager
 from ..models import Role, User
 

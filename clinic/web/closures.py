@@ -12,8 +12,8 @@ from flask_login import current_user
 
 from .. import scheduling
 from ..extensions import db
+from ..kernel.errors import Conflict, Invalid
 from ..models import Appointment
-from ..scheduling import Conflict, Invalid
 from .forms import AbsenceForm
 
 

@@ -30,9 +30,9 @@ from wtforms.validators import (
 )
 
 from ..accounts import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
+from ..kernel.errors import Invalid
+from ..kernel.values import limit, parse_date
 from ..models import TimeOff
-from ..scheduling import Invalid, parse_date
-from ..scheduling.values import limit
 
 
 class Form(FlaskForm):

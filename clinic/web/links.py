@@ -3,7 +3,7 @@ app at start-up."""
 
 from __future__ import annotations
 
-from ..links import external_url
+from ..kernel.links import external_url
 
 
 class PageLinks:

@@ -8,8 +8,9 @@ import pytest
 from flask_jwt_extended import create_access_token, create_refresh_token
 from sqlalchemy import select
 
-from clinic import config, create_app, mail
+from clinic import config, create_app
 from clinic.extensions import db
+from clinic.kernel import mail
 from clinic.models import Client, Role, User
 
 

@@ -16,9 +16,9 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from helpers import assert_accessible, sign_in_page
 
-from clinic import mail
-from clinic.clock import clinic_now
 from clinic.extensions import db
+from clinic.kernel import mail
+from clinic.kernel.clock import clinic_now
 from clinic.models import Client, ClinicSettings, Location, Shift, Specialist, User
 from clinic.scheduling import book_appointment
 from clinic.web.words import when

@@ -8,7 +8,7 @@ import re
 import pytest
 from helpers import PASSWORD, assert_accessible, sign_in_page
 
-from clinic import mail
+from clinic.kernel import mail
 from clinic.models import User
 
 pytestmark = pytest.mark.e2e

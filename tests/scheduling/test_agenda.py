@@ -9,6 +9,7 @@ from helpers import MONDAY, NOW, during
 
 from clinic import scheduling
 from clinic.extensions import db
+from clinic.kernel.errors import NotFound
 from clinic.models import Client, User
 
 
@@ -138,7 +139,7 @@ def test_a_client_card_splits_upcoming_and_past_and_counts_no_shows(monday, book
     assert card.no_shows == 1
     stranger = make(User, role="client")
     make(Client, user=stranger)
-    with pytest.raises(scheduling.NotFound):
+    with pytest.raises(NotFound):
         scheduling.client_card(db.session, stranger, monday.patient.id, now)
 
 

@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 
 from clinic import scheduling
 from clinic.extensions import db
+from clinic.kernel.errors import Conflict, Invalid, NotFound
 from clinic.models import (
     Appointment,
     AuditEntry,
@@ -21,7 +22,7 @@ from clinic.models import (
     TimeOff,
     User,
 )
-from clinic.scheduling import Conflict, Invalid, calendar
+from clinic.scheduling import calendar
 
 
 def at(clock: str, day=MONDAY) -> datetime:
@@ -380,7 +381,7 @@ def test_only_booked_appointments_move(monday, book):
 
 def test_moving_an_unknown_appointment_is_not_found(app):
     """Is moving an appointment that does not exist NotFound?"""
-    with pytest.raises(scheduling.NotFound):
+    with pytest.raises(NotFound):
         scheduling.reschedule_appointment(db.session, 404, date=MONDAY, start_time="10:00", now=NOW)
 
 

@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 
 from clinic import scheduling
 from clinic.extensions import db
+from clinic.kernel.errors import Conflict
 from clinic.models import Appointment, AppointmentStatus, Client, ClinicSettings, User
 
 SLOTS = ("09:00", "09:30", "10:00", "10:30", "11:00", "11:30")
@@ -54,7 +55,7 @@ def test_a_client_books_up_to_the_cap_then_is_refused(monday, patient):
     """With a cap of 2, is a client's third booking a Conflict that books nothing?"""
     books(monday, patient, "09:00")
     books(monday, patient, "09:30")
-    with pytest.raises(scheduling.Conflict, match="2 upcoming appointments booked online"):
+    with pytest.raises(Conflict, match="2 upcoming appointments booked online"):
         books(monday, patient, "10:00")
     assert live() == 2
 
@@ -65,7 +66,7 @@ def test_cancelled_and_past_appointments_free_a_place(monday, patient):
     books(monday, patient, "09:30")
     scheduling.cancel_appointment(db.session, first.id, actor=patient, now=NOW)
     books(monday, patient, "10:00")
-    with pytest.raises(scheduling.Conflict):
+    with pytest.raises(Conflict):
         books(monday, patient, "11:30")
     books(monday, patient, "11:30", now=datetime.combine(MONDAY, time(10)))
 
@@ -102,7 +103,7 @@ def test_simultaneous_self_bookings_stop_at_the_cap(app, monday, patient):
                     now=NOW,
                 )
                 return "done"
-            except scheduling.Conflict:
+            except Conflict:
                 return "conflict"
             except Exception as error:  # any other outcome is a failure to report
                 return f"error: {error!r}"

@@ -18,6 +18,7 @@ from sqlalchemy.exc import OperationalError
 
 from clinic import scheduling
 from clinic.extensions import db
+from clinic.kernel.errors import Conflict
 from clinic.models import Appointment, AppointmentStatus, Client, Location, Shift, Specialist
 from clinic.scheduling import appointments
 
@@ -35,7 +36,7 @@ def race(app, calls: list[Callable[[], object]]) -> Counter:
             try:
                 call()
                 return "done"
-            except scheduling.Conflict:
+            except Conflict:
                 return "conflict"
             except Exception as error:  # any other outcome is a failure to report
                 return f"error: {error!r}"
@@ -134,6 +135,6 @@ def test_a_booking_deadlocked_every_time_ends_as_a_conflict(monday, book, monkey
         raise OperationalError("INSERT ...", {}, Deadlock("deadlock detected"))
 
     monkeypatch.setattr(appointments, "check_booking", place)
-    with pytest.raises(scheduling.Conflict, match="try again"):
+    with pytest.raises(Conflict, match="try again"):
         book(monday.doctor, monday.patient, "10:00")
     assert live_appointments() == 0

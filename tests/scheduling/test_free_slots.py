@@ -9,6 +9,7 @@ from helpers import MONDAY, NOW
 
 from clinic import scheduling
 from clinic.extensions import db
+from clinic.kernel.errors import Invalid, NotFound
 from clinic.models import Client, ClinicSettings, Location, Shift, Specialist, TimeOff
 
 
@@ -227,7 +228,7 @@ def test_a_range_gives_every_day(monday, book):
 )
 def test_a_bad_range_is_refused(monday, first, last, field):
     """Are more than 62 days, a backwards range and impossible dates refused by field?"""
-    with pytest.raises(scheduling.Invalid) as refused:
+    with pytest.raises(Invalid) as refused:
         scheduling.free_slots_range(db.session, monday.doctor.id, first, last, now=NOW)
     assert field in refused.value.errors
 
@@ -242,7 +243,7 @@ def test_62_days_are_allowed(monday):
 
 def test_an_unknown_specialist_is_not_found(app):
     """Is asking for the slots of a specialist who does not exist NotFound?"""
-    with pytest.raises(scheduling.NotFound):
+    with pytest.raises(NotFound):
         scheduling.free_slots(db.session, 404, MONDAY, now=NOW)
 
 

@@ -10,8 +10,9 @@ from helpers import NOW, account_of, during
 
 from clinic import scheduling
 from clinic.extensions import db
+from clinic.kernel.errors import Conflict, Invalid, NotAllowed
 from clinic.models import Role, User
-from clinic.scheduling import Actor, NotAllowed, Status, policy_for
+from clinic.scheduling import Actor, Status, policy_for
 
 
 @pytest.mark.parametrize(
@@ -64,7 +65,7 @@ def test_a_manager_goes_by_the_status_table(monday, book, make):
     scheduling.change_status(
         db.session, appointment.id, "completed", actor=manager, now=during(appointment)
     )
-    with pytest.raises(scheduling.Conflict, match="cannot become"):
+    with pytest.raises(Conflict, match="cannot become"):
         scheduling.change_status(
             db.session, appointment.id, "cancelled", actor=manager, now=during(appointment)
         )
@@ -92,7 +93,7 @@ def test_a_client_may_change_their_note_but_not_the_visit_type(monday, book, mak
 def test_a_client_books_only_for_themself(monday, book, make):
     """Is a client's booking for someone else's record refused as if it did not exist?"""
     patient = make(User, role="client")
-    with pytest.raises(scheduling.Invalid) as refused:
+    with pytest.raises(Invalid) as refused:
         book(monday.doctor, monday.patient, "10:00", actor=patient)
     assert refused.value.errors == {"client_id": f"There is no client {monday.patient.id}."}
     monday.patient.user = patient

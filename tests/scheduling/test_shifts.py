@@ -10,8 +10,8 @@ from sqlalchemy import select
 
 from clinic import scheduling
 from clinic.extensions import db
+from clinic.kernel.errors import Conflict, Invalid
 from clinic.models import AuditEntry, Client, Shift
-from clinic.scheduling import Conflict, Invalid
 
 
 def audit_actions(entity: str) -> list[str]:

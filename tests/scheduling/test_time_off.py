@@ -9,10 +9,12 @@ import pytest
 from helpers import MONDAY, NOW, during
 from sqlalchemy import func, select
 
-from clinic import mail, scheduling
+from clinic import scheduling
 from clinic.extensions import db
+from clinic.kernel import mail
+from clinic.kernel.errors import Conflict, Invalid, NotFound
 from clinic.models import AuditEntry, Client, Location, Shift, Specialist, TimeOff
-from clinic.scheduling import Conflict, Covered, Invalid, NotFound, Status
+from clinic.scheduling import Covered, Status
 
 
 def at(clock: str) -> datetime:

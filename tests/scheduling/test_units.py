@@ -11,12 +11,14 @@ from helpers import MONDAY, NOW
 from sqlalchemy import func, select
 from sqlalchemy.exc import OperationalError
 
-from clinic import mail, scheduling, setup
-from clinic.database import in_unit, writing
+from clinic import scheduling, setup
 from clinic.extensions import db
+from clinic.kernel import mail
+from clinic.kernel.database import in_unit, writing
+from clinic.kernel.errors import Conflict, Invalid
+from clinic.kernel.signals import clinic_changed
 from clinic.models import Appointment, Client, Location, Shift, Specialist, TimeOff
-from clinic.scheduling import Conflict, Invalid, appointments, calendar
-from clinic.signals import clinic_changed
+from clinic.scheduling import appointments, calendar
 
 
 def count(model) -> int:

@@ -9,6 +9,7 @@ from helpers import MONDAY, NOW
 
 from clinic import scheduling
 from clinic.extensions import db
+from clinic.kernel.errors import Invalid, NotFound
 from clinic.models import Client, ClinicSettings, Location, Shift, Specialist, TimeOff
 from clinic.scheduling import DayState
 
@@ -122,11 +123,11 @@ def test_the_spring_forward_week_leaves_out_the_hour_that_never_happens(app, mak
 
 def test_an_unknown_or_switched_off_specialist_has_no_week(monday):
     """Is the week of an unknown or inactive specialist NotFound?"""
-    with pytest.raises(scheduling.NotFound):
+    with pytest.raises(NotFound):
         scheduling.specialist_week(db.session, 999, MONDAY, now=NOW)
     monday.doctor.active = False
     db.session.commit()
-    with pytest.raises(scheduling.NotFound):
+    with pytest.raises(NotFound):
         week_of(monday.doctor)
 
 
@@ -202,5 +203,5 @@ def test_the_directory_search_matches_words_of_names_and_specialties(app, make):
     assert found(location_id=room.id) == [iryna.id]
     assert found() == [iryna.id, olena.id]
     assert scheduling.specialties(db.session) == ["Cardiology", "Dentistry"]
-    with pytest.raises(scheduling.Invalid):
+    with pytest.raises(Invalid):
         found(search="x\x00y")

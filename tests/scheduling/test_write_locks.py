@@ -23,8 +23,9 @@ from helpers import MONDAY, NOW
 from sqlalchemy import select
 
 from clinic import scheduling, setup
-from clinic.database import writing
 from clinic.extensions import db
+from clinic.kernel.database import writing
+from clinic.kernel.errors import Conflict, Invalid
 from clinic.models import (
     UNDER_WAY,
     Appointment,
@@ -57,7 +58,7 @@ def held_against(app, first: Callable, second: Callable) -> tuple[str, str]:
             try:
                 call(*args)
                 return "done"
-            except (scheduling.Conflict, scheduling.Invalid):
+            except (Conflict, Invalid):
                 return "refused"
             except Exception as error:  # any other outcome is a failure to report
                 return f"error: {error!r}"
@@ -346,7 +347,7 @@ def in_thread(app, call: Callable, outcomes: dict, name: str) -> threading.Threa
             try:
                 call()
                 outcomes[name] = "done"
-            except (scheduling.Conflict, scheduling.Invalid):
+            except (Conflict, Invalid):
                 outcomes[name] = "refused"
             except Exception as error:  # any other outcome is a failure to report
                 outcomes[name] = f"error: {error!r}"

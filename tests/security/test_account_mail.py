@@ -11,10 +11,11 @@ import json
 import pytest
 from helpers import PASSWORD
 
-from clinic import account_emails, mail
+from clinic.accounts import emails as account_emails
 from clinic.extensions import db
+from clinic.kernel import mail
+from clinic.kernel.errors import Invalid
 from clinic.models import Role, User
-from clinic.scheduling import Invalid
 
 LURE = "Dear patient, your appointment was cancelled. Rebook at https://evil.example"
 

@@ -10,8 +10,9 @@ import pytest
 from helpers import PASSWORD
 from sqlalchemy import select
 
-from clinic import accounts, mail
+from clinic import accounts
 from clinic.extensions import db
+from clinic.kernel import mail
 from clinic.models import AuditEntry, Role, SignIn, User
 
 VICTIM = "victim@example.com"
@@ -163,8 +164,8 @@ def test_an_email_shaped_username_follows_its_address(app, client, make):
 def test_only_an_admin_may_replace_an_address_through_the_rules_too(app, make):
     """Is the override refused by the rules themselves to a manager (not only by the admin
     area's guard), nothing moving?"""
-    from clinic import address_changes
-    from clinic.scheduling import NotAllowed
+    from clinic.accounts import address_changes
+    from clinic.kernel.errors import NotAllowed
 
     user = make(User, role=Role.CLIENT, email="dead@example.com")
     manager = make(User, role=Role.MANAGER)

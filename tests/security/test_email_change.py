@@ -8,11 +8,12 @@ import re
 import pytest
 from sqlalchemy import select
 
-from clinic import mail, setup
-from clinic.database import writing
+from clinic import setup
 from clinic.extensions import db
+from clinic.kernel import mail
+from clinic.kernel.database import writing
+from clinic.kernel.errors import Invalid
 from clinic.models import AuditEntry, Client, User
-from clinic.scheduling import Invalid
 
 
 def bearer(token: str) -> dict[str, str]:

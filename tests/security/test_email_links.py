@@ -8,8 +8,9 @@ import re
 
 import pytest
 
-from clinic import accounts, config, links, mail
+from clinic import accounts, config
 from clinic.extensions import db
+from clinic.kernel import links, mail
 from clinic.models import Client, User
 
 

@@ -9,8 +9,8 @@ from sqlalchemy import select
 
 from clinic import accounts, setup
 from clinic.extensions import db
+from clinic.kernel.errors import Invalid
 from clinic.models import RevokedToken, Role, User
-from clinic.scheduling import Invalid
 
 
 def bearer(token: str) -> dict[str, str]:

@@ -7,8 +7,8 @@ import pytest
 
 from clinic import accounts, setup
 from clinic.extensions import db
+from clinic.kernel.errors import Invalid
 from clinic.models import Client, Location, Specialist, User
-from clinic.scheduling import Invalid
 
 HIDDEN = {
     "line break": "Eve\r\nBcc: victim@example.com",

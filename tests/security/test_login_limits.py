@@ -12,7 +12,8 @@ import pytest
 from flask import Flask
 from helpers import PASSWORD, gunicorn
 
-from clinic import config, create_app, limits
+from clinic import config, create_app
+from clinic.http import limits
 from clinic.models import User
 
 PATHS = ("/login", "/api/v1/login/", "/api/v1/workers/login/", "/api/v1/auth/login/")

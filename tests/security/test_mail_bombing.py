@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from clinic import mail
+from clinic.kernel import mail
 from clinic.models import Role, User
 
 VICTIM = "victim@example.com"
@@ -87,7 +87,7 @@ def test_tags_of_one_inbox_share_its_limit(client):
 def test_a_spent_limit_does_not_silence_the_notice_that_an_account_moved(client, make):
     """Attack: spend the victim's share with anonymous resets, then move their account (as
     staff would ask, and the victim confirms). The old address still hears of it."""
-    from clinic import address_changes
+    from clinic.accounts import address_changes
     from clinic.extensions import db
 
     victim = make(User, role=Role.CLIENT, username="victim", email=VICTIM)

@@ -7,8 +7,8 @@ from helpers import MONDAY
 
 from clinic import scheduling
 from clinic.extensions import db
+from clinic.kernel.errors import NotAllowed
 from clinic.models import Appointment
-from clinic.scheduling import NotAllowed
 
 STAFF_NOTE = "Allergic to penicillin; owes 200"
 

@@ -11,9 +11,10 @@ import pytest
 from flask_jwt_extended import create_refresh_token
 
 from clinic.extensions import db
+from clinic.kernel.errors import Invalid
+from clinic.kernel.values import parse_id
 from clinic.models import Appointment, AuditEntry, Client, Location, RevokedToken, User
-from clinic.scheduling import Invalid, free_slots
-from clinic.scheduling.values import parse_id
+from clinic.scheduling import free_slots
 
 SHAPE = {"code", "status", "message", "errors"}
 

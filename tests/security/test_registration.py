@@ -8,8 +8,9 @@ from datetime import UTC, datetime, timedelta
 from helpers import MONDAY, NOW
 from sqlalchemy import select
 
-from clinic import accounts, mail
+from clinic import accounts
 from clinic.extensions import db
+from clinic.kernel import mail
 from clinic.models import Client, Location, Shift, Specialist, User
 from clinic.scheduling import book_appointment
 

@@ -7,8 +7,8 @@ from sqlalchemy import select
 
 from clinic import scheduling, setup
 from clinic.extensions import db
+from clinic.kernel.errors import Conflict, NotAllowed, NotFound
 from clinic.models import AuditEntry, Client, Location, Role, Specialist, User
-from clinic.scheduling import Conflict, NotAllowed, NotFound
 from clinic.setup import Removal
 
 

@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 
 from clinic import scheduling, setup
 from clinic.extensions import db
+from clinic.kernel.errors import Conflict, Invalid
 from clinic.models import (
     AuditEntry,
     ClinicSettings,
@@ -18,7 +19,6 @@ from clinic.models import (
     TimeOff,
     User,
 )
-from clinic.scheduling import Conflict, Invalid
 from clinic.setup import Removal
 
 

@@ -11,11 +11,12 @@ import pytest
 from helpers import MONDAY, PASSWORD, during
 from sqlalchemy import func, select
 
-from clinic import accounts, mail, scheduling, setup
-from clinic.database import writing
+from clinic import accounts, scheduling, setup
 from clinic.extensions import db
+from clinic.kernel import mail
+from clinic.kernel.database import writing
+from clinic.kernel.errors import Conflict, Invalid, NotFound
 from clinic.models import Client, ClinicSettings, Role, User
-from clinic.scheduling import Conflict, Invalid, NotFound
 
 
 def test_an_admin_makes_a_manager_an_admin_and_back(make):
@@ -68,11 +69,11 @@ def test_a_temporary_password_ends_every_session_and_must_be_changed(make):
     assert staff.auth_version == version + 1 and staff.must_change_password
     assert accounts.authenticate(db.session, "olha", "temporary-1") == (
         staff,
-        accounts.SignIn.TEMPORARY,
+        accounts.Verdict.TEMPORARY,
     )
     accounts.change_own_password(db.session, staff, "temporary-1", "my-own-password")
     assert not staff.must_change_password
-    assert accounts.authenticate(db.session, "olha", "my-own-password")[1] is accounts.SignIn.OK
+    assert accounts.authenticate(db.session, "olha", "my-own-password")[1] is accounts.Verdict.OK
 
 
 def test_a_reset_link_is_emailed_and_ends_every_session(app, make):

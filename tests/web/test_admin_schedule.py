@@ -9,8 +9,8 @@ from datetime import datetime, time, timedelta
 import pytest
 from helpers import MONDAY
 
-from clinic import mail
 from clinic.extensions import db
+from clinic.kernel import mail
 from clinic.models import Appointment, AppointmentStatus, Client, Shift, TimeOff
 from clinic.scheduling import flagged, save_time_off
 

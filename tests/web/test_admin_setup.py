@@ -14,8 +14,8 @@ from sqlalchemy import func, select
 
 from clinic import scheduling
 from clinic.extensions import db
+from clinic.kernel.errors import Invalid
 from clinic.models import Appointment, AuditEntry, Location, Shift, Specialist
-from clinic.scheduling import Invalid
 
 DASH = "\N{EN DASH}"
 """Between the times of a shift in words."""

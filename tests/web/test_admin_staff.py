@@ -13,8 +13,8 @@ from flask_jwt_extended import create_access_token
 from helpers import PASSWORD
 from sqlalchemy import update
 
-from clinic import mail
 from clinic.extensions import db
+from clinic.kernel import mail
 from clinic.models import AuditEntry, Client, Role, User
 
 
@@ -464,7 +464,7 @@ def test_a_reset_email_that_could_not_be_sent_is_said(admin, make, monkeypatch):
     """When the mail server refuses the reset email, does the page say it was not sent (rather
     than that a link went out)?"""
     staff = make(User, role="manager", email="olha@example.com")
-    monkeypatch.setattr("clinic.mail.send_or_log", lambda *args, **kwargs: False)
+    monkeypatch.setattr("clinic.kernel.mail.send_or_log", lambda *args, **kwargs: False)
     response = admin.post(
         f"/admin/staff/{staff.id}/password", data={"action": "reset"}, follow_redirects=True
     )

@@ -10,8 +10,8 @@ import pytest
 from helpers import MONDAY, during
 from sqlalchemy import select
 
-from clinic import mail
 from clinic.extensions import db
+from clinic.kernel import mail
 from clinic.models import Appointment, AppointmentStatus, Client, Location, TimeOff
 from clinic.scheduling import change_status, update_appointment
 

@@ -10,8 +10,8 @@ from datetime import datetime, timedelta
 import pytest
 from helpers import MONDAY, during
 
-from clinic import mail
 from clinic.extensions import db
+from clinic.kernel import mail
 from clinic.models import AuditEntry, Client, User
 from clinic.scheduling import cancel_appointment, change_status
 

@@ -12,9 +12,10 @@ import pytest
 from flask import url_for
 from helpers import MONDAY, NOW, during
 
-from clinic import mail, scheduling
+from clinic import scheduling
 from clinic.demo import BusyClinic
 from clinic.extensions import db
+from clinic.kernel import mail
 from clinic.models import (
     Appointment,
     AppointmentStatus,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from wtforms import StringField
 from wtforms.validators import DataRequired
 
-from clinic.scheduling import Invalid
+from clinic.kernel.errors import Invalid
 from clinic.web.forms import Form
 
 

@@ -10,8 +10,9 @@ import pytest
 from helpers import PASSWORD
 from sqlalchemy import select, update
 
-from clinic import config, create_app, mail
+from clinic import config, create_app
 from clinic.extensions import db
+from clinic.kernel import mail
 from clinic.models import AuditEntry, Client, SignIn, User
 from clinic.web.me.account import describe_device
 

@@ -9,8 +9,8 @@ import icalendar
 import pytest
 from helpers import MONDAY, during
 
-from clinic.clock import to_aware
 from clinic.extensions import db
+from clinic.kernel.clock import to_aware
 from clinic.models import Appointment, AppointmentStatus, Client, ClinicSettings, TimeOff
 from clinic.scheduling import cancel_appointment, change_status
 

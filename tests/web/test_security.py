@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from clinic import config, create_app
+from clinic.http.security import CONTENT_SECURITY_POLICY
 from clinic.models import User
-from clinic.security import CONTENT_SECURITY_POLICY
 
 
 @pytest.mark.parametrize(

@@ -11,8 +11,9 @@ import pytest
 from helpers import PASSWORD
 from sqlalchemy import func, select
 
-from clinic import config, create_app, mail
+from clinic import config, create_app
 from clinic.extensions import db
+from clinic.kernel import mail
 from clinic.models import Appointment, Client, ClinicSettings, User
 
 TEN = "2027-01-04T10:00"

@@ -7,8 +7,9 @@ import re
 import pytest
 from sqlalchemy import select
 
-from clinic import config, create_app, mail
+from clinic import config, create_app
 from clinic.extensions import db
+from clinic.kernel import mail
 from clinic.models import Client, User
 
 

@@ -7,11 +7,11 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 
-from ... import address_changes
+from ...accounts import address_changes
 from ...extensions import db
+from ...kernel.errors import Invalid
+from ...kernel.values import get_row
 from ...models import Client
-from ...scheduling import Invalid
-from ...scheduling.values import get_row
 from ..forms import Form, email_field
 from . import bp
 

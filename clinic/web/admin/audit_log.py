@@ -11,13 +11,14 @@ from typing import Any
 
 from flask import render_template, request, url_for
 
-from ... import audit_log
 from ...audit import changes as changed_columns
-from ...clock import clinic_zone
+from ...audit import log as audit_log
 from ...extensions import db
+from ...kernel.clock import clinic_zone
+from ...kernel.errors import Invalid
+from ...kernel.values import WEEKDAYS, parse_id
 from ...models import AuditEntry, Role
-from ...scheduling import WEEKDAYS, Invalid, read_shift
-from ...scheduling.values import parse_id
+from ...scheduling import read_shift
 from ..paging import page_number
 from ..words import when
 from . import bp

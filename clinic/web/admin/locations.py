@@ -8,9 +8,9 @@ from flask_login import current_user
 
 from ... import scheduling, setup
 from ...extensions import db
+from ...kernel.errors import Conflict, Invalid
+from ...kernel.values import get_row
 from ...models import Location
-from ...scheduling import Conflict, Invalid
-from ...scheduling.values import get_row
 from ...setup import Removal
 from . import bp
 from .removal import listed, removal_page, status_of

@@ -8,8 +8,8 @@ from flask import render_template
 from sqlalchemy import func, select
 
 from ... import scheduling
-from ...clock import clinic_now
 from ...extensions import db
+from ...kernel.clock import clinic_now
 from ...models import Client, Role, User
 from . import bp
 

@@ -12,8 +12,8 @@ from flask_login import current_user
 
 from ... import scheduling
 from ...extensions import db
+from ...kernel.errors import Conflict
 from ...models import Appointment
-from ...scheduling import Conflict
 from ...setup import Removal
 from ..forms import Form
 

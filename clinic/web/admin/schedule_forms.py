@@ -9,9 +9,8 @@ from wtforms import DateField, SelectField, StringField, TimeField
 from wtforms.fields import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
+from ...kernel.values import WEEKDAYS, limit
 from ...models import Location, Specialist, TimeOff
-from ...scheduling import WEEKDAYS
-from ...scheduling.values import limit
 from ..forms import AbsenceForm, Form, calendar_day
 
 CLINIC = "clinic"

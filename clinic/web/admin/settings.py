@@ -8,8 +8,8 @@ from flask_login import current_user
 
 from ... import setup
 from ...extensions import db
+from ...kernel.errors import Invalid
 from ...models import ClinicSettings
-from ...scheduling import Invalid
 from . import bp
 from .staff_forms import SettingsForm
 

@@ -21,9 +21,9 @@ from wtforms.fields import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from ...kernel.errors import Invalid
+from ...kernel.values import WEEKDAYS, hm, limit
 from ...models import Location, Shift, Specialist
-from ...scheduling import WEEKDAYS, Invalid
-from ...scheduling.values import hm, limit
 from ...setup.specialists import ABOUT_LENGTH
 from ..forms import Form, names, phone_field
 

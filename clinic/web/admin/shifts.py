@@ -9,9 +9,9 @@ from flask_login import current_user
 
 from ... import scheduling
 from ...extensions import db
+from ...kernel.errors import Conflict, Invalid
+from ...kernel.values import WEEKDAYS, get_row
 from ...models import Shift
-from ...scheduling import WEEKDAYS, Conflict, Invalid
-from ...scheduling.values import get_row
 from ..forms import Form
 from . import bp
 from .schedule_forms import ShiftForm

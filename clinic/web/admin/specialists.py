@@ -9,10 +9,11 @@ from flask_login import current_user
 
 from ... import scheduling, setup
 from ...extensions import db
+from ...kernel.errors import Conflict, Invalid
+from ...kernel.values import get_row
 from ...models import ClinicSettings, Specialist
-from ...scheduling import Conflict, Invalid, policy_for
+from ...scheduling import policy_for
 from ...scheduling.coverage import unplaced_by_specialist, unplaced_hours
-from ...scheduling.values import get_row
 from ...setup import Removal
 from . import bp
 from .removal import listed, removal_page, status_of

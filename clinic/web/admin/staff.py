@@ -9,8 +9,8 @@ from sqlalchemy import select
 
 from ... import setup
 from ...extensions import db
+from ...kernel.errors import Conflict, Invalid
 from ...models import Role, User
-from ...scheduling import Conflict, Invalid
 from ...setup.staff import STAFF_ROLES
 from ..forms import Form
 from . import bp

@@ -9,8 +9,8 @@ from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAr
 from wtforms.fields import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
+from ...kernel.values import limit
 from ...models import ClinicSettings, Role, User
-from ...scheduling.values import limit
 from ..forms import Form, email_field, new_password, phone_field
 
 PASSWORD_FIELDS = {"repeat_password": "confirm"}

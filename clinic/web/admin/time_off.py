@@ -10,11 +10,11 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from ... import scheduling
-from ...clock import clinic_now
 from ...extensions import db
+from ...kernel.clock import clinic_now
+from ...kernel.values import get_row
 from ...models import TimeOff
 from ...scheduling.closures import time_off_query
-from ...scheduling.values import get_row
 from ..closures import Recorded, outcome_in_words, record_time_off
 from ..forms import Form
 from ..paging import page_number

@@ -5,10 +5,13 @@ from __future__ import annotations
 from flask import flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
-from ... import account_emails, accounts, limits, sign_ins
+from ... import accounts
+from ...accounts import emails as account_emails
+from ...accounts import sign_ins
 from ...extensions import db, limiter
+from ...http import limits
+from ...kernel.errors import Invalid
 from ...models import Role
-from ...scheduling import Invalid
 from ..access import landing, sign_in
 from . import SIGN_IN_LIMIT, bp
 from .forms import PASSWORD_FIELDS, ChangePasswordForm, EmailForm, ResetPasswordForm

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, session, url_for
 
-from ... import account_emails, accounts, address_changes
+from ... import accounts
+from ...accounts import address_changes
+from ...accounts import emails as account_emails
 from ...extensions import db, limiter
+from ...kernel.errors import Invalid
 from ...models import User
-from ...scheduling import Invalid
 from ..access import landing, safe_next, sign_in
 from ..forms import Form
 from . import SIGN_IN_LIMIT, bp

@@ -6,9 +6,10 @@ from __future__ import annotations
 from flask import flash, redirect, render_template, request, url_for
 
 from ... import scheduling
-from ...clock import clinic_now
 from ...extensions import db
-from ...scheduling import Invalid
+from ...kernel.clock import clinic_now
+from ...kernel.errors import Invalid
+from ...kernel.values import parse_date
 from ..closures import Recorded, outcome_in_words, record_time_off
 from ..forms import AbsenceForm
 from . import bp
@@ -38,7 +39,7 @@ def _prefill() -> dict:
     """The specialist and day asked for in the query, else today."""
     day = request.args.get("date")
     try:
-        first_day = scheduling.parse_date(day) if day else clinic_now().date()
+        first_day = parse_date(day) if day else clinic_now().date()
     except Invalid:
         first_day = clinic_now().date()
     return {"specialist": request.args.get("specialist_id", ""), "first_day": first_day}

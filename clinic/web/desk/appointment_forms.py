@@ -18,8 +18,8 @@ from wtforms import (
 from wtforms.fields import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
+from ...kernel.values import MAX_NOTES_LENGTH, limit
 from ...models import Appointment, Location, Specialist
-from ...scheduling.values import MAX_NOTES_LENGTH, limit
 from ..forms import Form
 from .forms import ClientForm
 

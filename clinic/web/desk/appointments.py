@@ -14,10 +14,11 @@ from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 
 from ... import audit, scheduling
-from ...clock import clinic_now, clinic_zone
 from ...extensions import db
+from ...kernel.clock import clinic_now, clinic_zone
+from ...kernel.errors import Conflict, Invalid, NotAllowed
 from ...models import Appointment, AuditEntry, Client, Location, Specialist
-from ...scheduling import Conflict, Invalid, NotAllowed, Status
+from ...scheduling import Status
 from ..access import safe_next
 from ..downloads import calendar_download
 from ..words import when

@@ -12,12 +12,12 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from ... import scheduling, setup
-from ...clock import clinic_now
-from ...database import writing
 from ...extensions import db
+from ...kernel.clock import clinic_now
+from ...kernel.database import writing
+from ...kernel.errors import Conflict, Invalid
+from ...kernel.values import parse_id, parse_moment
 from ...models import Appointment, Client, Specialist
-from ...scheduling import Conflict, Invalid
-from ...scheduling.values import parse_id, parse_moment
 from ..words import when
 from . import bp
 from .appointment_forms import NEW_CLIENT, BookingForm, InlineClientForm

@@ -10,9 +10,10 @@ from wtforms import BooleanField
 from ... import scheduling, setup
 from ...accounts import read_email
 from ...extensions import db
+from ...kernel.errors import Conflict, Invalid
+from ...kernel.values import get_row
 from ...models import Client
-from ...scheduling import Conflict, Invalid, acting
-from ...scheduling.values import get_row
+from ...scheduling import acting
 from ..forms import Form
 from ..paging import page_number
 from . import bp

@@ -11,10 +11,10 @@ from flask import Response, render_template, request
 from flask_login import current_user
 
 from ... import scheduling
-from ...clock import clinic_now
 from ...extensions import db
+from ...kernel.clock import clinic_now
+from ...kernel.values import FIRST_DAY, LAST_DAY
 from ...scheduling.policy import said
-from ...scheduling.values import FIRST_DAY, LAST_DAY
 from . import bp
 from .agenda import agenda_of
 from .forms import AgendaForm

@@ -11,9 +11,9 @@ from wtforms import (
 )
 from wtforms.validators import Length, Optional
 
+from ...kernel.errors import Invalid
+from ...kernel.values import limit, parse_text
 from ...models import Client
-from ...scheduling import Invalid
-from ...scheduling.values import limit, parse_text
 from ..forms import FilterForm, Form, email_field, names, phone_field
 
 

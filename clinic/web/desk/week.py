@@ -8,9 +8,10 @@ from flask import render_template, request
 from flask_login import current_user
 
 from ... import scheduling
-from ...clock import clinic_now
 from ...extensions import db
-from ...scheduling import Invalid
+from ...kernel.clock import clinic_now
+from ...kernel.errors import Invalid
+from ...kernel.values import parse_date
 from . import bp
 
 
@@ -39,6 +40,6 @@ def specialist_week(specialist_id: int):
 def asked_day() -> tuple[date, str | None]:
     """The day of `?date=`, or today and why the one asked for is no day."""
     try:
-        return scheduling.parse_date(request.args.get("date") or clinic_now().date()), None
+        return parse_date(request.args.get("date") or clinic_now().date()), None
     except Invalid as invalid:
         return clinic_now().date(), invalid.message

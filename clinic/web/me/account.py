@@ -6,10 +6,12 @@ from __future__ import annotations
 from flask import flash, redirect, render_template, url_for
 from flask_login import current_user
 
-from ... import accounts, limits, sign_ins
-from ...clock import clinic_zone
+from ... import accounts
+from ...accounts import sign_ins
 from ...extensions import db
-from ...scheduling import Invalid
+from ...http import limits
+from ...kernel.clock import clinic_zone
+from ...kernel.errors import Invalid
 from ...setup import save_own_details
 from ..auth.forms import PASSWORD_FIELDS, ChangePasswordForm
 from ..auth.password import change_own_password, end_other_sign_ins

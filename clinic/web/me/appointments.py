@@ -7,10 +7,10 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from ... import scheduling
-from ...clock import clinic_now
 from ...extensions import db
-from ...scheduling import Conflict, Invalid
-from ...scheduling.values import parse_moment
+from ...kernel.clock import clinic_now
+from ...kernel.errors import Conflict, Invalid
+from ...kernel.values import parse_moment
 from ..downloads import calendar_download
 from ..words import when
 from . import bp

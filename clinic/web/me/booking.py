@@ -8,9 +8,9 @@ from flask_login import current_user
 
 from ... import scheduling
 from ...extensions import db
-from ...limits import self_booking_limited, signed_in_account
-from ...scheduling import Conflict, Invalid
-from ...scheduling.values import parse_moment
+from ...http.limits import self_booking_limited, signed_in_account
+from ...kernel.errors import Conflict, Invalid
+from ...kernel.values import parse_moment
 from ..words import when
 from . import bp
 from .forms import booking_form

@@ -11,8 +11,8 @@ from wtforms import (
 from wtforms.fields import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional
 
+from ...kernel.values import MAX_NOTES_LENGTH, limit
 from ...models import Appointment, Specialist
-from ...scheduling.values import MAX_NOTES_LENGTH, limit
 from ..forms import Form, email_field, names, phone_field
 
 

@@ -6,9 +6,9 @@ from flask import render_template, request
 from flask_login import current_user
 
 from ... import scheduling
-from ...caching import for_visitors
-from ...clock import clinic_now
 from ...extensions import db
+from ...http.caching import for_visitors
+from ...kernel.clock import clinic_now
 from . import bp
 
 

@@ -6,9 +6,9 @@ from __future__ import annotations
 from flask import render_template, request
 
 from ... import scheduling
-from ...caching import for_visitors
 from ...extensions import db
-from ...scheduling import Invalid
+from ...http.caching import for_visitors
+from ...kernel.errors import Invalid
 from . import bp
 from .forms import DirectoryForm
 

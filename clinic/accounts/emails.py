@@ -21,12 +21,13 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from limits.storage import storage_from_string
 from limits.strategies import MovingWindowRateLimiter
 
-from . import links, mail
-from .config import share_of
-from .database import note_change
-from .models import User
-from .scheduling import AnySession, Invalid
-from .signals import Change, clinic_changed
+from ..config import share_of
+from ..kernel import links, mail
+from ..kernel.database import note_change
+from ..kernel.errors import Invalid
+from ..kernel.signals import Change, clinic_changed
+from ..kernel.values import AnySession
+from ..models import User
 
 log = logging.getLogger(__name__)
 

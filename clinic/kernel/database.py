@@ -19,7 +19,7 @@ from typing import Any
 from sqlalchemy import Engine, event, update
 from sqlalchemy.orm import Session, scoped_session
 
-from .models import DataVersion, RevokedToken, SignIn
+from ..models import DataVersion, RevokedToken, SignIn
 from .signals import clinic_changed
 
 log = logging.getLogger(__name__)

@@ -9,13 +9,15 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from . import audit
-from .account_emails import CHANGE_EMAIL, send_once_committed, user_for_token
-from .accounts import check_unique, read_email
-from .database import writing
-from .models import User
-from .scheduling import AnySession, Invalid, NotAllowed, acting
+from .. import audit
+from ..kernel.database import writing
+from ..kernel.errors import Invalid, NotAllowed
+from ..kernel.values import AnySession
+from ..models import User
+from ..scheduling import acting
+from .emails import CHANGE_EMAIL, send_once_committed, user_for_token
 from .sign_ins import end_all_sign_ins
+from .users import check_unique, read_email
 
 
 def confirm_email_change(session: AnySession, token: str) -> User:

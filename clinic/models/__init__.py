@@ -36,7 +36,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects import sqlite
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
-from .extensions import db
+from ..extensions import db
 
 
 def comparison_key(text: str) -> str:

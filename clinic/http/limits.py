@@ -32,10 +32,10 @@ from flask_limiter.util import get_remote_address
 from flask_login import current_user
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
-from . import accounts
-from .config import share_of
-from .extensions import db, limiter
-from .models import User, comparison_key
+from .. import accounts
+from ..config import share_of
+from ..extensions import db, limiter
+from ..models import User, comparison_key
 
 MAX_TYPED_LENGTH = 320
 """Longer usernames or emails are never valid; the lookup reads no more than this."""

@@ -11,8 +11,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import Session, joinedload, scoped_session
 
-from .clock import clinic_zone, to_aware
-from .models import (
+from ..kernel.clock import clinic_zone, to_aware
+from ..models import (
     Appointment,
     AuditEntry,
     Client,

@@ -32,11 +32,11 @@ from urllib.parse import urlencode
 from flask import Flask, current_app, request, session
 from flask_login import current_user
 
-from .clock import clinic_now
-from .config import site
-from .database import read_data_version
-from .extensions import cache, db
-from .signals import clinic_changed
+from ..config import site
+from ..extensions import cache, db
+from ..kernel.clock import clinic_now
+from ..kernel.database import read_data_version
+from ..kernel.signals import clinic_changed
 
 KEPT_SECONDS = 120
 """How long an entry is kept: a key names its minute, so it is dead within two."""

@@ -14,10 +14,9 @@ from flask import current_app
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import joinedload
 
-from .database import writing
-from .models import RevokedToken, User
-from .models import SignIn as SignInRow
-from .scheduling import AnySession
+from ..kernel.database import writing
+from ..kernel.values import AnySession
+from ..models import RevokedToken, SignIn, User
 
 
 def _token_hash(token: str) -> str:
@@ -30,7 +29,7 @@ def start_sign_in(session: AnySession, user: User, *, remember: bool, user_agent
     token = secrets.token_urlsafe(32)
     with writing(session):
         session.add(
-            SignInRow(
+            SignIn(
                 user=user,
                 token_hash=_token_hash(token),
                 auth_version=user.auth_version,
@@ -60,13 +59,13 @@ def live_sign_ins(session: AnySession, user: User, current: str | None) -> list[
     """The user's sign-ins still standing (as `signed_in_user` judges them), the browser with
     the sign-in `current` first, then the newest first."""
     rows = session.scalars(
-        select(SignInRow)
+        select(SignIn)
         .where(
-            SignInRow.user_id == user.id,
-            SignInRow.auth_version == user.auth_version,
-            SignInRow.created_at >= _oldest(),
+            SignIn.user_id == user.id,
+            SignIn.auth_version == user.auth_version,
+            SignIn.created_at >= _oldest(),
         )
-        .order_by(SignInRow.created_at.desc(), SignInRow.id.desc())
+        .order_by(SignIn.created_at.desc(), SignIn.id.desc())
     ).all()
     here = _token_hash(current) if current else None
     found = [
@@ -83,9 +82,9 @@ def signed_in_user(session: AnySession, token: str) -> User | None:
     if not token or len(token) > 100:
         return None
     row = session.scalar(
-        select(SignInRow)
-        .where(SignInRow.token_hash == _token_hash(token))
-        .options(joinedload(SignInRow.user))
+        select(SignIn)
+        .where(SignIn.token_hash == _token_hash(token))
+        .options(joinedload(SignIn.user))
     )
     if row is None or row.created_at < _oldest():
         return None
@@ -98,7 +97,7 @@ def end_sign_in(session: AnySession, token: str | None) -> None:
     """Sign out one browser: its sign-in row goes, so no copy of its cookies works again."""
     if token:
         with writing(session):
-            session.execute(delete(SignInRow).where(SignInRow.token_hash == _token_hash(token)))
+            session.execute(delete(SignIn).where(SignIn.token_hash == _token_hash(token)))
 
 
 def end_all_sign_ins(session: AnySession, user: User, keep: str | None = None) -> None:
@@ -107,15 +106,15 @@ def end_all_sign_ins(session: AnySession, user: User, keep: str | None = None) -
     with writing(session):
         user.auth_version = (user.auth_version or 1) + 1
         session.execute(
-            delete(SignInRow).where(
-                SignInRow.user_id == user.id,
-                SignInRow.token_hash != (_token_hash(keep) if keep else ""),
+            delete(SignIn).where(
+                SignIn.user_id == user.id,
+                SignIn.token_hash != (_token_hash(keep) if keep else ""),
             )
         )
         if keep:
             session.execute(
-                update(SignInRow)
-                .where(SignInRow.token_hash == _token_hash(keep))
+                update(SignIn)
+                .where(SignIn.token_hash == _token_hash(keep))
                 .values(auth_version=user.auth_version)
             )
 
@@ -137,12 +136,12 @@ def purge_expired(session: AnySession) -> Purged:
     now = datetime.now(UTC)
     stale_version = (
         select(User.id)
-        .where(User.id == SignInRow.user_id, User.auth_version != SignInRow.auth_version)
+        .where(User.id == SignIn.user_id, User.auth_version != SignIn.auth_version)
         .exists()
     )
     with writing(session):
         sign_ins = session.execute(
-            delete(SignInRow).where((SignInRow.created_at < _oldest()) | stale_version)
+            delete(SignIn).where((SignIn.created_at < _oldest()) | stale_version)
         ).rowcount
         revocations = session.execute(
             delete(RevokedToken).where(RevokedToken.expires_at < now - timedelta(seconds=seconds))

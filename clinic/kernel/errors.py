@@ -10,7 +10,7 @@ if TYPE_CHECKING:
     from ..models import Appointment
 
 
-class SchedulingError(Exception):
+class Refusal(Exception):
     """A request the rules refuse; `message` says why, in words for people, and `status` the
     HTTP status both doors answer it with."""
 
@@ -21,7 +21,7 @@ class SchedulingError(Exception):
         self.message = message
 
 
-class Invalid(SchedulingError):
+class Invalid(Refusal):
     """Bad input: `errors` maps each field to what is wrong with it."""
 
     status = 400
@@ -31,19 +31,19 @@ class Invalid(SchedulingError):
         self.errors = errors
 
 
-class NotFound(SchedulingError):
+class NotFound(Refusal):
     """The thing the request is about does not exist."""
 
     status = 404
 
 
-class NotAllowed(SchedulingError):
+class NotAllowed(Refusal):
     """The actor may not do this (the policy says so)."""
 
     status = 403
 
 
-class Conflict(SchedulingError):
+class Conflict(Refusal):
     """The request collides with the clinic's state.
 
     `appointment` is the appointment it collides with (when one does), `suggestions` the

@@ -12,9 +12,9 @@ from typing import Any
 from sqlalchemy import inspect, select
 from sqlalchemy.orm import Session, joinedload
 
-from .database import note_change
-from .models import AuditEntry, User
-from .signals import Change
+from ..kernel.database import note_change
+from ..kernel.signals import Change
+from ..models import AuditEntry, User
 
 SECRET_COLUMNS = frozenset({"password_hash"})
 HOUSEKEEPING = frozenset({"updated_at", "ics_sequence", "reminder_sent_at"})

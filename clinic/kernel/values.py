@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlalchemy.orm import InstrumentedAttribute, Session, scoped_session
 
-from ..clock import aware_to_wall
+from .clock import aware_to_wall
 from .errors import Invalid, NotFound
 
 AnySession = Session | scoped_session

@@ -14,11 +14,11 @@ from flask import Flask, current_app, render_template
 from icalendar import Calendar, Event, vCalAddress, vText
 from sqlalchemy import select, update
 
-from . import mail
-from .clock import clinic_now, to_aware
-from .extensions import db
-from .models import Appointment, AppointmentStatus, Client, ClinicSettings
-from .signals import Change, clinic_changed
+from ..extensions import db
+from ..kernel import mail
+from ..kernel.clock import clinic_now, to_aware
+from ..kernel.signals import Change, clinic_changed
+from ..models import Appointment, AppointmentStatus, Client, ClinicSettings
 
 log = logging.getLogger(__name__)
 _quiet: ContextVar[bool] = ContextVar("quiet", default=False)
