@@ -16,7 +16,6 @@ from ..kernel.clock import clinic_now
 from ..kernel.database import writing
 from ..kernel.errors import Invalid, NotFound
 from ..kernel.values import (
-    MAX_NOTES_LENGTH,
     AnySession,
     active_row,
     get_row,
@@ -45,8 +44,8 @@ Status = AppointmentStatus
 MOVES = ("date", "start_time", "end_time", "specialist_id", "location_id")
 DETAILS = {
     "type": limit(Appointment.type),
-    "notes": MAX_NOTES_LENGTH,
-    "patient_note": MAX_NOTES_LENGTH,
+    "notes": limit(Appointment.notes),
+    "patient_note": limit(Appointment.patient_note),
 }
 """The details besides time and status, and their lengths: the visit type, the clinic's notes
 (staff only) and the patient's own note."""

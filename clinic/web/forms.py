@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from datetime import datetime, time, timedelta
 
 from flask_wtf import FlaskForm
+from sqlalchemy.orm import InstrumentedAttribute
 from wtforms import (
     DateField,
     EmailField,
@@ -32,7 +33,7 @@ from wtforms.validators import (
 from ..accounts import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
 from ..kernel.errors import Invalid
 from ..kernel.values import limit, parse_date
-from ..models import TimeOff
+from ..models import TimeOff, User
 
 
 class Form(FlaskForm):
@@ -80,32 +81,42 @@ class FilterForm(Form):
         }
 
 
-def names() -> tuple[StringField, StringField]:
-    """A person's first and last name: `first_name, last_name = names()`."""
+def names(model: type) -> tuple[StringField, StringField]:
+    """A person's first and last name, as long as the model's columns hold:
+    `first_name, last_name = names(Client)`."""
     return tuple(
         StringField(
             label,
-            validators=[DataRequired(), Length(max=150)],
+            validators=[DataRequired(), Length(max=limit(column))],
             render_kw={"autocomplete": autocomplete},
         )
-        for label, autocomplete in (("First name", "given-name"), ("Last name", "family-name"))
+        for label, autocomplete, column in (
+            ("First name", "given-name", model.first_name),
+            ("Last name", "family-name", model.last_name),
+        )
     )
 
 
 def email_field(description: str, required: bool = True) -> EmailField:
-    """An email address, saying what happens to it."""
+    """An email address, saying what happens to it (as long as an account's holds)."""
     return EmailField(
         "Email",
-        validators=[DataRequired() if required else Optional(), Email(), Length(max=254)],
+        validators=[
+            DataRequired() if required else Optional(),
+            Email(),
+            Length(max=limit(User.email)),
+        ],
         description=description,
         render_kw={"autocomplete": "email"},
     )
 
 
-def phone_field() -> TelField:
-    """An optional phone number."""
+def phone_field(column: InstrumentedAttribute) -> TelField:
+    """An optional phone number, as long as the column holds."""
     return TelField(
-        "Phone", validators=[Optional(), Length(max=32)], render_kw={"autocomplete": "tel"}
+        "Phone",
+        validators=[Optional(), Length(max=limit(column))],
+        render_kw={"autocomplete": "tel"},
     )
 
 

@@ -116,8 +116,8 @@ class SpecialistForm(ShiftsForm):
     """A specialist: names, phone, specialty, about, visit types, slot length, default
     location, shifts and (when editing) active."""
 
-    first_name, last_name = names()
-    phone = phone_field()
+    first_name, last_name = names(Specialist)
+    phone = phone_field(Specialist.phone)
     specialty = StringField(
         "Specialty", validators=[Optional(), Length(max=limit(Specialist.specialty))]
     )

@@ -111,7 +111,7 @@ class SettingsForm(Form):
         validators=[Optional(), Length(max=limit(ClinicSettings.address))],
         description="Shown to patients on the public pages and in emails.",
     )
-    phone = phone_field()
+    phone = phone_field(ClinicSettings.phone)
     self_booking = BooleanField("Patients may book, move and cancel online")
     min_notice_minutes = IntegerField(
         "Minimum notice (minutes)",

@@ -6,34 +6,36 @@ from wtforms import BooleanField, EmailField, PasswordField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
 
 from ...accounts import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
+from ...kernel.values import limit
+from ...models import Client, User
 from ..forms import Form, email_field, names, new_password, phone_field
 
 
 class LoginForm(Form):
     username = StringField(
         "Username or email",
-        validators=[DataRequired(), Length(max=150)],
+        validators=[DataRequired(), Length(max=limit(User.username))],
         render_kw={"autocomplete": "username"},
     )
     password = PasswordField(
         "Password",
-        validators=[DataRequired(), Length(max=128)],
+        validators=[DataRequired(), Length(max=MAX_PASSWORD_LENGTH)],
         render_kw={"autocomplete": "current-password"},
     )
     remember = BooleanField("Keep me signed in on this device")
 
 
 class RegisterForm(Form):
-    first_name, last_name = names()
+    first_name, last_name = names(User)
     email = email_field("We send a link here to confirm it is yours.")
-    phone = phone_field()
+    phone = phone_field(Client.phone)
     password, confirm = new_password()
 
 
 class EmailForm(Form):
     email = EmailField(
         "Email",
-        validators=[DataRequired(), Email(), Length(max=254)],
+        validators=[DataRequired(), Email(), Length(max=limit(User.email))],
         render_kw={"autocomplete": "email"},
     )
 
@@ -75,6 +77,6 @@ PASSWORD_FIELDS = {"repeat_password": "confirm"}
 class ChangePasswordForm(ResetPasswordForm):
     current = PasswordField(
         "Current password",
-        validators=[DataRequired(), Length(max=128)],
+        validators=[DataRequired(), Length(max=MAX_PASSWORD_LENGTH)],
         render_kw={"autocomplete": "current-password"},
     )

@@ -18,7 +18,7 @@ from wtforms import (
 from wtforms.fields import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
-from ...kernel.values import MAX_NOTES_LENGTH, limit
+from ...kernel.values import limit
 from ...models import Appointment, Location, Specialist
 from ..forms import Form
 from .forms import ClientForm
@@ -94,7 +94,7 @@ class BookingForm(TimingForm):
     )
     notes = TextAreaField(
         "The clinic's notes",
-        validators=[Optional(), Length(max=MAX_NOTES_LENGTH)],
+        validators=[Optional(), Length(max=limit(Appointment.notes))],
         description="For the clinic's staff only; the patient never sees them.",
     )
     client_id = StringField(

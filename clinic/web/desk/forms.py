@@ -20,8 +20,8 @@ from ..forms import FilterForm, Form, email_field, names, phone_field
 class ClientForm(Form):
     """A client record: names, phone, email (optional) and the clinic's notes about them."""
 
-    first_name, last_name = names()
-    phone = phone_field()
+    first_name, last_name = names(Client)
+    phone = phone_field(Client.phone)
     email = email_field("Confirmations and reminders go here.", required=False)
     notes = TextAreaField(
         "Notes",

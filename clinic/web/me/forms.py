@@ -11,21 +11,22 @@ from wtforms import (
 from wtforms.fields import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional
 
-from ...kernel.values import MAX_NOTES_LENGTH, limit
-from ...models import Appointment, Specialist
+from ...accounts import MAX_PASSWORD_LENGTH
+from ...kernel.values import limit
+from ...models import Appointment, Client, Specialist
 from ..forms import Form, email_field, names, phone_field
 
 
 class AccountDetailsForm(Form):
-    first_name, last_name = names()
-    phone = phone_field()
+    first_name, last_name = names(Client)
+    phone = phone_field(Client.phone)
     email = email_field(
         "A new address gets a link to confirm it; until it is opened, we keep writing to the "
         "one you have now."
     )
     password = PasswordField(
         "Current password",
-        validators=[Optional(), Length(max=128)],
+        validators=[Optional(), Length(max=MAX_PASSWORD_LENGTH)],
         description="Needed only to change your email address.",
         render_kw={"autocomplete": "current-password"},
     )
@@ -39,7 +40,7 @@ class BookingForm(Form):
     )
     patient_note = TextAreaField(
         "A note for the clinic",
-        validators=[Optional(), Length(max=MAX_NOTES_LENGTH)],
+        validators=[Optional(), Length(max=limit(Appointment.patient_note))],
         description="Optional. Anything the clinic should know before your visit.",
     )
 
