@@ -9,22 +9,28 @@ from pathlib import Path
 from clinic import PROJECT_ROOT
 
 PACKAGE = PROJECT_ROOT / "clinic"
-DOMAIN = (
-    "clinic.scheduling",
-    "clinic.setup",
-    "clinic.accounts",
-    "clinic.accounts.address_changes",
-    "clinic.accounts.emails",
-    "clinic.models",
-    "clinic.audit",
-    "clinic.audit.log",
-    "clinic.kernel.database",
-    "clinic.kernel.clock",
-    "clinic.notifications",
-    "clinic.kernel.signals",
-    "clinic.kernel.mail",
-    "clinic.accounts.sign_ins",
-)
+DOORS = ("clinic.web", "clinic.api")
+"""The two doors: pages and JSON. Neither imports the other."""
+AT_THE_DOOR = ("clinic.http",)
+"""What both doors share around a request (headers, cache, limits): below the doors, above
+the domain."""
+FLOOR = ("clinic.kernel", "clinic.models")
+"""What every domain package stands on; it stands on nothing of the domain."""
+
+
+def packages() -> tuple[str, ...]:
+    """Every package directly under clinic/, read from the folders."""
+    return tuple(
+        f"clinic.{folder.name}"
+        for folder in sorted(PACKAGE.iterdir())
+        if (folder / "__init__.py").exists()
+    )
+
+
+DOMAIN = tuple(name for name in packages() if name not in DOORS + AT_THE_DOOR + FLOOR)
+"""Every other package is the domain (scheduling, setup, accounts, audit, notifications, and
+whatever comes next), with the floor beneath it."""
+BELOW_THE_DOORS = DOMAIN + FLOOR
 REQUEST_BOUND = (
     "flask.request",
     "flask.session",
@@ -158,9 +164,44 @@ def test_a_module_used_by_attribute_counts_as_imported():
     assert {"flask.request", "flask_login.current_user"} <= names
 
 
-def test_the_domain_stays_free_of_request_url_for_web_and_api():
-    """Does the domain stay free of request, session, url_for, web and api?"""
-    assert breaches(DOMAIN, (*REQUEST_BOUND, "clinic.web", "clinic.api")) == []
+def test_the_layout_names_every_package():
+    """Is every package under clinic/ a door, at the door, the floor or the domain, and are the
+    ones this test names there?"""
+    assert set(DOORS + AT_THE_DOOR + FLOOR) <= set(packages())
+    assert {"clinic.scheduling", "clinic.setup", "clinic.accounts"} <= set(DOMAIN)
+
+
+def test_the_top_level_holds_only_the_wiring():
+    """Are the loose modules of clinic/ only the app's wiring (the factory, settings,
+    extensions, commands, demo data)? Anything else belongs in a package."""
+    loose = {path.stem for path in PACKAGE.glob("*.py")}
+    assert loose == {"__init__", "config", "extensions", "cli", "demo"}
+
+
+def test_the_domain_stays_free_of_request_url_for_and_the_doors():
+    """Does the domain (and its floor) stay free of request, session, url_for, the doors and
+    what sits at them?"""
+    assert breaches(BELOW_THE_DOORS, (*REQUEST_BOUND, *DOORS, *AT_THE_DOOR)) == []
+
+
+def test_the_floor_stands_on_nothing_of_the_domain():
+    """Do the kernel and the models import no domain package, directly or through another
+    module?"""
+    assert breaches(FLOOR, DOMAIN) == []
+    modules = all_modules()
+    found = [
+        f"{module} reaches {name} (imported by {via})"
+        for module in modules
+        if within(module, FLOOR)
+        for name, via in reachable(module, modules).items()
+        if within(name, DOMAIN)
+    ]
+    assert found == []
+
+
+def test_what_sits_at_the_doors_imports_neither_door():
+    """Does clinic/http/ stay free of web/ and api/?"""
+    assert breaches(AT_THE_DOOR, DOORS) == []
 
 
 def test_the_web_side_never_imports_the_api():
@@ -173,17 +214,24 @@ def test_the_api_never_imports_the_web_side():
     assert breaches(("clinic.api",), ("clinic.web",)) == []
 
 
-def test_the_domain_reaches_no_door_through_another_module():
-    """Does no domain module load web/ or api/ indirectly either (through a helper that
-    imports them), whatever the chain?"""
+def test_no_layer_reaches_a_door_through_another_module():
+    """Does no module below the doors load web/, api/ or http/ indirectly either (through a
+    helper that imports them), and no door the other one, whatever the chain?"""
     modules = all_modules()
-    found = []
-    for module in modules:
-        if not within(module, DOMAIN):
-            continue
-        for name, via in reachable(module, modules).items():
-            if within(name, ("clinic.web", "clinic.api")):
-                found.append(f"{module} reaches {name} (imported by {via})")
+    above = {
+        BELOW_THE_DOORS: DOORS + AT_THE_DOOR,
+        AT_THE_DOOR: DOORS,
+        ("clinic.web",): ("clinic.api",),
+        ("clinic.api",): ("clinic.web",),
+    }
+    found = [
+        f"{module} reaches {name} (imported by {via})"
+        for layer, forbidden in above.items()
+        for module in modules
+        if within(module, layer)
+        for name, via in reachable(module, modules).items()
+        if within(name, forbidden)
+    ]
     assert found == []
 
 
@@ -209,7 +257,7 @@ def test_the_domain_names_no_page():
     hand in the builders of the links it needs (`links.use`)."""
     found = []
     for module, path in all_modules().items():
-        if not within(module, DOMAIN):
+        if not within(module, BELOW_THE_DOORS):
             continue
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             called = getattr(node, "func", None)

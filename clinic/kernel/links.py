@@ -9,9 +9,9 @@ no module below the doors names a page.
 
 from __future__ import annotations
 
-from typing import Any, Protocol
+from typing import Protocol
 
-from flask import Flask, current_app, url_for
+from flask import Flask, current_app
 
 KEY = "clinic.email_links"
 
@@ -51,9 +51,3 @@ def for_emails() -> EmailLinks:
         raise RuntimeError(
             "no emailed-link builder: the web side hands it in (links.use)"
         ) from None
-
-
-def external_url(endpoint: str, **values: Any) -> str:
-    """The full address of a page, under BASE_URL (which may carry a path prefix)."""
-    with current_app.test_request_context(base_url=current_app.config["BASE_URL"]):
-        return url_for(endpoint, _external=True, **values)

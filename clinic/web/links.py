@@ -3,7 +3,15 @@ app at start-up."""
 
 from __future__ import annotations
 
-from ..kernel.links import external_url
+from typing import Any
+
+from flask import current_app, url_for
+
+
+def external_url(endpoint: str, **values: Any) -> str:
+    """The full address of a page, under BASE_URL (which may carry a path prefix)."""
+    with current_app.test_request_context(base_url=current_app.config["BASE_URL"]):
+        return url_for(endpoint, _external=True, **values)
 
 
 class PageLinks:
