@@ -26,9 +26,22 @@ class AppointmentStatus(enum.StrEnum):
     NO_SHOW = "no_show"
     CANCELLED = "cancelled"
 
+    @property
+    def in_words(self) -> str:
+        """The status as people read it ("no show"): the one place it is said."""
+        return STATUS_WORDS[self]
+
+
+STATUS_WORDS = {
+    AppointmentStatus.BOOKED: "booked",
+    AppointmentStatus.ARRIVED: "arrived",
+    AppointmentStatus.COMPLETED: "completed",
+    AppointmentStatus.NO_SHOW: "no show",
+    AppointmentStatus.CANCELLED: "cancelled",
+}
 
 UNDER_WAY = (AppointmentStatus.BOOKED, AppointmentStatus.ARRIVED)
-"""The statuses of an appointment still to happen or happening: what a closure or a shift
+"""The statuses of an appointment still to happen or happening: what time off or a shift
 change must not strand."""
 
 

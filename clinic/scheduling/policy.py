@@ -202,7 +202,7 @@ class Policy:
         refusals = {}
         for appointment in appointments:
             if appointment.status is not Status.BOOKED:
-                status = said(appointment.status)
+                status = appointment.status.in_words
                 refusals[appointment.id] = (
                     f"Only booked appointments can be moved; this one is {status}."
                     if moving
@@ -221,7 +221,7 @@ class Policy:
         """Only a booked appointment moves, and online only until the window before it."""
         if appointment.status is not Status.BOOKED:
             raise Conflict(
-                f"Only booked appointments can be moved; this one is {said(appointment.status)}."
+                f"Only booked appointments can be moved; this one is {appointment.status.in_words}."
             )
         self.check_window(session, appointment, now, "moved")
 
@@ -284,7 +284,8 @@ class Policy:
             return
         if wanted not in TRANSITIONS[appointment.status]:
             raise Conflict(
-                f"An appointment that is {said(appointment.status)} cannot become {said(wanted)}."
+                f"An appointment that is {appointment.status.in_words} "
+                f"cannot become {wanted.in_words}."
             )
         refusal = status_refusal(appointment, wanted, now)
         if refusal is not None:
@@ -317,12 +318,7 @@ def status_refusal(appointment: Appointment, wanted: Status, now: datetime) -> s
         return f"A patient is checked in on the day of the appointment only ({day})."
     if wanted in ONCE_STARTED and real_time_between(appointment.starts_at, now) < timedelta(0):
         return (
-            f"An appointment becomes {said(wanted)} once it has started "
+            f"An appointment becomes {wanted.in_words} once it has started "
             f"({day} {appointment.starts_at:%H:%M})."
         )
     return None
-
-
-def said(status: Status) -> str:
-    """A status in words."""
-    return status.value.replace("_", " ")

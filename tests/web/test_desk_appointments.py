@@ -102,7 +102,7 @@ def test_the_history_says_who_changed_what_in_words(desk, clock, monday, visit):
     clock.move_to(during(fresh(visit)))
     desk.post(f"{page_of(visit)}/status", data={"status": "arrived"})
     history = text(desk.get(page_of(visit))).split("<h2>History</h2>")[1]
-    assert "Booked</strong>, Friday 1 January 2027 at 08:00, by The system" in history
+    assert "Booked</strong>, Friday 1 January 2027 at 08:00, by the system" in history
     assert "Start: Monday 4 January 2027 at 10:00" in history
     manager = desk.user.full_name
     assert f"Moved</strong>, Friday 1 January 2027 at 08:00, by {manager}" in history

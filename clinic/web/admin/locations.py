@@ -12,9 +12,10 @@ from ...kernel.errors import Conflict, Invalid
 from ...kernel.values import get_row
 from ...models import Location
 from ...setup import Removal
+from ..words import shift_words
 from . import bp
 from .removal import listed, removal_page, status_of
-from .setup_forms import LocationForm, shift_words
+from .setup_forms import LocationForm
 
 REMOVED = {
     Removal.DELETED: "{name} is deleted.",

@@ -31,12 +31,6 @@ NEW_SHIFT = {"weekday": "new_weekday", "from_hour": "new_from_hour", "to_hour": 
 """The new shift's fields as the booking rules name them, and as the form does."""
 
 
-def shift_words(shift: Any, short: bool = False) -> str:
-    """A shift (or anything with a weekday and times) in words: "Monday 09:00-13:00"."""
-    day = WEEKDAYS[shift.weekday]
-    return f"{day[:3] if short else day} {hm(shift.start_time)}\N{EN DASH}{hm(shift.end_time)}"
-
-
 class ShiftsField(SelectMultipleField):
     """The shifts worked: a checkbox for each existing shift, grouped by weekday."""
 

@@ -13,9 +13,9 @@ from ...kernel.errors import Conflict, Invalid
 from ...kernel.values import WEEKDAYS, get_row
 from ...models import Shift
 from ..forms import Form
+from ..words import shift_words
 from . import bp
 from .schedule_forms import ShiftForm
-from .setup_forms import shift_words
 
 
 @bp.get("/shifts/")

@@ -15,9 +15,10 @@ from ...models import ClinicSettings, Specialist
 from ...scheduling import policy_for
 from ...scheduling.coverage import unplaced_by_specialist, unplaced_hours
 from ...setup import Removal
+from ..words import shift_words
 from . import bp
 from .removal import listed, removal_page, status_of
-from .setup_forms import SpecialistForm, shift_words
+from .setup_forms import SpecialistForm
 
 REMOVED = {
     Removal.DELETED: "{name} is deleted.",

@@ -4,7 +4,7 @@ covers, as the desk's absence page does — and removing one."""
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
+from datetime import time, timedelta
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -18,7 +18,7 @@ from ...scheduling.closures import time_off_query
 from ..closures import Recorded, outcome_in_words, record_time_off
 from ..forms import Form
 from ..paging import page_number
-from ..words import day_in_words, when
+from ..words import span_in_words, whose
 from . import bp
 from .schedule_forms import CLINIC, TimeOffForm
 
@@ -30,25 +30,6 @@ FIELDS = {
     "location_id": "scope",
 }
 """The time off's fields as the form names them."""
-
-
-def whose(time_off: TimeOff) -> str:
-    """Whose time off it is, in words."""
-    if time_off.specialist is not None:
-        return time_off.specialist.full_name
-    return "Whole clinic" if time_off.location is None else time_off.location.name
-
-
-def span_in_words(starts_at: datetime, ends_at: datetime) -> str:
-    """From when to when: whole days as days, else the times."""
-    if starts_at.time() == ends_at.time() == time():
-        last = (ends_at - timedelta(days=1)).date()
-        if last == starts_at.date():
-            return f"{day_in_words(last)} (all day)"
-        return f"{day_in_words(starts_at.date())} to {day_in_words(last)} (whole days)"
-    if ends_at.date() == starts_at.date():
-        return f"{when(starts_at)} to {ends_at:%H:%M}"
-    return f"{when(starts_at)} to {when(ends_at)}"
 
 
 @bp.get("/time-off/")

@@ -38,10 +38,6 @@ def hhmm(moment: datetime) -> str:
     return f"{moment.hour:02}:{moment.minute:02}"
 
 
-STATUS_WORDS = {status: status.value.replace("_", " ").capitalize() for status in AppointmentStatus}
-"""A status as the agenda says it (the template's `status_words`)."""
-
-
 @dataclass(slots=True)
 class Entry:
     """An appointment as the agenda shows it. `place` is its room when not the specialist's
@@ -168,7 +164,7 @@ def _entry(
         type=appointment.type,
         note=appointment.patient_note,
         status=appointment.status.value,
-        status_words=STATUS_WORDS[appointment.status],
+        status_words=appointment.status.in_words.capitalize(),
         place=(
             appointment.location.name
             if appointment.location_id != specialist.default_location_id

@@ -4,61 +4,38 @@ calendar file. Booking a new one lives in booking.py."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
-from typing import Any
-
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 
 from ... import audit, scheduling
 from ...extensions import db
-from ...kernel.clock import clinic_now, clinic_zone
+from ...kernel.clock import clinic_now
 from ...kernel.errors import Conflict, Invalid, NotAllowed
-from ...models import Appointment, AuditEntry, Client, Location, Specialist
+from ...models import Appointment
 from ...scheduling import Status
 from ..access import safe_next
+from ..audit_words import in_words
 from ..downloads import calendar_download
-from ..words import when
 from . import bp
 from .appointment_forms import CancelForm, MoveForm, StatusForm, without_time
 from .booking import booked_words
 
-LABELS = {
-    "starts_at": "Start",
-    "ends_at": "End",
-    "status": "Status",
-    "specialist_id": "Specialist",
-    "location_id": "Location",
-    "client_id": "Client",
-    "type": "Type of visit",
-    "notes": "Clinic's notes",
-    "patient_note": "Patient's note",
-    "cancel_reason": "Cancel reason",
-}
-"""The columns the history shows, in words; the others (created, created by) are on the page."""
-ACTIONS = {
-    "create": "Booked",
-    "reschedule": "Moved",
-    "status": "Status changed",
-    "cancel": "Cancelled",
-    "update": "Changed",
-}
-NAMED: dict[str, Any] = {"specialist_id": Specialist, "location_id": Location, "client_id": Client}
-"""The columns holding ids, and whose: the history says their names."""
-
-
-@dataclass(frozen=True)
-class Event:
-    """One entry of an appointment's history in words: when (clinic time), who, what, and
-    each change as (what, before or None for a new appointment, after)."""
-
-    at: datetime
-    who: str
-    what: str
-    changes: list[tuple[str, str | None, str]]
+HISTORY = frozenset(
+    {
+        "starts_at",
+        "ends_at",
+        "status",
+        "specialist_id",
+        "location_id",
+        "client_id",
+        "type",
+        "notes",
+        "patient_note",
+        "cancel_reason",
+    }
+)
+"""The columns the history shows; the others (created, created by) are on the page."""
 
 
 def staff_appointment(appointment_id: int) -> Appointment:
@@ -78,7 +55,7 @@ def appointment(appointment_id: int):
         "desk/appointment.html",
         appointment=appointment,
         flagged=appointment.id in scheduling.flagged(db.session, [appointment]),
-        history=history_in_words(audit.history(db.session, "appointments", appointment.id)),
+        history=in_words(audit.history(db.session, "appointments", appointment.id), HISTORY),
         statuses=[status for status in allowed if status is not Status.CANCELLED],
         cancellable=Status.CANCELLED in allowed,
         cannot_move=refusals.get(appointment.id),
@@ -194,8 +171,9 @@ def appointment_status(appointment_id: int):
     except (Conflict, NotAllowed, Invalid) as refusal:
         flash(f"The status was not changed: {refusal.message}", "error")
     else:
-        said = appointment.status.value.replace("_", " ").capitalize()
-        flash(f"{said}: {booked_words(appointment)}.", "success")
+        flash(
+            f"{appointment.status.in_words.capitalize()}: {booked_words(appointment)}.", "success"
+        )
     return redirect(back)
 
 
@@ -203,55 +181,3 @@ def appointment_status(appointment_id: int):
 def appointment_calendar(appointment_id: int):
     """The appointment as a calendar file."""
     return calendar_download(staff_appointment(appointment_id))
-
-
-def history_in_words(entries: list[AuditEntry]) -> list[Event]:
-    """The audit entries of an appointment as events in words, names looked up at once."""
-    names = names_in(entries)
-    zone = clinic_zone()
-    return [
-        Event(
-            at=entry.at.astimezone(zone).replace(tzinfo=None),
-            who=entry.actor.full_name if entry.actor else "The system",
-            what=", ".join(ACTIONS.get(part, part) for part in entry.action.split("+")),
-            changes=[
-                (
-                    LABELS[column],
-                    None if entry.before is None else said(column, before, names),
-                    said(column, after, names),
-                )
-                for column, before, after in audit.changes(entry)
-                if column in LABELS
-            ],
-        )
-        for entry in entries
-    ]
-
-
-def names_in(entries: list[AuditEntry]) -> dict[str, dict[int, str]]:
-    """The names of the specialists, locations and clients the entries refer to, by column and
-    id: one query for each kind."""
-    names: dict[str, dict[int, str]] = {}
-    for column, model in NAMED.items():
-        ids = {
-            values[column]
-            for entry in entries
-            for values in (entry.before or {}, entry.after or {})
-            if isinstance(values.get(column), int)
-        }
-        rows = db.session.scalars(select(model).where(model.id.in_(ids))) if ids else []
-        names[column] = {row.id: getattr(row, "full_name", None) or row.name for row in rows}
-    return names
-
-
-def said(column: str, value: Any, names: dict[str, dict[int, str]]) -> str:
-    """A value of the log in words."""
-    if value is None or value == "":
-        return "(none)"
-    if column in ("starts_at", "ends_at"):
-        return when(datetime.fromisoformat(value))
-    if column == "status":
-        return str(value).replace("_", " ").capitalize()
-    if column in NAMED:
-        return names[column].get(value, f"#{value}")
-    return str(value)

@@ -14,7 +14,6 @@ from ... import scheduling
 from ...extensions import db
 from ...kernel.clock import clinic_now
 from ...kernel.values import FIRST_DAY, LAST_DAY
-from ...scheduling.policy import said
 from . import bp
 from .agenda import agenda_of
 from .forms import AgendaForm
@@ -105,7 +104,7 @@ def csv_row(appointment) -> list[str]:
         appointment.client.phone,
         appointment.location.name,
         appointment.type,
-        said(appointment.status).capitalize(),
+        appointment.status.in_words.capitalize(),
         appointment.patient_note,
         appointment.notes,
     ]
