@@ -61,6 +61,7 @@ def from_environ(environ: Mapping[str, str], instance_path: Path) -> dict[str, A
             environ, "LOGIN_FAILURES_PER_ACCOUNT", "100 per hour"
         ),
         "SELF_BOOKING_LIMIT": rate_limit(environ, "SELF_BOOKING_LIMIT", "20 per hour"),
+        "ACCOUNT_FORMS_LIMIT": rate_limit(environ, "ACCOUNT_FORMS_LIMIT", "10 per minute"),
         "ACCOUNT_MAIL_LIMIT": rate_limit(environ, "ACCOUNT_MAIL_LIMIT", "5 per hour"),
         "RATELIMIT_HEADERS_ENABLED": True,
         "MAIL_SERVER": environ.get("MAIL_SERVER", ""),

@@ -20,7 +20,7 @@ from jwt import PyJWTError
 from sqlalchemy.exc import IntegrityError
 
 from .. import accounts
-from ..extensions import db, limiter
+from ..extensions import db
 from ..http import limits
 from ..kernel.database import writing
 from ..models import RevokedToken
@@ -40,7 +40,6 @@ from .schemas import (
 from .tokens import is_revoked
 
 blp = ApiBlueprint("sign-in", __name__, description="Signing in, tokens and accounts")
-LOGIN_LIMIT = "10 per minute"
 
 
 class Login(MethodView):
@@ -145,7 +144,7 @@ class Me(MethodView):
 @blp.route("/register/", strict_slashes=False)
 class Register(MethodView):
     @blp.public
-    @limiter.limit(LOGIN_LIMIT)
+    @limits.account_forms_limited
     @blp.json_only
     @blp.arguments(RegisterIn)
     @blp.response(201, RegisteredOut)

@@ -262,3 +262,12 @@ def self_booking_limited(key_func: Callable[[], str], exempt_when: Callable[[], 
         methods=["POST"],
         error_message=SELF_BOOKING_MESSAGE,
     )
+
+
+def account_forms_limited(view: Callable) -> Callable:
+    """The one limit of the forms that make or mail an account (registration, verification,
+    a new link, a reset link): ACCOUNT_FORMS_LIMIT per address, counted over the web's forms
+    and the API's registration together, on POST only."""
+    return limiter.shared_limit(
+        share("ACCOUNT_FORMS_LIMIT"), scope="account-forms", methods=["POST"]
+    )(view)

@@ -30,7 +30,7 @@ from ..models import Appointment, AppointmentStatus, Client, Specialist, User
 from .agenda import own_client
 from .locks import check_held, hold_for_booking, hold_for_move
 from .placing import (
-    Request,
+    Booking,
     check_booking,
     check_moving,
     guarded,
@@ -42,7 +42,7 @@ from .policy import Actor, Policy, acting
 
 Status = AppointmentStatus
 MOVES = ("date", "start_time", "end_time", "specialist_id", "location_id")
-DETAILS = {
+DETAIL_LENGTHS = {
     "type": limit(Appointment.type),
     "notes": limit(Appointment.notes),
     "patient_note": limit(Appointment.patient_note),
@@ -85,27 +85,27 @@ def book_appointment(
         patient_note = _detail("patient_note", patient_note)
         specialist = active_row(session, Specialist, specialist_id, "specialist_id", "specialist")
         policy.check_type(specialist, kind)
-        request = Request(
+        booking = Booking(
             specialist=specialist,
             client=policy.bookable(_client(session, client_id, actor, policy)),
             location=optional_location(session, location_id),
             span=read_span(date, start_time, end_time, timedelta(minutes=specialist.slot_minutes)),
         )
-        location = request.location = check_booking(session, request, policy, now)
+        location = booking.location = check_booking(session, booking, policy, now)
         check_held(session, specialist.id, location.id)
         appointment = Appointment(
             type=kind,
             notes=notes,
             patient_note=patient_note,
             specialist=specialist,
-            client=request.client,
+            client=booking.client,
             location=location,
-            starts_at=request.span.start,
-            ends_at=request.span.end,
+            starts_at=booking.span.start,
+            ends_at=booking.span.end,
             status=Status.BOOKED,
             **_made_by(actor, policy),
         )
-        with guarded(session, request, policy, now):
+        with guarded(session, booking, policy, now):
             session.add(appointment)
         audit.record(session, actor, "create", appointment)
     return appointment
@@ -143,7 +143,7 @@ def update_appointment(
             actions.append("reschedule")
         if changes.get("status") not in (None, ""):
             actions += _set_status(session, appointment, changes, policy, now)
-        for field in DETAILS:
+        for field in DETAIL_LENGTHS:
             value = _detail(field, changes.get(field))
             if field in changes and value != getattr(appointment, field):
                 policy.check_edit(field)
@@ -242,9 +242,9 @@ def _made_by(actor: User | None, policy: Policy) -> dict[str, Any]:
 
 
 def _detail(field: str, value: Any) -> str:
-    """A detail read from a request: the type on one line, notes over several."""
+    """A detail read from a booking: the type on one line, notes over several."""
     read = parse_text if field == "type" else parse_note
-    return read(value, field, DETAILS[field])
+    return read(value, field, DETAIL_LENGTHS[field])
 
 
 def _moves(appointment: Appointment, changes: dict[str, Any]) -> bool:
@@ -282,7 +282,7 @@ def _move(
         if specialist_id in (None, "")
         else active_row(session, Specialist, specialist_id, "specialist_id", "specialist")
     )
-    request = Request(
+    booking = Booking(
         specialist=specialist,
         client=appointment.client,
         location=optional_location(session, changes.get("location_id")),
@@ -293,11 +293,11 @@ def _move(
             appointment.ends_at - appointment.starts_at,
         ),
     )
-    location = request.location = check_moving(session, appointment, request, policy, now)
+    location = booking.location = check_moving(session, appointment, booking, policy, now)
     check_held(session, specialist.id, location.id)
-    with guarded(session, request, policy, now):
+    with guarded(session, booking, policy, now):
         appointment.specialist, appointment.location = specialist, location
-        appointment.starts_at, appointment.ends_at = request.span
+        appointment.starts_at, appointment.ends_at = booking.span
         appointment.ics_sequence += 1
         appointment.reminder_sent_at = None
 

@@ -70,8 +70,9 @@ def retried(change: Callable[..., T]) -> Callable[..., T]:
 
 
 @dataclass
-class Request:
-    """A booking's specialist, client, location (asked for, then the one taken) and time."""
+class Booking:
+    """What a booking or a move asks for: the specialist, client, location (asked for, then
+    the one taken) and time."""
 
     specialist: Specialist
     client: Client
@@ -93,23 +94,23 @@ def read_span(day: Any, start_time: Any, end_time: Any, length: timedelta) -> Sp
 
 
 def check_booking(
-    session: AnySession, request: Request, policy: Policy, now: datetime, lock: bool = True
+    session: AnySession, booking: Booking, policy: Policy, now: datetime, lock: bool = True
 ) -> Location:
     """Every check a new booking passes — the online rules, the client's cap, the time and
     the place — and the location it takes (`lock` False: only looking, nothing locked)."""
-    policy.check_start(session, request.span, now)
-    policy.check_cap(session, request.client, now, lock=lock)
-    return place(session, request, None, policy, now)
+    policy.check_start(session, booking.span, now)
+    policy.check_cap(session, booking.client, now, lock=lock)
+    return fitting_location(session, booking, None, policy, now)
 
 
 def check_moving(
-    session: AnySession, appointment: Appointment, request: Request, policy: Policy, now: datetime
+    session: AnySession, appointment: Appointment, booking: Booking, policy: Policy, now: datetime
 ) -> Location:
-    """Every check moving `appointment` to `request` passes — it is booked, the window, the
+    """Every check moving `appointment` to `booking` passes — it is booked, the window, the
     online rules, the time and the place — and the location it takes."""
     policy.check_move(session, appointment, now)
-    policy.check_start(session, request.span, now)
-    return place(session, request, appointment.id, policy, now)
+    policy.check_start(session, booking.span, now)
+    return fitting_location(session, booking, appointment.id, policy, now)
 
 
 def _check_time(calendar: Calendar, span: Span, now: datetime) -> None:
@@ -127,18 +128,18 @@ def _check_time(calendar: Calendar, span: Span, now: datetime) -> None:
         raise Invalid({"start_time": "That time has passed."})
 
 
-def place(
-    session: AnySession, request: Request, ignore_id: int | None, policy: Policy, now: datetime
+def fitting_location(
+    session: AnySession, booking: Booking, ignore_id: int | None, policy: Policy, now: datetime
 ) -> Location:
-    """Check every rule for `request`; return the location it takes."""
-    specialist, span = request.specialist, request.span
+    """Check every rule for `booking`; return the location it takes."""
+    specialist, span = booking.specialist, booking.span
     calendar = Calendar(
         session,
         [specialist],
         span.start.date(),
         span.end.date(),
-        client_id=request.client.id,
-        extra_location=request.location,
+        client_id=booking.client.id,
+        extra_location=booking.location,
         ignore_id=ignore_id,
     )
     _check_time(calendar, span, now)
@@ -154,15 +155,15 @@ def place(
     closed = calendar.taken("clinic", 0, span)
     if closed:
         raise Invalid({"start_time": f"The clinic is closed then{_why(closed, policy)}."})
-    refuse = functools.partial(_refuse, session, request=request, policy=policy, now=now)
+    refuse = functools.partial(_refuse, session, booking=booking, policy=policy, now=now)
     refuse(calendar.taken("specialist", specialist.id, span), specialist.full_name)
-    refuse(calendar.taken("client", request.client.id, span), request.client.full_name)
-    if request.location is None and specialist.default_location_id is None:
+    refuse(calendar.taken("client", booking.client.id, span), booking.client.full_name)
+    if booking.location is None and specialist.default_location_id is None:
         location = calendar.location_for(specialist, span)
         if location is None:
-            raise _conflict(session, "No room is free then.", None, request, policy, now)
+            raise _conflict(session, "No room is free then.", None, booking, policy, now)
         return location
-    location = request.location or calendar.locations[specialist.default_location_id]
+    location = booking.location or calendar.locations[specialist.default_location_id]
     refusal = calendar.location_refusal(location, span)
     if isinstance(refusal, str):
         raise Invalid({"location_id": refusal})
@@ -175,7 +176,7 @@ def _refuse(
     busy: Busy | None,
     who: str,
     *,
-    request: Request,
+    booking: Booking,
     policy: Policy,
     now: datetime,
 ) -> None:
@@ -186,13 +187,13 @@ def _refuse(
     if busy.appointment_id is None:
         raise Invalid({"start_time": f"{who} is away then{_why(busy, policy)}."})
     if not policy.staff:
-        raise _conflict(session, TAKEN, None, request, policy, now)
+        raise _conflict(session, TAKEN, None, booking, policy, now)
     taken = session.get(Appointment, busy.appointment_id)
     message = (
         f"{who} has another appointment then: {taken.starts_at:%Y-%m-%d} "
         f"{hm(taken.starts_at)}-{hm(taken.ends_at)}."
     )
-    raise _conflict(session, message, taken, request, policy, now)
+    raise _conflict(session, message, taken, booking, policy, now)
 
 
 def _why(closure: Busy, policy: Policy) -> str:
@@ -204,18 +205,18 @@ def _conflict(
     session: AnySession,
     message: str,
     taken: Appointment | None,
-    request: Request,
+    booking: Booking,
     policy: Policy,
     now: datetime,
 ) -> Conflict:
     """A Conflict offering the specialist's nearest free slots; naming the appointment taken
     to staff only."""
-    suggestions = nearest_free(session, request.specialist.id, request.span.start, policy, now)
+    suggestions = nearest_free(session, booking.specialist.id, booking.span.start, policy, now)
     return Conflict(message, appointment=taken if policy.staff else None, suggestions=suggestions)
 
 
 @contextmanager
-def guarded(session: AnySession, request: Request, policy: Policy, now: datetime) -> Iterator[None]:
+def guarded(session: AnySession, booking: Booking, policy: Policy, now: datetime) -> Iterator[None]:
     """Write what the block adds or changes at once, in a savepoint: when the database refuses
     it (another process won the time), the savepoint goes and the unit stays usable to say
     what collided."""
@@ -223,11 +224,11 @@ def guarded(session: AnySession, request: Request, policy: Policy, now: datetime
         with session.begin_nested():
             yield
     except IntegrityError as error:
-        raise _database_refusal(session, error, request, policy, now) from error
+        raise _database_refusal(session, error, booking, policy, now) from error
 
 
 def _database_refusal(
-    session: AnySession, error: IntegrityError, request: Request, policy: Policy, now: datetime
+    session: AnySession, error: IntegrityError, booking: Booking, policy: Policy, now: datetime
 ) -> Refusal:
     """What the database's own refusal of a booking means, for people.
 
@@ -239,23 +240,23 @@ def _database_refusal(
         return Invalid({"start_time": "The booking could not be saved; please try again."})
     message = "Someone else booked that time a moment ago."
     if not policy.staff:
-        return _conflict(session, message, None, request, policy, now)
-    span = request.span
+        return _conflict(session, message, None, booking, policy, now)
+    span = booking.span
     taken = session.scalars(
         select(Appointment)
         .where(Appointment.status != Status.CANCELLED)
         .where(Appointment.starts_at < span.end, Appointment.ends_at > span.start)
         .where(
             or_(
-                Appointment.specialist_id == request.specialist.id,
-                Appointment.client_id == request.client.id,
-                Appointment.location_id == request.location.id,
+                Appointment.specialist_id == booking.specialist.id,
+                Appointment.client_id == booking.client.id,
+                Appointment.location_id == booking.location.id,
             )
         )
         .order_by(Appointment.id)
         .limit(1)
     ).first()
-    return _conflict(session, message, taken, request, policy, now)
+    return _conflict(session, message, taken, booking, policy, now)
 
 
 def optional_location(session: AnySession, location_id: Any) -> Location | None:

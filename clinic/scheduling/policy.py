@@ -53,9 +53,11 @@ class Actor(enum.StrEnum):
 
 BOOKING_OFF = "Online booking is switched off; please call the clinic."
 
-DETAILS = frozenset({"type", "notes"})
+STAFF_DETAILS = frozenset({"type", "notes"})
 """The details of an appointment besides its time and status that the clinic changes (the
 patient's own note is the patient's)."""
+PATIENT_DETAILS = frozenset({"patient_note"})
+"""The one detail a client changes: their own note."""
 
 
 @dataclass(frozen=True)
@@ -96,8 +98,8 @@ class Policy:
         """The details of an appointment this actor may change: staff the type and the
         clinic's notes, a client only their own note."""
         if self.staff:
-            return DETAILS
-        return frozenset({"patient_note"}) if self.actor is Actor.CLIENT else frozenset()
+            return STAFF_DETAILS
+        return PATIENT_DETAILS if self.actor is Actor.CLIENT else frozenset()
 
     @property
     def statuses(self) -> frozenset[Status]:

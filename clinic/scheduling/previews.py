@@ -15,7 +15,7 @@ from ..kernel.errors import Conflict, Invalid, NotFound
 from ..kernel.values import AnySession, active_row, get_row
 from ..models import Appointment, Client, Location, Specialist, User
 from .calendar import Span
-from .placing import Request, check_booking, check_moving
+from .placing import Booking, check_booking, check_moving
 from .policy import BOOKING_OFF, Policy, acting
 from .slots import nearest_free
 
@@ -34,13 +34,13 @@ def preview_booking(
     specialist = active_row(session, Specialist, specialist_id, "specialist_id", "specialist")
     client = policy.bookable(active_row(session, Client, client_id, "client_id", "client"))
     span = Span(start, start + timedelta(minutes=specialist.slot_minutes))
-    request = Request(specialist, client, None, span)
+    booking = Booking(specialist, client, None, span)
     return _answer(
         session,
-        request,
+        booking,
         policy,
         now,
-        lambda: check_booking(session, request, policy, now, lock=False),
+        lambda: check_booking(session, booking, policy, now, lock=False),
     )
 
 
@@ -61,19 +61,19 @@ def preview_move(
     if start == appointment.starts_at:
         raise Conflict("That is the appointment's time already; choose another.")
     span = Span(start, start + (appointment.ends_at - appointment.starts_at))
-    request = Request(appointment.specialist, appointment.client, None, span)
+    booking = Booking(appointment.specialist, appointment.client, None, span)
     return _answer(
         session,
-        request,
+        booking,
         policy,
         now,
-        lambda: check_moving(session, appointment, request, policy, now),
+        lambda: check_moving(session, appointment, booking, policy, now),
     )
 
 
 def _answer(
     session: AnySession,
-    request: Request,
+    booking: Booking,
     policy: Policy,
     now: datetime,
     check: Callable[[], Location],
@@ -85,5 +85,5 @@ def _answer(
     try:
         return check()
     except Invalid as refusal:
-        suggestions = nearest_free(session, request.specialist.id, request.span.start, policy, now)
+        suggestions = nearest_free(session, booking.specialist.id, booking.span.start, policy, now)
         raise Conflict(refusal.message, suggestions=suggestions) from None

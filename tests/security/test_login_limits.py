@@ -181,3 +181,26 @@ def test_with_redis_two_processes_share_one_exact_count(gunicorn_on_redis, admin
         post_login(f"{gunicorn_on_redis}{api_paths[n % 3]}", "admin", "wrong") for n in range(12)
     ]
     assert outcomes == [401] * 5 + [429] * 7
+
+
+def test_the_account_forms_share_one_count_over_both_doors(database_url):
+    """Attack: register (or ask for links) through the web form and the API in turn, each door
+    counted apart. Do registrations, reset and verification requests from one address share
+    ACCOUNT_FORMS_LIMIT, while another address goes on?"""
+    client = limited_app(database_url, ACCOUNT_FORMS_LIMIT="3 per minute").test_client()
+    here, there = {"REMOTE_ADDR": "10.0.0.7"}, {"REMOTE_ADDR": "10.0.0.8"}
+
+    def register(n: int, door: str, where: dict) -> int:
+        body = {"username": f"patient{n}", "email": f"patient{n}@example.com"}
+        if door == "api":
+            return client.post("/api/v1/register/", json=body, environ_base=where).status_code
+        return client.post("/register", data=body, environ_base=where).status_code
+
+    assert register(1, "web", here) != 429
+    assert register(2, "api", here) == 201
+    assert (
+        client.post("/reset", data={"email": "x@example.com"}, environ_base=here).status_code != 429
+    )
+    assert register(3, "api", here) == 429
+    assert register(4, "web", here) == 429
+    assert register(5, "api", there) == 201

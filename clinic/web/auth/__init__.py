@@ -4,6 +4,5 @@ address, resetting and changing the password."""
 from flask import Blueprint
 
 bp = Blueprint("auth", __name__)
-SIGN_IN_LIMIT = "10 per minute"
 
 from . import password, register, signin  # noqa: E402, F401  (the views register on bp)

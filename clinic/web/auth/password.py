@@ -8,17 +8,18 @@ from flask_login import current_user, login_required
 from ... import accounts
 from ...accounts import emails as account_emails
 from ...accounts import sign_ins
-from ...extensions import db, limiter
+from ...extensions import db
 from ...http import limits
+from ...http.limits import account_forms_limited
 from ...kernel.errors import Invalid
 from ...models import Role
 from ..access import landing, sign_in
-from . import SIGN_IN_LIMIT, bp
+from . import bp
 from .forms import PASSWORD_FIELDS, ChangePasswordForm, EmailForm, ResetPasswordForm
 
 
 @bp.route("/reset", methods=["GET", "POST"])
-@limiter.limit(SIGN_IN_LIMIT, methods=["POST"])
+@account_forms_limited
 def request_reset():
     """Ask for a password-reset link (the answer never tells whether the address is known)."""
     form = EmailForm()

@@ -7,12 +7,13 @@ from flask import flash, redirect, render_template, request, session, url_for
 from ... import accounts
 from ...accounts import address_changes
 from ...accounts import emails as account_emails
-from ...extensions import db, limiter
+from ...extensions import db
+from ...http.limits import account_forms_limited
 from ...kernel.errors import Invalid
 from ...models import User
 from ..access import landing, safe_next, sign_in
 from ..forms import Form
-from . import SIGN_IN_LIMIT, bp
+from . import bp
 from .forms import VERIFY_FIELDS, EmailForm, RegisterForm, VerifyForm
 
 FIELD_NAMES = {"username": "email", "repeat_password": "confirm"}
@@ -23,7 +24,7 @@ such as a booking's confirmation), kept in the session."""
 
 
 @bp.route("/register", methods=["GET", "POST"])
-@limiter.limit(SIGN_IN_LIMIT, methods=["POST"])
+@account_forms_limited
 def register():
     """Register as a client; the account works once the emailed link is opened. An address
     that has an account already gets the same answer (and its owner an email), so the form
@@ -52,7 +53,7 @@ def register():
 
 
 @bp.route("/verify/<token>", methods=["GET", "POST"])
-@limiter.limit(SIGN_IN_LIMIT, methods=["POST"])
+@account_forms_limited
 def verify_email(token: str):
     """The emailed link's page: opening it (as a mail scanner does) changes nothing. The
     password chosen when registering, or a new one, verifies the address and signs in, so
@@ -89,7 +90,7 @@ def _signed_in_verified(user: User):
 
 
 @bp.route("/verify", methods=["GET", "POST"])
-@limiter.limit(SIGN_IN_LIMIT, methods=["POST"])
+@account_forms_limited
 def resend_verification():
     """Ask for a new verification link (the answer never tells whether the address is known)."""
     form = EmailForm()
