@@ -68,7 +68,14 @@ from .slots import (
     next_free_slot,
     next_free_slots,
 )
-from .time_off import Covered, TimeOffSaved, flagged, remove_time_off, save_time_off
+from .time_off import (
+    Covered,
+    TimeOffSaved,
+    flagged,
+    remove_time_off,
+    save_time_off,
+    time_off_query,
+)
 from .week import DayState, Week, specialist_week
 
 __all__ = [
@@ -137,6 +144,7 @@ __all__ = [
     "specialist_week",
     "specialties",
     "status_counts",
+    "time_off_query",
     "unplaced_by_specialist",
     "unplaced_hours",
     "upcoming_appointments",

@@ -251,17 +251,17 @@ class Calendar:
     def closed(self, kind: str, key: int, specialist: Specialist | Schedule, day: date) -> bool:
         """Whether time off of the clinic (key 0) or the specialist covers all the hours the
         specialist works on `day` (appointments do not close anything)."""
-        closures = sorted(
+        time_off = sorted(
             busy.span for busy in self.busy.get((kind, key, day), ()) if busy.appointment_id is None
         )
         for interval in self.working("specialist", specialist, day):
             reached = interval.start
-            for closure in closures:
-                if closure.start <= reached < closure.end:
-                    reached = closure.end
+            for off in time_off:
+                if off.start <= reached < off.end:
+                    reached = off.end
             if reached < interval.end:
                 return False
-        return bool(closures)
+        return bool(time_off)
 
     def location_refusal(self, location: Location | PlaceHours, span: Span) -> str | Busy | None:
         """Why `location` cannot hold `span` (a message, or what takes it), or None if it can."""

@@ -1,5 +1,5 @@
 """Whether and where a new time fits: every rule a booking or a move checks (the time, the
-specialist's hours, the actor's policy, closures, collisions, a free room), what a refusal
+specialist's hours, the actor's policy, time off, collisions, a free room), what a refusal
 says (the collision and the nearest free times), and the database's own refusal when another
 process won the time.
 """
@@ -196,9 +196,9 @@ def _refuse(
     raise _conflict(session, message, taken, booking, policy, now)
 
 
-def _why(closure: Busy, policy: Policy) -> str:
+def _why(time_off: Busy, policy: Policy) -> str:
     """The reason for time off, for staff only (the public never reads what staff wrote)."""
-    return f" ({closure.reason})" if policy.staff and closure.reason else ""
+    return f" ({time_off.reason})" if policy.staff and time_off.reason else ""
 
 
 def _conflict(

@@ -1,4 +1,4 @@
-"""Time off: dated closures of a specialist, a location or the whole clinic.
+"""Time off: dated blocks when a specialist, a location or the whole clinic is closed.
 
 Saving one answers the live appointments it covers. The caller decides what becomes of them:
 keep them (they stay booked, flagged wherever appointments are shown, until moved) or cancel
@@ -15,7 +15,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import Select, and_, or_, select
+from sqlalchemy.orm import joinedload
 
 from .. import audit
 from ..kernel.clock import clinic_now
@@ -99,7 +100,7 @@ def save_time_off(
                 update_appointment(
                     session,
                     appointment.id,
-                    {"status": AppointmentStatus.CANCELLED, "reason": _closure(time_off)},
+                    {"status": AppointmentStatus.CANCELLED, "reason": _cancel_reason(time_off)},
                     actor=actor,
                     now=now,
                 )
@@ -146,7 +147,7 @@ def flagged(session: AnySession, appointments: Sequence[Appointment]) -> set[int
     if not live:
         return set()
     first, last = min(a.starts_at for a in live), max(a.ends_at for a in live)
-    closures = session.execute(
+    overlapping = session.execute(
         select(TimeOff.specialist_id, TimeOff.location_id, TimeOff.starts_at, TimeOff.ends_at)
         .where(TimeOff.starts_at < last, TimeOff.ends_at > first)
         .where(
@@ -160,7 +161,7 @@ def flagged(session: AnySession, appointments: Sequence[Appointment]) -> set[int
     return {
         a.id
         for a in live
-        for specialist_id, location_id, starts_at, ends_at in closures
+        for specialist_id, location_id, starts_at, ends_at in overlapping
         if starts_at < a.ends_at
         and a.starts_at < ends_at
         and (
@@ -249,7 +250,7 @@ def _decision(covered: Covered | str | None, appointments: list[Appointment]) ->
         raise Invalid({"covered": "Choose to keep or to cancel the appointments."}) from None
 
 
-def _closure(time_off: TimeOff) -> str:
+def _cancel_reason(time_off: TimeOff) -> str:
     """The cancel reason a client reads: never the staff's free-text reason."""
     if time_off.specialist is not None:
         return f"{time_off.specialist.full_name} is not working then."
@@ -258,3 +259,16 @@ def _closure(time_off: TimeOff) -> str:
         if time_off.location is None
         else (f"{time_off.location.name} is closed then.")
     )
+
+
+def time_off_query(now: datetime, *, past: bool = False) -> Select:
+    """Time off not yet over at `now` (clinic time), soonest first; or (`past`) those over,
+    the latest first; each with its specialist and location in the same query."""
+    statement = select(TimeOff).options(
+        joinedload(TimeOff.specialist), joinedload(TimeOff.location)
+    )
+    if past:
+        return statement.where(TimeOff.ends_at <= now).order_by(
+            TimeOff.starts_at.desc(), TimeOff.id.desc()
+        )
+    return statement.where(TimeOff.ends_at > now).order_by(TimeOff.starts_at, TimeOff.id)

@@ -70,7 +70,7 @@ def test_clinic_time_off_closes_the_day_and_the_specialists_own_is_not_working(m
 
 
 def test_time_off_in_two_pieces_that_cover_the_shift_closes_it(monday):
-    """Do two closures that together cover the whole shift count as covering it?"""
+    """Do two time offs that together cover the whole shift count as covering it?"""
     take_off(at("08:00"), at("10:30"))
     take_off(at("10:00"), at("13:00"))
     assert week_of(monday.doctor).days[0].state is DayState.CLOSED

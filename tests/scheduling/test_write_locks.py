@@ -82,7 +82,7 @@ def inconsistencies() -> list[str]:
     """Every live appointment that lies outside its specialist's or room's hours, inside a time
     off, or with a switched-off specialist or room, in words."""
     db.session.rollback()
-    closures = db.session.scalars(select(TimeOff)).all()
+    time_off = db.session.scalars(select(TimeOff)).all()
     found = []
     for appointment in db.session.scalars(
         select(Appointment).where(Appointment.status.in_(UNDER_WAY))
@@ -93,14 +93,14 @@ def inconsistencies() -> list[str]:
                 found.append(f"{owner!r} is switched off")
             if not any(span.within(hours) for hours in working_spans(owner.shifts, MONDAY)):
                 found.append(f"{owner!r} does not work then")
-        for closure in closures:
+        for off in time_off:
             if (
-                closure.starts_at < span.end
-                and span.start < closure.ends_at
-                and closure.specialist_id in (None, appointment.specialist_id)
-                and closure.location_id in (None, appointment.location_id)
+                off.starts_at < span.end
+                and span.start < off.ends_at
+                and off.specialist_id in (None, appointment.specialist_id)
+                and off.location_id in (None, appointment.location_id)
             ):
-                found.append(f"time off {closure.id} covers it")
+                found.append(f"time off {off.id} covers it")
     return found
 
 

@@ -14,10 +14,9 @@ from ...extensions import db
 from ...kernel.clock import clinic_now
 from ...kernel.values import get_row
 from ...models import TimeOff
-from ...scheduling.closures import time_off_query
-from ..closures import Recorded, outcome_in_words, record_time_off
 from ..forms import Form
 from ..paging import page_number
+from ..time_off import Recorded, outcome_in_words, record_time_off
 from ..words import span_in_words, whose
 from . import bp
 from .schedule_forms import CLINIC, TimeOffForm
@@ -37,7 +36,7 @@ def time_off():
     """The time off not yet over, soonest first (`?past=1`: those over, latest first), 50 a
     page."""
     past = request.args.get("past") == "1"
-    statement = time_off_query(clinic_now(), past=past)
+    statement = scheduling.time_off_query(clinic_now(), past=past)
     pagination = db.paginate(statement, page=page_number(), per_page=PER_PAGE, error_out=False)
     return render_template(
         "admin/time_off.html",

@@ -10,8 +10,8 @@ from ...extensions import db
 from ...kernel.clock import clinic_now
 from ...kernel.errors import Invalid
 from ...kernel.values import parse_date
-from ..closures import Recorded, outcome_in_words, record_time_off
 from ..forms import AbsenceForm
+from ..time_off import Recorded, outcome_in_words, record_time_off
 from . import bp
 
 FIELDS = {"starts_at": "from_time", "ends_at": "to_time", "specialist_id": "specialist"}
