@@ -4,6 +4,7 @@ own (with the online rules); nobody else sees them."""
 from __future__ import annotations
 
 from flask.views import MethodView
+from flask_jwt_extended import jwt_required
 
 from .. import scheduling
 from ..extensions import db
@@ -24,7 +25,7 @@ PAGING = ("page", "page_size")
 
 def not_self_booking() -> bool:
     """Whether the caller is staff (or no one, refused later): only clients are rate-limited."""
-    user = caller(optional=True)
+    user = caller()
     return user is None or scheduling.policy_for(user).staff
 
 
@@ -51,6 +52,7 @@ def shown(user, result):
 
 @blp.route("/appointments/", strict_slashes=False)
 class Appointments(MethodView):
+    @jwt_required()
     @blp.arguments(AppointmentQuery, location="query")
     @blp.response(200, AppointmentOut(many=True))
     @blp.documents(400, 401)
@@ -61,6 +63,7 @@ class Appointments(MethodView):
         user = caller()
         return shown(user, listing(scheduling.appointments_query(user, day=day, **filters), query))
 
+    @jwt_required()
     @self_booking_limited(booking_client, exempt_when=not_self_booking)
     @blp.arguments(AppointmentIn)
     @blp.response(201, AppointmentOut)
@@ -74,6 +77,7 @@ class Appointments(MethodView):
 
 @blp.route("/appointments/<int:pk>/", strict_slashes=False)
 class AppointmentItem(MethodView):
+    @jwt_required()
     @blp.response(200, AppointmentOut)
     @blp.documents(401, 404)
     def get(self, pk):
@@ -81,6 +85,7 @@ class AppointmentItem(MethodView):
         user = caller()
         return shown(user, own_or_404(user, Appointment, pk))
 
+    @jwt_required()
     @blp.arguments(AppointmentIn)
     @blp.response(200, AppointmentOut)
     @blp.documents(400, 401, 403, 404, 409)
@@ -88,6 +93,7 @@ class AppointmentItem(MethodView):
         """Move an appointment and replace its details (the client stays)"""
         return self._change(fields, pk)
 
+    @jwt_required()
     @blp.arguments(AppointmentPatch)
     @blp.response(200, AppointmentOut)
     @blp.documents(400, 401, 403, 404, 409)
@@ -103,6 +109,7 @@ class AppointmentItem(MethodView):
         )
         return shown(user, changed)
 
+    @jwt_required()
     @blp.response(204)
     @blp.documents(401, 404, 409)
     def delete(self, pk):

@@ -13,6 +13,7 @@ from flask_jwt_extended import (
     decode_token,
     get_current_user,
     get_jwt,
+    jwt_required,
     verify_jwt_in_request,
 )
 from flask_smorest import abort
@@ -106,12 +107,12 @@ def _refresh_payload(token: str | None) -> dict:
 
 @blp.route("/auth/logout/", strict_slashes=False)
 class Logout(MethodView):
+    @jwt_required(verify_type=False)
     @blp.arguments(RefreshIn)
     @blp.response(200, MessageOut)
     @blp.documents(400, 401)
     def post(self, body):
         """Revoke the token sent as Bearer (and a refresh token in the body, if given)"""
-        verify_jwt_in_request(verify_type=False)
         payloads = [get_jwt()]
         if body.get("refresh"):
             payloads.append(_refresh_payload(body["refresh"]))
@@ -133,6 +134,7 @@ class Logout(MethodView):
 
 @blp.route("/me/", strict_slashes=False)
 class Me(MethodView):
+    @jwt_required()
     @blp.response(200, UserOut)
     @blp.documents(401)
     def get(self):

@@ -4,6 +4,7 @@ and changes only their own record (anyone else's answers 404)."""
 from __future__ import annotations
 
 from flask.views import MethodView
+from flask_jwt_extended import jwt_required
 from sqlalchemy.orm import selectinload
 
 from .. import scheduling, setup
@@ -17,6 +18,7 @@ blp = ApiBlueprint("clients", __name__, description="Clients (patients)")
 
 @blp.route("/clients/", strict_slashes=False)
 class Clients(MethodView):
+    @jwt_required()
     @blp.arguments(PageQuery, location="query")
     @blp.response(200, ClientOut(many=True))
     @blp.documents(400, 401)
@@ -25,6 +27,7 @@ class Clients(MethodView):
         statement = scheduling.clients_query(caller()).options(selectinload(Client.user))
         return listing(statement, query)
 
+    @jwt_required()
     @blp.arguments(ClientIn)
     @blp.response(201, ClientOut)
     @blp.documents(400, 401, 403)
@@ -35,12 +38,14 @@ class Clients(MethodView):
 
 @blp.route("/clients/<int:pk>/", strict_slashes=False)
 class ClientItem(MethodView):
+    @jwt_required()
     @blp.response(200, ClientOut)
     @blp.documents(401, 404)
     def get(self, pk):
         """One client"""
         return own_or_404(caller(), Client, pk)
 
+    @jwt_required()
     @blp.arguments(ClientIn)
     @blp.response(200, ClientOut)
     @blp.documents(400, 401, 404)
@@ -49,6 +54,7 @@ class ClientItem(MethodView):
         user = caller()
         return setup.save_client(db.session, own_or_404(user, Client, pk), fields, actor=user)
 
+    @jwt_required()
     @blp.arguments(ClientIn(partial=True))
     @blp.response(200, ClientOut)
     @blp.documents(400, 401, 404)
@@ -57,6 +63,7 @@ class ClientItem(MethodView):
         user = caller()
         return setup.save_client(db.session, own_or_404(user, Client, pk), fields, actor=user)
 
+    @jwt_required()
     @blp.response(204)
     @blp.documents(401, 403, 404, 409)
     def delete(self, pk):

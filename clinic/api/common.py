@@ -6,16 +6,15 @@ from __future__ import annotations
 
 import functools
 import json
-import math
 from collections.abc import Callable, Iterable
 from http import HTTPStatus
 from typing import Any
 
 from flask import current_app, g, request
 from flask.json.provider import DefaultJSONProvider
-from flask_jwt_extended import get_current_user, get_jwt, verify_jwt_in_request
+from flask_jwt_extended import get_current_user
 from flask_smorest import Blueprint, abort
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select
 from webargs import core
 from webargs.flaskparser import FlaskParser, is_json_request
 
@@ -26,11 +25,6 @@ from ..models import Appointment, Client, Role, User
 
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 STAFF = (Role.ADMIN, Role.MANAGER)
-PUBLIC = "open_to_anyone"
-"""The mark `ApiBlueprint.public` leaves on an operation."""
-TOKEN_CHECKED = "clinic.token_checked"
-"""Where a request notes that `authenticate_first` accepted its token (in the request's own
-environ: `g` outlives a request when an app context was pushed before it, as in tests)."""
 
 
 def checked_json(load: Callable[[], Any]) -> Any:
@@ -80,14 +74,11 @@ class JsonOrFormParser(FlaskParser):
 
 
 class ApiBlueprint(Blueprint):
-    """A flask-smorest blueprint with our parser, checking the token of every operation not
-    marked `public` before the body is read."""
+    """A flask-smorest blueprint with our parser. Each operation that needs a token says so
+    with `jwt_required()` above its other decorators, so the token is checked before the body
+    is read (a caller without one learns only that: 401)."""
 
     ARGUMENTS_PARSER = JsonOrFormParser()
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.before_request(authenticate_first)
 
     def documents(self, *codes: int) -> Callable:
         """Document the error answers an operation can give, in the shared error shape."""
@@ -128,31 +119,15 @@ class ApiBlueprint(Blueprint):
         return checked
 
     def public(self, view: Callable) -> Callable:
-        """Mark an operation as open to anyone (a token, when sent, must still be valid)."""
-        setattr(view, PUBLIC, True)
+        """Document an operation as open to anyone (one that reads a token when sent, which must
+        then be valid, says `jwt_required(optional=True)` below this)."""
         return self.doc(security=[])(view)
 
 
-def authenticate_first() -> None:
-    """Ask for a valid token (of either type; each operation checks its own) before an
-    operation that needs one reads its body: a caller without one learns only that (401)."""
-    view_class = getattr(current_app.view_functions.get(request.endpoint), "view_class", None)
-    method = request.method.lower()
-    operation = getattr(view_class, method, None)
-    if operation is None and method == "head":
-        operation = getattr(view_class, "get", None)
-    if operation is not None and not getattr(operation, PUBLIC, False):
-        request.environ[TOKEN_CHECKED] = verify_jwt_in_request(verify_type=False) is not None
-
-
-def caller(*roles: Role, optional: bool = False) -> User | None:
-    """The user the request's token names (re-read from the database); abort 401 without a
-    valid token (unless `optional`), 403 when their role is not among `roles`.
-
-    A token `authenticate_first` accepted is not decoded and looked up again: only its type
-    is left to check (a refresh token is refused as `verify_jwt_in_request` refuses it)."""
-    if not (request.environ.get(TOKEN_CHECKED) and get_jwt().get("type") != "refresh"):
-        verify_jwt_in_request(optional=optional)
+def caller(*roles: Role) -> User | None:
+    """The user the request's token names, as the operation's `jwt_required()` read it (re-read
+    from the database; None under `jwt_required(optional=True)` without a token); abort 403
+    when their role is not among `roles`."""
     user = get_current_user()
     if roles and (user is None or user.role not in roles):
         abort(403, message="Your account may not do this.")
@@ -177,26 +152,23 @@ def own_or_404(user: User, model: type[Client | Appointment], key: int) -> Any:
 
 
 def listing(query: Select, args: dict[str, Any]) -> Iterable[Any]:
-    """The rows of a list: all of them, or one page when `?page=` is given (with the
-    X-Pagination header, as flask-smorest writes it)."""
+    """The rows of a list: all of them (a plain array, as the original answered), or one page
+    when `?page=` is given, by `db.paginate`, with the X-Pagination header as flask-smorest
+    writes it."""
     if args.get("page") is None:
         return db.session.scalars(query).all()
-    page, size = args["page"], args.get("page_size") or 20
-    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
-    pages = max(1, math.ceil(total / size))
-    header = {
-        "total": total,
-        "total_pages": pages,
-        "first_page": 1,
-        "last_page": pages,
-        "page": page,
-    }
-    if page > 1:
-        header["previous_page"] = page - 1
-    if page < pages:
-        header["next_page"] = page + 1
+    page = db.paginate(
+        query, page=args["page"], per_page=args.get("page_size") or 20, error_out=False
+    )
+    last = max(1, page.pages)
+    header = {"total": page.total, "total_pages": last, "first_page": 1, "last_page": last}
+    header["page"] = page.page
+    if page.has_prev:
+        header["previous_page"] = page.prev_num
+    if page.page < last:
+        header["next_page"] = page.page + 1
     g.pagination_header = json.dumps(header)
-    return db.session.scalars(query.limit(size).offset((page - 1) * size)).all()
+    return page.items
 
 
 def add_pagination_header(response):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask.views import MethodView
+from flask_jwt_extended import jwt_required
 
 from .. import scheduling, setup
 from ..extensions import db
@@ -18,13 +19,15 @@ blp = ApiBlueprint("locations", __name__, description="Rooms where appointments 
 class Locations(MethodView):
     @for_visitors()
     @blp.public
+    @jwt_required(optional=True)
     @blp.response(200, LocationOut(many=True))
     @blp.documents(401)
     def get(self):
         """The locations and the shifts they are open"""
-        policy = scheduling.policy_for(caller(optional=True))
+        policy = scheduling.policy_for(caller())
         return db.session.scalars(scheduling.seen_locations(policy, Location.id, shifts=True)).all()
 
+    @jwt_required()
     @blp.arguments(LocationIn)
     @blp.response(201, LocationOut)
     @blp.documents(400, 401, 403, 409)
@@ -37,13 +40,15 @@ class Locations(MethodView):
 class LocationItem(MethodView):
     @for_visitors()
     @blp.public
+    @jwt_required(optional=True)
     @blp.response(200, LocationOut)
     @blp.documents(401, 404)
     def get(self, pk):
         """One location"""
-        policy = scheduling.policy_for(caller(optional=True))
+        policy = scheduling.policy_for(caller())
         return scheduling.seen_location(db.session, policy, pk)
 
+    @jwt_required()
     @blp.arguments(LocationIn)
     @blp.response(200, LocationOut)
     @blp.documents(400, 401, 403, 404, 409)
@@ -51,6 +56,7 @@ class LocationItem(MethodView):
         """Replace a location's details and shifts (admins)"""
         return self._save(fields, pk)
 
+    @jwt_required()
     @blp.arguments(LocationIn(partial=True))
     @blp.response(200, LocationOut)
     @blp.documents(400, 401, 403, 404, 409)
@@ -63,6 +69,7 @@ class LocationItem(MethodView):
         location = get_or_404(Location, pk, "location")
         return setup.save_location(db.session, location, fields, actor=user)
 
+    @jwt_required()
     @blp.response(204)
     @blp.alt_response(200, schema=LocationOut, description="Deactivated: something refers to it")
     @blp.documents(401, 403, 404, 409)

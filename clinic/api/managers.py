@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask.views import MethodView
+from flask_jwt_extended import jwt_required
 from flask_smorest import abort
 from sqlalchemy import select
 
@@ -24,6 +25,7 @@ def manager_or_404(pk: int) -> User:
 
 @blp.route("/managers/", strict_slashes=False)
 class Managers(MethodView):
+    @jwt_required()
     @blp.arguments(PageQuery, location="query")
     @blp.response(200, ManagerOut(many=True))
     @blp.documents(400, 401, 403)
@@ -32,6 +34,7 @@ class Managers(MethodView):
         caller(Role.ADMIN)
         return listing(select(User).where(User.role == Role.MANAGER).order_by(User.id), query)
 
+    @jwt_required()
     @blp.arguments(ManagerIn)
     @blp.response(201, ManagerOut)
     @blp.documents(400, 401, 403)
@@ -42,6 +45,7 @@ class Managers(MethodView):
 
 @blp.route("/managers/<int:pk>/", strict_slashes=False)
 class Manager(MethodView):
+    @jwt_required()
     @blp.response(200, ManagerOut)
     @blp.documents(401, 403, 404)
     def get(self, pk):
@@ -49,6 +53,7 @@ class Manager(MethodView):
         caller(Role.ADMIN)
         return manager_or_404(pk)
 
+    @jwt_required()
     @blp.arguments(ManagerPatch)
     @blp.response(200, ManagerOut)
     @blp.documents(400, 401, 403, 404)
@@ -56,6 +61,7 @@ class Manager(MethodView):
         """Change a front-desk account"""
         return self._save(fields, pk)
 
+    @jwt_required()
     @blp.arguments(ManagerPatch)
     @blp.response(200, ManagerOut)
     @blp.documents(400, 401, 403, 404)
@@ -67,6 +73,7 @@ class Manager(MethodView):
         user = caller(Role.ADMIN)
         return setup.update_staff_user(db.session, manager_or_404(pk), fields, actor=user)
 
+    @jwt_required()
     @blp.response(204)
     @blp.alt_response(200, schema=ManagerOut, description="Deactivated: their work refers to them")
     @blp.documents(401, 403, 404, 409)

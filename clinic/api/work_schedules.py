@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask.views import MethodView
+from flask_jwt_extended import jwt_required
 
 from .. import scheduling
 from ..extensions import db
@@ -18,13 +19,15 @@ blp = ApiBlueprint("work_schedules", __name__, description="Weekly shifts")
 class Shifts(MethodView):
     @for_visitors()
     @blp.public
+    @jwt_required(optional=True)
     @blp.response(200, ShiftOut(many=True))
     @blp.documents(401)
     def get(self):
         """Every shift, by weekday and time"""
-        caller(optional=True)
+        caller()
         return scheduling.every_shift(db.session)
 
+    @jwt_required()
     @blp.arguments(ShiftIn)
     @blp.response(201, ShiftOut)
     @blp.alt_response(200, schema=ShiftOut, description="A shift with these times existed")
@@ -42,13 +45,15 @@ class Shifts(MethodView):
 class ShiftItem(MethodView):
     @for_visitors()
     @blp.public
+    @jwt_required(optional=True)
     @blp.response(200, ShiftOut)
     @blp.documents(401, 404)
     def get(self, pk):
         """One shift"""
-        caller(optional=True)
+        caller()
         return get_or_404(Shift, pk, "shift")
 
+    @jwt_required()
     @blp.arguments(ShiftIn)
     @blp.response(200, ShiftOut)
     @blp.documents(400, 401, 403, 404, 409)
@@ -56,6 +61,7 @@ class ShiftItem(MethodView):
         """Change a shift's times (refused while upcoming appointments would fall outside)"""
         return self._save(fields, pk)
 
+    @jwt_required()
     @blp.arguments(ShiftIn(partial=True))
     @blp.response(200, ShiftOut)
     @blp.documents(400, 401, 403, 404, 409)
@@ -76,6 +82,7 @@ class ShiftItem(MethodView):
             actor=user,
         )
 
+    @jwt_required()
     @blp.response(204)
     @blp.documents(401, 403, 404, 409)
     def delete(self, pk):

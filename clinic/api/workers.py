@@ -7,6 +7,7 @@ from datetime import timedelta
 
 from flask import jsonify
 from flask.views import MethodView
+from flask_jwt_extended import jwt_required
 
 from .. import scheduling, setup
 from ..extensions import db
@@ -36,15 +37,17 @@ def with_slots(specialists: list[Specialist], day, user) -> list[Specialist]:
 class Workers(MethodView):
     @for_visitors("date")
     @blp.public
+    @jwt_required(optional=True)
     @blp.arguments(WorkerQuery, location="query")
     @blp.response(200, WorkerOut(many=True))
     @blp.documents(400, 401)
     def get(self, query):
         """The specialists, with their free slots on ?date= (today by default)"""
-        user = caller(optional=True)
+        user = caller()
         specialists = list(db.session.scalars(scheduling.seen_specialists(policy_for(user))))
         return with_slots(specialists, query.get("date") or clinic_now().date(), user)
 
+    @jwt_required()
     @blp.arguments(WorkerIn)
     @blp.response(201, WorkerOut)
     @blp.documents(400, 401, 403, 409)
@@ -59,15 +62,17 @@ class Workers(MethodView):
 class Worker(MethodView):
     @for_visitors("date")
     @blp.public
+    @jwt_required(optional=True)
     @blp.arguments(WorkerQuery, location="query")
     @blp.response(200, WorkerOut)
     @blp.documents(400, 401, 404)
     def get(self, query, pk):
         """One specialist, with their free slots on ?date="""
-        user = caller(optional=True)
+        user = caller()
         specialist = scheduling.seen_specialist(db.session, policy_for(user), pk)
         return with_slots([specialist], query.get("date") or clinic_now().date(), user)[0]
 
+    @jwt_required()
     @blp.arguments(WorkerIn)
     @blp.response(200, WorkerOut)
     @blp.documents(400, 401, 403, 404, 409)
@@ -75,6 +80,7 @@ class Worker(MethodView):
         """Replace a specialist's details and shifts (admins)"""
         return self._save(fields, pk)
 
+    @jwt_required()
     @blp.arguments(WorkerIn(partial=True))
     @blp.response(200, WorkerOut)
     @blp.documents(400, 401, 403, 404, 409)
@@ -88,6 +94,7 @@ class Worker(MethodView):
         setup.save_specialist(db.session, specialist, fields, actor=user)
         return with_slots([specialist], clinic_now().date(), user)[0]
 
+    @jwt_required()
     @blp.response(204)
     @blp.alt_response(200, schema=WorkerOut, description="Deactivated: appointments refer to it")
     @blp.documents(401, 403, 404, 409)
@@ -106,6 +113,7 @@ class Worker(MethodView):
 class WorkerSlots(MethodView):
     @for_visitors("from", "to")
     @blp.public
+    @jwt_required(optional=True)
     @blp.arguments(SlotsQuery, location="query")
     @blp.response(
         200,
@@ -120,7 +128,7 @@ class WorkerSlots(MethodView):
     @blp.documents(400, 401, 404)
     def get(self, query, pk):
         """Free start times (HH:MM) per day from ?from= to ?to= (at most 62 days)"""
-        user = caller(optional=True)
+        user = caller()
         scheduling.seen_specialist(db.session, policy_for(user), pk)
         first = query.get("first") or clinic_now().date()
         last = query.get("last") or first + timedelta(days=DEFAULT_SLOT_DAYS - 1)

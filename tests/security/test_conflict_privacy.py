@@ -9,7 +9,7 @@ from sqlalchemy.exc import IntegrityError
 from clinic.extensions import db
 from clinic.models import Appointment, Client, Specialist
 from clinic.scheduling import SYSTEM, Policy, Span
-from clinic.scheduling.placing import Request, _database_refusal
+from clinic.scheduling.placing import Booking, _database_refusal
 from clinic.scheduling.policy import Actor
 
 
@@ -43,7 +43,7 @@ def test_a_lost_race_tells_a_client_nothing_of_the_winner(app, clinic_for_api):
     """When the database refuses a client's booking (another process won), the Conflict names
     no appointment; staff still get the one that collided."""
     appointment = db.session.get(Appointment, clinic_for_api.ids.appointment)
-    request = Request(
+    booking = Booking(
         specialist=db.session.get(Specialist, clinic_for_api.ids.doctor),
         client=db.session.get(Client, clinic_for_api.ids.other_client),
         location=appointment.location,
@@ -52,6 +52,6 @@ def test_a_lost_race_tells_a_client_nothing_of_the_winner(app, clinic_for_api):
     error = IntegrityError("INSERT", {}, Exception("appointments overlap"))
     now = datetime.now() - timedelta(days=1)
     client = Policy(Actor.CLIENT, clinic_for_api.users["other"].id)
-    refusal = _database_refusal(db.session, error, request, client, now)
+    refusal = _database_refusal(db.session, error, booking, client, now)
     assert refusal.appointment is None
-    assert _database_refusal(db.session, error, request, SYSTEM, now).appointment == appointment
+    assert _database_refusal(db.session, error, booking, SYSTEM, now).appointment == appointment
