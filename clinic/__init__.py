@@ -16,7 +16,8 @@ from werkzeug.exceptions import HTTPException, InternalServerError
 from werkzeug.routing import IntegerConverter
 
 from . import config as settings
-from .extensions import csrf, db, jwt, limiter, login_manager, migrate
+from .extensions import babel, csrf, db, jwt, limiter, login_manager, migrate
+from .kernel import dates
 from .kernel.database import configure_engine
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -58,6 +59,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     jwt.init_app(app)
     limiter.init_app(app)
     login_manager.init_app(app)
+    babel.init_app(app)
+    dates.init_app(app)
     with app.app_context():
         configure_engine(db.engine)
 

@@ -1,6 +1,7 @@
 """The Flask extensions, created unbound; `create_app` binds them."""
 
 from flask import current_app, request
+from flask_babel import Babel
 from flask_caching import Cache
 from flask_jwt_extended import JWTManager
 from flask_limiter import Limiter
@@ -51,3 +52,4 @@ login_manager = SchemeLoginManager()
 csrf = CSRFProtect()
 jwt = JWTManager()
 limiter = Limiter(key_func=get_remote_address)
+babel = Babel()

@@ -13,7 +13,7 @@ from ..extensions import db
 from ..kernel import links as email_links
 from ..kernel.errors import Refusal
 from ..models import ClinicSettings
-from . import access, admin, auth, desk, me, public, words
+from . import access, admin, auth, desk, me, public
 from .links import PageLinks
 
 
@@ -24,7 +24,6 @@ def init_app(app: Flask) -> None:
         app.register_blueprint(area.bp)
     email_links.use(app, PageLinks())
     app.context_processor(clinic_settings)
-    app.add_template_filter(words.when)
 
 
 def clinic_settings() -> dict[str, Any]:

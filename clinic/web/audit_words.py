@@ -15,11 +15,12 @@ from ..audit import changes as changed_columns
 from ..audit import log as audit_log
 from ..extensions import db
 from ..kernel.clock import clinic_zone
+from ..kernel.dates import when
 from ..kernel.errors import Invalid
 from ..kernel.values import WEEKDAYS
 from ..models import AppointmentStatus, AuditEntry, Role
 from ..scheduling import read_shift
-from .words import shift_words, span_in_words, when, whose
+from .words import shift_words, span_in_words, whose
 
 SHIFT_COLUMNS = ("weekday", "start_time", "end_time")
 STATUSES = frozenset(status.value for status in AppointmentStatus)

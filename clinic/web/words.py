@@ -1,22 +1,13 @@
-"""How pages and messages say times, shifts and time off: in words, the same everywhere."""
+"""How pages say shifts and time off in words (days and times: kernel.dates)."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 from typing import Any
 
+from ..kernel.dates import day_in_words, when
 from ..kernel.values import WEEKDAYS, hm
 from ..models import TimeOff
-
-
-def day_in_words(day: date) -> str:
-    """ "Monday 4 January 2027"."""
-    return f"{day:%A} {day.day} {day:%B %Y}"
-
-
-def when(moment: datetime) -> str:
-    """ "Monday 4 January 2027 at 10:00"."""
-    return f"{day_in_words(moment)} at {moment:%H:%M}"
 
 
 def span_in_words(starts_at: datetime, ends_at: datetime) -> str:

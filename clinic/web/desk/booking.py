@@ -15,10 +15,10 @@ from ... import scheduling, setup
 from ...extensions import db
 from ...kernel.clock import clinic_now
 from ...kernel.database import writing
+from ...kernel.dates import when
 from ...kernel.errors import Conflict, Invalid
 from ...kernel.values import parse_id, parse_moment
 from ...models import Appointment, Client, Specialist
-from ..words import when
 from . import bp
 from .appointment_forms import NEW_CLIENT, BookingForm, InlineClientForm
 from .forms import MAX_SEARCH_LENGTH, ClientSearchForm

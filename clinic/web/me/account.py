@@ -11,6 +11,7 @@ from ...accounts import sign_ins
 from ...extensions import db
 from ...http import limits
 from ...kernel.clock import clinic_zone
+from ...kernel.dates import when
 from ...kernel.errors import Invalid
 from ...setup import save_own_details
 from ..auth.forms import PASSWORD_FIELDS, ChangePasswordForm
@@ -72,7 +73,7 @@ def account_page(
     signed_in = [
         {
             "device": describe_device(sign_in.user_agent),
-            "started": sign_in.started_at.astimezone(zone).strftime("%d %B %Y, %H:%M"),
+            "started": when(sign_in.started_at.astimezone(zone).replace(tzinfo=None)),
             "remembered": sign_in.remembered,
             "this_browser": sign_in.this_browser,
         }

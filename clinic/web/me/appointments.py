@@ -9,10 +9,10 @@ from flask_login import current_user
 from ... import scheduling
 from ...extensions import db
 from ...kernel.clock import clinic_now
+from ...kernel.dates import when
 from ...kernel.errors import Conflict, Invalid
 from ...kernel.values import parse_moment
 from ..downloads import calendar_download
-from ..words import when
 from . import bp
 from .forms import CancelForm, ConfirmForm
 

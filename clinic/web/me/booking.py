@@ -9,9 +9,9 @@ from flask_login import current_user
 from ... import scheduling
 from ...extensions import db
 from ...http.limits import self_booking_limited, signed_in_account
+from ...kernel.dates import when
 from ...kernel.errors import Conflict, Invalid
 from ...kernel.values import parse_moment
-from ..words import when
 from . import bp
 from .forms import booking_form
 
