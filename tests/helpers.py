@@ -4,6 +4,7 @@ Tests import these from here, never from conftest.py (pytest advises against it)
 
 from __future__ import annotations
 
+import html
 import os
 import socket
 import subprocess
@@ -151,3 +152,60 @@ def sign_in_page(page, username: str, password: str = PASSWORD) -> None:
     page.get_by_label("Username or email").fill(username)
     page.get_by_label("Password", exact=True).fill(password)
     page.get_by_role("button", name="Sign in").click()
+
+
+def text(response) -> str:
+    """A page's HTML with its entities read (so that "O'Neil" reads as written)."""
+    return html.unescape(response.get_data(as_text=True))
+
+
+def count(model) -> int:
+    """How many rows of `model` the database holds now."""
+    from clinic.extensions import db
+
+    db.session.expire_all()
+    return db.session.query(model).count()
+
+
+def fresh(model, row_id: int):
+    """The row as the database holds it now."""
+    from clinic.extensions import db
+
+    db.session.expire_all()
+    return db.session.get(model, row_id)
+
+
+def bearer(token: str) -> dict[str, str]:
+    """The header that sends an API token."""
+    return {"Authorization": f"Bearer {token}"}
+
+
+DASH = "\N{EN DASH}"
+"""Between the times of a shift in words."""
+
+
+def audited(entity: str, entity_id: int) -> list[tuple[str, int | None]]:
+    """The audit log's (action, actor id) about one thing, oldest first."""
+    from sqlalchemy import select
+
+    from clinic.extensions import db
+    from clinic.models import AuditEntry
+
+    rows = db.session.execute(
+        select(AuditEntry.action, AuditEntry.actor_id)
+        .where(AuditEntry.entity == entity, AuditEntry.entity_id == entity_id)
+        .order_by(AuditEntry.id)
+    )
+    return [(action, actor_id) for action, actor_id in rows]
+
+
+def booking_body(ids, **fields) -> dict:
+    """An API booking by staff of the other client with the doctor a week ahead at 11:00
+    (`ids` of the clinic_for_api fixture)."""
+    return {
+        "worker": ids.doctor,
+        "client": ids.other_client,
+        "date": ids.week_ahead,
+        "start_time": "11:00",
+        **fields,
+    }

@@ -6,7 +6,8 @@ import sqlite3
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import func, select, text
+from helpers import count
+from sqlalchemy import select, text
 from werkzeug.security import check_password_hash
 
 from clinic.demo import DEMO_NAME
@@ -14,11 +15,6 @@ from clinic.extensions import db
 from clinic.kernel import mail
 from clinic.kernel.clock import clinic_now
 from clinic.models import Appointment, AuditEntry, Client, Role, Specialist, User
-
-
-def count(model) -> int:
-    """How many rows of `model` there are."""
-    return db.session.scalar(select(func.count()).select_from(model))
 
 
 def test_demo_loads_a_working_clinic(runner):

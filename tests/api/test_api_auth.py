@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import pytest
 from flask_jwt_extended import create_access_token, create_refresh_token
+from helpers import bearer
 from sqlalchemy import select
 
 from clinic import config, create_app
@@ -83,10 +84,6 @@ def test_login_is_rate_limited_per_address_and_username(database_url, staff):
     assert refused.status_code == 429
     assert refused.get_json()["code"] == 429
     assert other.status_code == 401
-
-
-def bearer(token: str) -> dict:
-    return {"Authorization": f"Bearer {token}"}
 
 
 @pytest.mark.parametrize(

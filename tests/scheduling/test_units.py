@@ -7,8 +7,8 @@ import contextlib
 from datetime import datetime, time, timedelta
 
 import pytest
-from helpers import MONDAY, NOW
-from sqlalchemy import func, select
+from helpers import MONDAY, NOW, count
+from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
 
 from clinic import scheduling, setup
@@ -19,11 +19,6 @@ from clinic.kernel.errors import Conflict, Invalid
 from clinic.kernel.signals import clinic_changed
 from clinic.models import Appointment, Client, Location, Shift, Specialist, TimeOff
 from clinic.scheduling import appointments, calendar
-
-
-def count(model) -> int:
-    """How many rows of `model` there are."""
-    return db.session.scalar(select(func.count()).select_from(model))
 
 
 def test_a_refused_nested_unit_rolls_back_the_outer_units_work(monday, book):

@@ -16,10 +16,6 @@ from clinic.kernel.errors import Invalid
 from clinic.models import AuditEntry, Client, User
 
 
-def bearer(token: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {token}"}
-
-
 def last_link() -> tuple[str, str]:
     """(to, path) of the last email's link."""
     message = mail.outbox()[-1]

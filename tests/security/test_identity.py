@@ -5,16 +5,13 @@ from __future__ import annotations
 
 import pytest
 from flask_jwt_extended import create_access_token
+from helpers import bearer
 from sqlalchemy import select
 
 from clinic import accounts, setup
 from clinic.extensions import db
 from clinic.kernel.errors import Invalid
 from clinic.models import RevokedToken, Role, User
-
-
-def bearer(token: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {token}"}
 
 
 def test_a_deleted_accounts_id_is_never_given_again(app, make):

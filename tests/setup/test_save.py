@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from helpers import NOW
-from sqlalchemy import func, select
+from helpers import NOW, count
+from sqlalchemy import select
 
 from clinic import scheduling, setup
 from clinic.extensions import db
@@ -20,11 +20,6 @@ from clinic.models import (
     User,
 )
 from clinic.setup import Removal
-
-
-def count(model) -> int:
-    """How many rows of `model` there are."""
-    return db.session.scalar(select(func.count()).select_from(model))
 
 
 def test_a_new_specialist_is_saved_with_shifts_and_default_room(monday):

@@ -4,11 +4,11 @@ in queries?"""
 
 from __future__ import annotations
 
-import html
 import re
 from datetime import UTC, datetime, time
 
 import pytest
+from helpers import text
 
 from clinic import scheduling, setup
 from clinic.extensions import db
@@ -25,11 +25,6 @@ def admin(signed_in):
     browser.user.first_name, browser.user.last_name = "Alla", "Adminova"
     db.session.commit()
     return browser
-
-
-def text(response) -> str:
-    """The page's HTML with entities read."""
-    return html.unescape(response.get_data(as_text=True))
 
 
 def entries(response) -> list[str]:

@@ -3,39 +3,15 @@ location or the whole clinic — with the booking rules' refusals said on the pa
 
 from __future__ import annotations
 
-import html
 from datetime import datetime, time, timedelta
 
 import pytest
-from helpers import MONDAY
+from helpers import MONDAY, count, fresh, text
 
 from clinic.extensions import db
 from clinic.kernel import mail
 from clinic.models import Appointment, AppointmentStatus, Client, Shift, TimeOff
 from clinic.scheduling import flagged, save_time_off
-
-
-@pytest.fixture
-def admin(signed_in):
-    """An admin signed in."""
-    return signed_in("admin")
-
-
-def text(response) -> str:
-    """The page's HTML with entities read."""
-    return html.unescape(response.get_data(as_text=True))
-
-
-def fresh(model, row_id: int):
-    """The row as the database holds it now."""
-    db.session.expire_all()
-    return db.session.get(model, row_id)
-
-
-def count(model) -> int:
-    """How many rows of `model` the database holds."""
-    db.session.expire_all()
-    return db.session.query(model).count()
 
 
 def doctors_shift(monday) -> Shift:

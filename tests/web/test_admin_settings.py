@@ -4,27 +4,16 @@ calendar?"""
 
 from __future__ import annotations
 
-import html
 import re
 
 import pytest
 from flask import current_app
+from helpers import text
 
 from clinic.extensions import db
 from clinic.models import AuditEntry, ClinicSettings
 
 WEEK = "/specialists/{}?date=2027-01-04"
-
-
-@pytest.fixture
-def admin(signed_in):
-    """An admin signed in."""
-    return signed_in("admin")
-
-
-def text(response) -> str:
-    """The page's HTML with entities read."""
-    return html.unescape(response.get_data(as_text=True))
 
 
 def public(app, client, path: str) -> str:

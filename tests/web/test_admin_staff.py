@@ -4,13 +4,12 @@ at once, on the website and in the API?"""
 
 from __future__ import annotations
 
-import html
 import re
 
 import pytest
 from flask.testing import FlaskClient
 from flask_jwt_extended import create_access_token
-from helpers import PASSWORD
+from helpers import PASSWORD, bearer, text
 from sqlalchemy import update
 
 from clinic.extensions import db
@@ -39,17 +38,6 @@ def separate_browsers(app) -> None:
     app.test_client_class = OwnContextClient
 
 
-@pytest.fixture
-def admin(signed_in):
-    """An admin signed in."""
-    return signed_in("admin")
-
-
-def text(response) -> str:
-    """The page's HTML with entities read."""
-    return html.unescape(response.get_data(as_text=True))
-
-
 def fresh(user_id: int) -> User:
     """The user as the database has it now (the test's read transaction ended)."""
     db.session.rollback()
@@ -62,10 +50,6 @@ def browser_of(app, user: User, password: str = PASSWORD):
     response = browser.post("/login", data={"username": user.username, "password": password})
     assert response.status_code == 302, f"signing in as {user.username} failed"
     return browser
-
-
-def bearer(token: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {token}"}
 
 
 def new_staff(**changes) -> dict[str, str]:

@@ -3,23 +3,16 @@ and through its statuses — only as the rules allow, never with a 500 — and d
 
 from __future__ import annotations
 
-import html
 from datetime import datetime, time
 
 import pytest
-from helpers import MONDAY, during
+from helpers import MONDAY, during, text
 from sqlalchemy import select
 
 from clinic.extensions import db
 from clinic.kernel import mail
 from clinic.models import Appointment, AppointmentStatus, Client, Location, TimeOff
 from clinic.scheduling import change_status, update_appointment
-
-
-@pytest.fixture
-def desk(signed_in):
-    """A manager signed in at the desk."""
-    return signed_in("manager")
 
 
 @pytest.fixture
@@ -45,10 +38,6 @@ def visit(monday, olena, book):
         notes="Bring the X-rays",
         patient_note="I may be late",
     )
-
-
-def text(response) -> str:
-    return html.unescape(response.get_data(as_text=True))
 
 
 def fresh(appointment: Appointment) -> Appointment:

@@ -4,33 +4,17 @@ was typed and writes nothing?"""
 
 from __future__ import annotations
 
-import html
 import re
 from datetime import datetime, time, timedelta
 
 import pytest
-from helpers import MONDAY
-from sqlalchemy import func, select
+from helpers import MONDAY, count, text
+from sqlalchemy import select
 
 from clinic.extensions import db
 from clinic.models import Appointment, Client, Location, Shift, Specialist, TimeOff
 
 NEW = "/desk/appointments/new"
-
-
-@pytest.fixture
-def desk(signed_in):
-    """A manager signed in at the desk."""
-    return signed_in("manager")
-
-
-def text(response) -> str:
-    return html.unescape(response.get_data(as_text=True))
-
-
-def count(model) -> int:
-    db.session.expire_all()
-    return db.session.scalar(select(func.count()).select_from(model))
 
 
 def booking(monday, **changes) -> dict[str, str]:

@@ -3,12 +3,11 @@ when that is allowed, saying why not otherwise?"""
 
 from __future__ import annotations
 
-import html
 import re
 from datetime import datetime, timedelta
 
 import pytest
-from helpers import MONDAY, during
+from helpers import MONDAY, during, fresh, text
 
 from clinic.extensions import db
 from clinic.kernel import mail
@@ -16,18 +15,6 @@ from clinic.models import AuditEntry, Client, User
 from clinic.scheduling import cancel_appointment, change_status
 
 CLIENT_LINK = re.compile(r'href="/desk/clients/(\d+)"')
-
-
-@pytest.fixture
-def desk(signed_in):
-    """A manager signed in at the desk."""
-    return signed_in("manager")
-
-
-@pytest.fixture
-def admin(signed_in):
-    """An admin signed in."""
-    return signed_in("admin")
 
 
 @pytest.fixture
@@ -50,19 +37,9 @@ def petro(make):
     )
 
 
-def text(response) -> str:
-    """The page's HTML with entities read (so that "O'Neil" reads as written)."""
-    return html.unescape(response.get_data(as_text=True))
-
-
 def listed(response) -> list[int]:
     """The ids of the clients a list page links to, in order."""
     return [int(found) for found in CLIENT_LINK.findall(text(response))]
-
-
-def fresh(model, row_id: int):
-    db.session.expire_all()
-    return db.session.get(model, row_id)
 
 
 def count_clients() -> int:

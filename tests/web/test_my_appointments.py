@@ -16,12 +16,6 @@ from clinic.scheduling import cancel_appointment, change_status
 
 
 @pytest.fixture
-def patient(signed_in):
-    """A signed-in client (`.user`, `.user.client`)."""
-    return signed_in("client")
-
-
-@pytest.fixture
 def mine(patient, monday, book):
     """The client's appointment on MONDAY at 10:00."""
     return book(monday.doctor, patient.user.client, "10:00", type="Check-up")

@@ -58,12 +58,6 @@ def register_and_verify(client, path: str) -> str:
     return re.search(r"https?://\S+(/verify/\S+)", mail.outbox()[-1].get_content()).group(1)
 
 
-@pytest.fixture
-def patient(signed_in):
-    """A signed-in client (a test client with `.user`)."""
-    return signed_in("client")
-
-
 def test_a_client_books_a_free_time_with_a_type_and_a_note(patient, clock, monday):
     """Does the confirmation say who, when and where in words, and does booking it make the
     appointment (the note as the patient's, the client as the booker) and say so?"""
