@@ -87,9 +87,11 @@ def test_a_write_transaction_holds_the_lock_while_reads_go_on(app, database_url)
 def test_a_plain_transaction_does_not_take_the_write_lock(app, database_url):
     """Do ordinary reads begin with a plain BEGIN, so that another process can still write?"""
     db.session.execute(text("SELECT count(*) FROM specialists"))
+    assert db.session().in_transaction(), "the read runs in a transaction of its own"
     other = sqlite3.connect(make_path(database_url), timeout=0, isolation_level=None)
     try:
-        other.execute("BEGIN IMMEDIATE")
+        other.execute("BEGIN IMMEDIATE")  # "database is locked" at once if the read held it
+        assert other.in_transaction, "another connection took the write lock during the read"
         other.execute("ROLLBACK")
     finally:
         other.close()

@@ -9,14 +9,24 @@ from datetime import date
 
 import pytest
 from flask_jwt_extended import create_refresh_token
+from helpers import rows_everywhere
 
 from clinic.extensions import db
 from clinic.kernel.errors import Invalid
 from clinic.kernel.values import parse_id
-from clinic.models import Appointment, AuditEntry, Client, Location, RevokedToken, User
+from clinic.models import Location, RevokedToken, User
 from clinic.scheduling import free_slots
 
 SHAPE = {"code", "status", "message", "errors"}
+
+
+@pytest.fixture
+def writes_nothing(app):
+    """Hold the test to writing nothing: every table's rows and the data version are as they
+    were once it ends (list it after the fixtures that make the clinic)."""
+    before = rows_everywhere()
+    yield
+    assert rows_everywhere() == before
 
 
 def refused(response, code: int) -> dict:
@@ -29,12 +39,12 @@ def refused(response, code: int) -> dict:
 
 @pytest.mark.parametrize("pk", ["99999999999999999999", str(2**63), str(2**31)])
 @pytest.mark.parametrize("path", ["workers", "locations", "work_schedules", "clients"])
-def test_an_id_beyond_64_bits_is_not_found(call, path, pk):
+def test_an_id_beyond_64_bits_is_not_found(call, writes_nothing, path, pk):
     """An id too big for any database column in an item URL answers 404, not an overflow."""
     refused(call("GET", f"/api/v1/{path}/{pk}/", as_="admin"), 404)
 
 
-def test_changing_an_appointment_with_a_huge_id_is_not_found(call):
+def test_changing_an_appointment_with_a_huge_id_is_not_found(call, writes_nothing):
     """A PATCH of appointment 10**20 answers 404 and writes nothing."""
     response = call("PATCH", "/api/v1/appointments/100000000000000000000/", as_="manager", json={})
     refused(response, 404)
@@ -54,15 +64,16 @@ def test_changing_an_appointment_with_a_huge_id_is_not_found(call):
         ("/api/v1/appointments/?updated_since=0001-01-01T00:00:00%2B01:00", "manager"),
     ],
 )
-def test_dates_at_the_ends_of_the_calendar_are_refused(call, clinic_for_api, path, as_):
+def test_dates_at_the_ends_of_the_calendar_are_refused(
+    call, clinic_for_api, writes_nothing, path, as_
+):
     """A ?date= at year 1 or 9999 (whose neighbour days overflow) answers 400."""
     refused(call("GET", path.format(doctor=clinic_for_api.ids.doctor), as_=as_), 400)
 
 
 @pytest.mark.parametrize("day", ["9999-12-31", "0001-01-01"])
-def test_booking_at_the_ends_of_the_calendar_is_refused(call, clinic_for_api, day):
-    """A booking on 9999-12-31 answers 400 and books nothing."""
-    before = db.session.query(Appointment).count()
+def test_booking_at_the_ends_of_the_calendar_is_refused(call, clinic_for_api, writes_nothing, day):
+    """A booking on 9999-12-31 answers 400 and writes nothing."""
     body = {
         "worker": clinic_for_api.ids.doctor,
         "client": clinic_for_api.ids.spare_client,
@@ -73,7 +84,6 @@ def test_booking_at_the_ends_of_the_calendar_is_refused(call, clinic_for_api, da
     move = {"date": day, "start_time": "10:00"}
     path = f"/api/v1/appointments/{clinic_for_api.ids.appointment}/"
     refused(call("PATCH", path, as_="manager", json=move), 400)
-    assert db.session.query(Appointment).count() == before
 
 
 def test_the_desk_day_at_the_ends_of_the_calendar_shows_today(signed_in):
@@ -90,36 +100,36 @@ def test_the_booking_rules_refuse_the_ends_of_the_calendar(app, monday):
 
 
 @pytest.mark.parametrize("path", ["/api/v1/clients/", "/api/v1/login/"])
-def test_a_lone_surrogate_in_json_is_refused(call, path):
+def test_a_lone_surrogate_in_json_is_refused(call, writes_nothing, path):
     """A JSON string holding "\\ud800" (no database stores it) answers 400, not a 500."""
     body = '{"first_name": "\\ud800", "last_name": "X", "username": "\\udfff", "password": "p"}'
     response = call("POST", path, as_="manager", data=body, content_type="application/json")
     refused(response, 400)
-    assert db.session.query(Client).filter_by(last_name="X").count() == 0
 
 
 @pytest.mark.parametrize("path", ["/api/v1/clients/", "/api/v1/login/", "/api/v1/workers/1/"])
-def test_deeply_nested_json_is_refused(call, path):
-    """A body of 100,000 nested lists (RecursionError when parsed) answers 400."""
+def test_deeply_nested_json_is_refused(call, writes_nothing, path):
+    """A body of 100,000 nested lists (RecursionError when parsed) answers 400, nothing
+    written."""
     body = "[" * 100_000 + "]" * 100_000
     method = "PATCH" if "workers" in path else "POST"
     response = call(method, path, as_="admin", data=body, content_type="application/json")
     refused(response, 400)
 
 
-def test_renaming_a_location_onto_a_taken_name_is_refused(call, clinic_for_api):
+def test_renaming_a_location_onto_a_taken_name_is_refused(call, clinic_for_api, writes_nothing):
     """Renaming a room to an existing room's name answers 4xx and changes nothing."""
     spare = clinic_for_api.ids.spare_room
-    audits = db.session.query(AuditEntry).count()
     response = call("PATCH", f"/api/v1/locations/{spare}/", as_="admin", json={"name": "Room 1"})
     assert refused(response, 400)["errors"]
     db.session.expire_all()
     assert db.session.get(Location, spare).name != "Room 1"
-    assert db.session.query(AuditEntry).count() == audits
 
 
 @pytest.mark.parametrize("field", ["username", "email"])
-def test_renaming_a_manager_onto_a_taken_name_is_refused(call, clinic_for_api, field):
+def test_renaming_a_manager_onto_a_taken_name_is_refused(
+    call, clinic_for_api, writes_nothing, field
+):
     """Renaming a manager to another user's username or email answers 4xx, nothing written."""
     idle = clinic_for_api.ids.idle_manager
     taken = {"username": "admin", "email": clinic_for_api.users["admin"].email}[field]
