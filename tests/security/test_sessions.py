@@ -37,9 +37,14 @@ def signed_in_browser(app, user: User, remember: bool = False):
     return browser
 
 
+SIGN_IN_COOKIES = ("session", "remember_token", "clinic_device")
+"""Every cookie signing in sets: the session, remember-me, and the device's mark."""
+
+
 def cookies_of(browser) -> dict[str, str]:
-    """The browser's cookies by name (what a thief would copy)."""
-    return {cookie.key: cookie.value for cookie in browser._cookies.values()}
+    """The browser's sign-in cookies by name (what a thief would copy)."""
+    found = {name: browser.get_cookie(name) for name in SIGN_IN_COOKIES}
+    return {name: cookie.value for name, cookie in found.items() if cookie is not None}
 
 
 def with_cookies(app, cookies: dict[str, str]):
