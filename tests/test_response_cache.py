@@ -1,4 +1,4 @@
-"""The response cache (clinic/caching.py) and the data version it keys on: visitors' reads are
+"""The response cache (clinic/http/caching.py) and the data version it keys on: visitors' reads are
 answered from memory until the clinic's data changes or the minute turns, and nothing stale or
 someone's own is ever served from it."""
 

@@ -84,7 +84,7 @@ class DataVersion(db.Model):
 
     Every unit of work that makes an audited change adds one inside its own transaction, so a
     reader that sees a change also sees the version it came with. The response cache keys on
-    it (clinic/caching.py): an answer cached under an older version is never asked for again.
+    it (clinic/http/caching.py): an answer cached under an older version is never asked for again.
     """
 
     __tablename__ = "data_version"
