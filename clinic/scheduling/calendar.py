@@ -307,6 +307,19 @@ class Calendar:
         first `most` of them, when given)."""
         if specialist.default_location_id is not None:
             return self._slots_in_own_room(specialist, day, earliest, latest, most)
+        return self._slots_one_by_one(specialist, day, earliest, latest, most)
+
+    def _slots_one_by_one(
+        self,
+        specialist: Specialist | Schedule,
+        day: date,
+        earliest: datetime,
+        latest: datetime | None,
+        most: int | None,
+    ) -> list[datetime]:
+        """`slots` asking `is_free` of each slot in turn: for a specialist without a default
+        location, whose slot may take any room free then. (With one, `_slots_in_own_room`
+        answers the same, held equal by tests/scheduling/test_slots_agree.py.)"""
         length = timedelta(minutes=specialist.slot_minutes)
         free = []
         for interval in self.working("specialist", specialist, day):
