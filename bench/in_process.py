@@ -85,6 +85,9 @@ def run(database_url: str) -> list[dict]:
             "GET /desk/ (a day, 50 specialists)": lambda: desk.get(
                 f"/desk/?date={MONDAY.isoformat()}"
             ),
+            "GET /desk/ (a free day, 800 free times)": lambda: desk.get(
+                f"/desk/?date={(MONDAY + timedelta(days=7)).isoformat()}"
+            ),
             "free slots, 1 specialist, 28 days": lambda: scheduling.free_slots_range(
                 db.session, 1, MONDAY, MONDAY + timedelta(days=27), now=NOW
             ),

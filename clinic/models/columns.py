@@ -38,37 +38,10 @@ class UTCDateTime(TypeDecorator):
         return None if value is None else value.replace(tzinfo=UTC)
 
 
-class _SQLiteLocalDateTime(sqlite.DATETIME):
-    """SQLite's DATETIME as `LocalDateTime` stores it, read by `datetime.fromisoformat` when a
-    value has exactly the stored form (the regular expression, far slower, reads anything else,
-    as before): busy time is read a thousand values at a time."""
-
-    cache_ok = True
-
-    def result_processor(self, dialect, coltype):
-        by_pattern = super().result_processor(dialect, coltype)
-        parse = datetime.fromisoformat
-
-        def process(value):
-            if type(value) is str and len(value) == 19 and value[4:20:3] == "-- ::":
-                try:
-                    return parse(value)
-                except ValueError:
-                    pass
-            return by_pattern(value)
-
-        return process
-
-
 # Clinic wall-clock time to the second. On SQLite it is stored as "YYYY-MM-DD HH:MM:SS", the
-# form a person writes in SQL too, so that the overlap triggers compare like with like.
-LocalDateTime = DateTime().with_variant(
-    _SQLiteLocalDateTime(
-        storage_format="%(year)04d-%(month)02d-%(day)02d %(hour)02d:%(minute)02d:%(second)02d",
-        regexp=r"(\d+)-(\d+)-(\d+) (\d+):(\d+):(\d+)",
-    ),
-    "sqlite",
-)
+# form a person writes in SQL too, so that the overlap triggers compare like with like; read
+# back by SQLAlchemy's own (compiled) ISO parser.
+LocalDateTime = DateTime().with_variant(sqlite.DATETIME(truncate_microseconds=True), "sqlite")
 
 AUTOINCREMENT = {"sqlite_autoincrement": True}
 """Ids are never reused: SQLite would otherwise hand a deleted row's id to the next one."""

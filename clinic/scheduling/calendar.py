@@ -190,9 +190,9 @@ class Calendar:
             _LIVE_APPOINTMENTS,
             {**window_ids, "client_id": client_id, "ignore_id": ignore_id or 0},
         ).all()
-        busy_on, new = self.busy, tuple.__new__  # a Busy and its Span, without two Python calls
+        busy_on = self.busy
         for appointment_id, specialist_id, location_id, client, starts_at, ends_at in appointments:
-            busy = new(Busy, (new(Span, (starts_at, ends_at)), appointment_id, ""))
+            busy = Busy(Span(starts_at, ends_at), appointment_id)
             day = starts_at.date()
             if ends_at.date() != day:  # past midnight: on every day it touches
                 self._add(("specialist", specialist_id), busy)
