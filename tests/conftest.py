@@ -23,6 +23,7 @@ from typing import TypeVar
 import flask_migrate
 import pytest
 import time_machine
+from flask import has_app_context
 from flask.testing import FlaskClient
 from helpers import CHROMIUM, CHROMIUM_ARGS, MONDAY, MOVED_CLOCK, NOW, PASSWORD
 from sqlalchemy import event
@@ -183,10 +184,31 @@ def database_url(databases: Databases) -> str:
     return databases.migrated()
 
 
+class OwnContextClient(FlaskClient):
+    """A browser whose every request runs in an app context of its own, as each request does in
+    production: `g` (flask-login's user, the token flask-jwt-extended read) never carries from
+    one request or browser to the next, and the request has its own database session. The
+    test's own session ends its read transaction on either side, as another process's would
+    (SQLite refuses a write from a snapshot older than the last commit)."""
+
+    def open(self, *args, **kwargs):
+        if not has_app_context():  # a thread of the test's own: nothing of the test's to end
+            with self.application.app_context():
+                return super().open(*args, **kwargs)
+        db.session.rollback()
+        try:
+            with self.application.app_context():
+                return super().open(*args, **kwargs)
+        finally:
+            db.session.rollback()
+
+
 @pytest.fixture
 def app(database_url: str) -> Iterator:
-    """The app on a fresh migrated database, its app context pushed for the test's own queries."""
+    """The app on a fresh migrated database, its app context pushed for the test's own queries
+    (each test-client request gets one of its own: OwnContextClient)."""
     app = create_app(config.testing(database_url))
+    app.test_client_class = OwnContextClient
     with app.app_context():
         yield app
         db.session.remove()

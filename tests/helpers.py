@@ -168,11 +168,14 @@ def count(model) -> int:
 
 
 def fresh(model, row_id: int):
-    """The row as the database holds it now."""
+    """The row as the database holds it now, or None once it is gone (asked of the database,
+    not of the test's session, which still knows the row a request deleted)."""
+    from sqlalchemy import select
+
     from clinic.extensions import db
 
     db.session.expire_all()
-    return db.session.get(model, row_id)
+    return db.session.scalars(select(model).where(model.id == row_id)).one_or_none()
 
 
 def bearer(token: str) -> dict[str, str]:

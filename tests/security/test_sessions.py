@@ -16,10 +16,8 @@ from clinic.models import RevokedToken, SignIn, User
 
 
 def in_own_request(app, browser, method: str, path: str, **kwargs):
-    """`browser`'s request in an app context of its own, as in production (the test's own
-    context would share flask-login's cached user in `g` and a stale database session)."""
-    with app.app_context():
-        return browser.open(path, method=method, **kwargs)
+    """`browser`'s request (in an app context of its own, as every test client's is)."""
+    return browser.open(path, method=method, **kwargs)
 
 
 def opens(app, browser, path: str) -> int:

@@ -81,3 +81,11 @@ def test_nobody_outside_the_area_can_post_to_it(app, client, signed_in, blueprin
         browser = signed_in(role)
         for path in paths:
             assert browser.post(path, data={"status": "cancelled"}).status_code == 403, (role, path)
+
+
+def test_one_browsers_sign_in_never_reaches_another_browser(admin, client):
+    """Does a browser that never signed in stay anonymous after another signed in and opened
+    a page in the same test (each request its own `g`, as each is in production)?"""
+    assert admin.get("/admin/").status_code == 200
+    anonymous = client.get("/admin/")
+    assert anonymous.status_code == 302 and "/login" in anonymous.headers["Location"]

@@ -115,10 +115,10 @@ def test_closing_a_location_at_booked_hours_is_refused(admin, monday, book, cloc
 def test_removing_locations_deletes_or_deactivates(admin, monday, make):
     """Is a room nothing refers to deleted, and one a doctor has as default deactivated, the
     flash saying which?"""
-    spare = make(Location, name="Spare room")
-    deleted = admin.post(f"/admin/locations/{spare.id}/remove", follow_redirects=True)
+    spare = make(Location, name="Spare room").id
+    deleted = admin.post(f"/admin/locations/{spare}/remove", follow_redirects=True)
     assert "Spare room is deleted." in text(deleted)
-    assert fresh(Location, spare.id) is None
+    assert fresh(Location, spare) is None
     kept = admin.post(f"/admin/locations/{monday.room.id}/remove", follow_redirects=True)
     assert "Room 1 is deactivated" in text(kept)
     assert not fresh(Location, monday.room.id).active

@@ -115,13 +115,13 @@ def test_a_worked_shift_cannot_be_removed(admin, monday):
 def test_a_shift_nobody_works_is_removed(admin, make):
     """Does a shift nobody works go after the confirmation page, and a second try find
     nothing (404)?"""
-    spare = make(Shift, weekday=5, start_time=time(10), end_time=time(11))
-    confirm = admin.get(f"/admin/shifts/{spare.id}/remove")
+    spare = make(Shift, weekday=5, start_time=time(10), end_time=time(11)).id
+    confirm = admin.get(f"/admin/shifts/{spare}/remove")
     assert confirm.status_code == 200 and "Nobody works this shift" in text(confirm)
-    response = admin.post(f"/admin/shifts/{spare.id}/remove")
+    response = admin.post(f"/admin/shifts/{spare}/remove")
     assert response.status_code == 302
-    assert fresh(Shift, spare.id) is None
-    assert admin.post(f"/admin/shifts/{spare.id}/remove").status_code == 404
+    assert fresh(Shift, spare) is None
+    assert admin.post(f"/admin/shifts/{spare}/remove").status_code == 404
 
 
 def test_the_shift_list_costs_the_same_queries_for_few_and_many(admin, monday, make, count_queries):

@@ -330,11 +330,11 @@ def test_the_remove_page_says_what_will_happen(admin, monday):
 
 def test_removing_an_unreferenced_specialist_deletes_them(admin, make):
     """Is a specialist nothing refers to deleted, the flash saying so, the deletion audited?"""
-    spare = make(Specialist, first_name="Spare", last_name="Doctor")
-    response = admin.post(f"/admin/specialists/{spare.id}/remove", follow_redirects=True)
+    spare = make(Specialist, first_name="Spare", last_name="Doctor").id
+    response = admin.post(f"/admin/specialists/{spare}/remove", follow_redirects=True)
     assert "Spare Doctor is deleted." in text(response)
-    assert fresh(Specialist, spare.id) is None
-    assert audited("specialists", spare.id) == [("delete", admin.user.id)]
+    assert fresh(Specialist, spare) is None
+    assert audited("specialists", spare) == [("delete", admin.user.id)]
 
 
 def test_removing_a_referenced_specialist_deactivates_them(admin, monday, book, clock):

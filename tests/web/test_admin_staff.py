@@ -7,7 +7,6 @@ from __future__ import annotations
 import re
 
 import pytest
-from flask.testing import FlaskClient
 from flask_jwt_extended import create_access_token
 from helpers import PASSWORD, bearer, text
 from sqlalchemy import update
@@ -15,27 +14,6 @@ from sqlalchemy import update
 from clinic.extensions import db
 from clinic.kernel import mail
 from clinic.models import AuditEntry, Client, Role, User
-
-
-class OwnContextClient(FlaskClient):
-    """A browser whose every request runs in an app context of its own, as in production
-    (the test's context would share flask-login's cached user in `g` between browsers); the
-    test's own session ends its read transaction on either side, as another process's would
-    (SQLite refuses a write from a snapshot older than the last commit)."""
-
-    def open(self, *args, **kwargs):
-        db.session.rollback()
-        try:
-            with self.application.app_context():
-                return super().open(*args, **kwargs)
-        finally:
-            db.session.rollback()
-
-
-@pytest.fixture(autouse=True)
-def separate_browsers(app) -> None:
-    """Every test client of these tests is an `OwnContextClient`."""
-    app.test_client_class = OwnContextClient
 
 
 def fresh(user_id: int) -> User:

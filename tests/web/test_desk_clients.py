@@ -343,12 +343,13 @@ def test_the_card_costs_the_same_queries_with_two_or_sixty_appointments(
 def test_an_admin_deletes_a_client_without_appointments(admin, olena):
     """May an admin delete a client with no appointments, after a confirmation page, with
     the deletion audited?"""
-    assert f'href="/desk/clients/{olena.id}/delete"' in text(admin.get(f"/desk/clients/{olena.id}"))
-    assert "Delete the record" in text(admin.get(f"/desk/clients/{olena.id}/delete"))
-    response = admin.post(f"/desk/clients/{olena.id}/delete")
+    olena_id = olena.id
+    assert f'href="/desk/clients/{olena_id}/delete"' in text(admin.get(f"/desk/clients/{olena_id}"))
+    assert "Delete the record" in text(admin.get(f"/desk/clients/{olena_id}/delete"))
+    response = admin.post(f"/desk/clients/{olena_id}/delete")
     assert response.headers["Location"] == "/desk/clients/"
-    assert fresh(Client, olena.id) is None
-    entry = db.session.query(AuditEntry).filter_by(entity="clients", entity_id=olena.id).one()
+    assert fresh(Client, olena_id) is None
+    entry = db.session.query(AuditEntry).filter_by(entity="clients", entity_id=olena_id).one()
     assert (entry.action, entry.actor_id) == ("delete", admin.user.id)
     assert "Olena Kovalenko's record is deleted." in text(admin.get("/desk/clients/"))
 

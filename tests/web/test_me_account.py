@@ -25,10 +25,8 @@ IPHONE = (
 
 
 def ask(app, browser, method: str, path: str, **kwargs):
-    """`browser`'s request in an app context of its own, as in production (the test's own
-    context would share flask-login's cached user and a stale database session)."""
-    with app.app_context():
-        return browser.open(path, method=method, **kwargs)
+    """`browser`'s request (in an app context of its own, as every test client's is)."""
+    return browser.open(path, method=method, **kwargs)
 
 
 def page(app, browser, path: str = "/me/account") -> str:
