@@ -32,6 +32,7 @@ DOMAIN = tuple(name for name in packages() if name not in DOORS + AT_THE_DOOR + 
 whatever comes next), with the floor beneath it."""
 BELOW_THE_DOORS = DOMAIN + FLOOR
 REQUEST_BOUND = (
+    "flask.globals",
     "flask.request",
     "flask.session",
     "flask.url_for",
@@ -169,6 +170,18 @@ def test_the_layout_names_every_package():
     ones this test names there?"""
     assert set(DOORS + AT_THE_DOOR + FLOOR) <= set(packages())
     assert {"clinic.scheduling", "clinic.setup", "clinic.accounts"} <= set(DOMAIN)
+
+
+def test_every_folder_is_a_package_the_layers_see():
+    """Is every folder under clinic/ a package (an `__init__.py`), so that no module sits in a
+    namespace folder the layers cannot see, and is every module in a layer or the wiring?"""
+    folders = [
+        folder for folder in PACKAGE.rglob("*") if folder.is_dir() and folder.name != "__pycache__"
+    ]
+    assert [str(f) for f in folders if not (f / "__init__.py").exists()] == []
+    layered = DOORS + AT_THE_DOOR + BELOW_THE_DOORS
+    wiring = {f"clinic.{name}" for name in ("config", "extensions", "cli", "demo")} | {"clinic"}
+    assert [m for m in all_modules() if not within(m, layered) and m not in wiring] == []
 
 
 def test_the_top_level_holds_only_the_wiring():

@@ -9,7 +9,7 @@ came from its headers (a `SCRIPT_NAME` or `X-Forwarded-Prefix: //evil.example`) 
 requester's alone and never kept for anyone else.
 A view opts in with `@for_visitors(...)`, naming the parameters it reads.
 
-The key is the data version (clinic/database.py adds one to it in the same transaction as any
+The key is the data version (clinic/kernel/database.py adds one to it in the same transaction as any
 change to the clinic's data), the clinic-local time to the minute (free times depend on "now"),
 the path and the query. The version is read per cached request, one small query, so a change
 committed by any process is seen by the very next request to any other: an answer kept under

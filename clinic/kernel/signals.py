@@ -19,7 +19,7 @@ clinic_changed = _signals.signal("clinic-changed")
 @dataclass(frozen=True, slots=True)
 class Change:
     """One change of a unit: the table, the row's id, the action ("create", "cancel", ...) and
-    the row itself; or an email the unit asked for once it commits (`account_emails`)."""
+    the row itself; or an email the unit asked for once it commits (`accounts.emails`)."""
 
     entity: str
     entity_id: int | None

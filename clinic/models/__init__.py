@@ -12,7 +12,9 @@ from .columns import AUTOINCREMENT, LocalDateTime, UTCDateTime, comparison_key, 
 from .people import Client, Role, User
 from .setup import (
     LOCATION_ORDER,
+    LONGEST_SLOT,
     SHIFT_ORDER,
+    SHORTEST_SLOT,
     SPECIALIST_ORDER,
     ClinicSettings,
     Location,
@@ -26,7 +28,9 @@ from .setup import (
 __all__ = [
     "AUTOINCREMENT",
     "LOCATION_ORDER",
+    "LONGEST_SLOT",
     "SHIFT_ORDER",
+    "SHORTEST_SLOT",
     "SPECIALIST_ORDER",
     "UNDER_WAY",
     "Appointment",

@@ -24,6 +24,10 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from ..extensions import db
 from .columns import AUTOINCREMENT, LocalDateTime
 
+SHORTEST_SLOT, LONGEST_SLOT = 5, 480
+"""The slot lengths the clinic takes, in minutes: the database's CHECK and every reader's."""
+SLOT_MINUTES = f"{SHORTEST_SLOT} AND {LONGEST_SLOT}"
+
 specialist_shifts = Table(
     "specialist_shifts",
     db.metadata,
@@ -77,7 +81,7 @@ class Specialist(db.Model):
 
     __tablename__ = "specialists"
     __table_args__ = (
-        CheckConstraint("slot_minutes BETWEEN 5 AND 480", name="slot_minutes_range"),
+        CheckConstraint(f"slot_minutes BETWEEN {SLOT_MINUTES}", name="slot_minutes_range"),
         AUTOINCREMENT,
     )
 
@@ -141,7 +145,7 @@ class ClinicSettings(db.Model):
         CheckConstraint("min_notice_minutes >= 0", name="min_notice_valid"),
         CheckConstraint("max_days_ahead > 0", name="max_days_ahead_valid"),
         CheckConstraint("cancellation_window_hours >= 0", name="cancellation_window_valid"),
-        CheckConstraint("default_slot_minutes BETWEEN 5 AND 480", name="default_slot_valid"),
+        CheckConstraint(f"default_slot_minutes BETWEEN {SLOT_MINUTES}", name="default_slot_valid"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True, default=1)

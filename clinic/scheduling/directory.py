@@ -30,6 +30,8 @@ from ..models import (
 from .policy import ANONYMOUS, SYSTEM, Policy
 
 MAX_SEARCH_LENGTH = 100
+"""The longest search the clinic reads, of specialists or clients (a name, a phone number or an
+address fits)."""
 SPECIALIST_SCHEDULE = (
     selectinload(Specialist.shifts),
     selectinload(Specialist.default_location).selectinload(Location.shifts),

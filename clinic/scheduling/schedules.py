@@ -3,11 +3,11 @@ ORM objects: their shifts (`ShiftTimes`), default rooms (`PlaceHours`) and slot 
 (`Schedule`), in a fixed number of queries built once. A `Calendar` reads these or the ORM
 objects alike (the same attribute names).
 
-Read as rows, the bench's "free slots, 50 specialists, 1 day" is 1.8× faster than with ORM
-specialists (`active_specialists` with `SPECIALIST_SCHEDULE`): 4.5 ms vs 8.2 ms; "free slots,
-1 specialist, 28 days" 1.8× (1.2 ms vs 2.3 ms) and "next free slot" 1.8× (1.0 ms vs 1.9 ms);
-the read alone is 4.6× faster (0.84 ms vs 3.9 ms). In process on SQLite, both ways giving the
-same slots."""
+Read as rows, the bench's "free slots, 50 specialists, 1 day" is 1.8 times faster than with
+ORM specialists (`active_specialists` with `SPECIALIST_SCHEDULE`): 4.5 ms vs 8.2 ms; "free
+slots, 1 specialist, 28 days" 1.8 times (1.2 ms vs 2.3 ms) and "next free slot" 1.8 times
+(1.0 ms vs 1.9 ms); the read alone is 4.6 times faster (0.84 ms vs 3.9 ms). In process on
+SQLite, both ways giving the same slots."""
 
 from __future__ import annotations
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..kernel.values import AnySession
-from ..models import ClinicSettings, User
+from ..models import LONGEST_SLOT, SHORTEST_SLOT, ClinicSettings, User
 from .common import flag, name, save, text, whole
 
 READERS = {
@@ -16,7 +16,7 @@ READERS = {
     "min_notice_minutes": whole(0, 60 * 24 * 30),
     "max_days_ahead": whole(1, 730),
     "cancellation_window_hours": whole(0, 24 * 30),
-    "default_slot_minutes": whole(5, 480),
+    "default_slot_minutes": whole(SHORTEST_SLOT, LONGEST_SLOT),
     "max_client_bookings": whole(1, 100),
 }
 

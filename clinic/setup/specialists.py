@@ -11,7 +11,16 @@ from ..kernel.clock import clinic_now
 from ..kernel.database import writing
 from ..kernel.errors import Invalid
 from ..kernel.values import AnySession, get_row, limit, parse_note, parse_text
-from ..models import LOCATION_ORDER, Appointment, Location, Specialist, TimeOff, User
+from ..models import (
+    LOCATION_ORDER,
+    LONGEST_SLOT,
+    SHORTEST_SLOT,
+    Appointment,
+    Location,
+    Specialist,
+    TimeOff,
+    User,
+)
 from ..scheduling import hold_for_change, set_shifts
 from .common import (
     Removal,
@@ -53,7 +62,7 @@ READERS = {
     "last_name": name(Specialist.last_name),
     "phone": text(Specialist.phone),
     "specialty": text(Specialist.specialty),
-    "slot_minutes": whole(5, 480),
+    "slot_minutes": whole(SHORTEST_SLOT, LONGEST_SLOT),
     "active": flag,
     "about": lambda value, field: parse_note(value, field, ABOUT_LENGTH),
     "visit_types": visit_types,

@@ -75,8 +75,8 @@ def test_public_operations_still_read_their_bodies(call):
 
 def test_every_operation_the_spec_does_not_open_checks_the_token_before_the_body(call):
     """Does every operation of the spec not marked open to anyone (`security: []`) answer an
-    anonymous malformed body with 401 and no field errors, as `jwt_required()` above its
-    `@blp.arguments` makes it?"""
+    anonymous malformed body and query with 401 and no field errors, as `jwt_required()` above
+    its `@blp.arguments` makes it?"""
     spec = call("GET", "/api/v1/openapi.json").get_json()
     checked = []
     for path, operations in spec["paths"].items():
@@ -85,7 +85,7 @@ def test_every_operation_the_spec_does_not_open_checks_the_token_before_the_body
                 continue
             if operation.get("security") == []:
                 continue
-            url = path.replace("{pk}", "1")
+            url = path.replace("{pk}", "1") + "?date=nonsense&from=x&page=0"
             response = call(method.upper(), url, json={"date": "nonsense", "worker": "x"})
             assert response.status_code == 401, (method, path, response.get_json())
             assert response.get_json()["errors"] == {}

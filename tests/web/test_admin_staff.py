@@ -8,18 +8,12 @@ import re
 
 import pytest
 from flask_jwt_extended import create_access_token
-from helpers import PASSWORD, bearer, text
+from helpers import PASSWORD, bearer, fresh, text
 from sqlalchemy import update
 
 from clinic.extensions import db
 from clinic.kernel import mail
 from clinic.models import AuditEntry, Client, Role, User
-
-
-def fresh(user_id: int) -> User:
-    """The user as the database has it now (the test's read transaction ended)."""
-    db.session.rollback()
-    return db.session.get(User, user_id)
 
 
 def browser_of(app, user: User, password: str = PASSWORD):
@@ -131,12 +125,12 @@ def test_a_role_changes_from_admin_to_manager_and_back(admin, make):
     other = make(User, role="admin", first_name="Petro")
     response = edit(admin, other, role="manager")
     assert response.status_code == 302
-    assert fresh(other.id).role is Role.MANAGER
+    assert fresh(User, other.id).role is Role.MANAGER
     assert "is now a manager; their sessions and API tokens carry on with manager rights" in text(
         admin.get("/admin/staff/")
     )
-    assert edit(admin, fresh(other.id), role="admin").status_code == 302
-    assert fresh(other.id).role is Role.ADMIN
+    assert edit(admin, fresh(User, other.id), role="admin").status_code == 302
+    assert fresh(User, other.id).role is Role.ADMIN
     actions = [
         entry.after["role"]
         for entry in db.session.query(AuditEntry)
@@ -151,7 +145,7 @@ def test_names_email_and_username_change(admin, make):
     staff = make(User, role="manager")
     changes = {"first_name": "Iryna", "last_name": "Koval", "email": "iryna@example.com"}
     assert edit(admin, staff, username="iryna.k", **changes).status_code == 302
-    saved = fresh(staff.id)
+    saved = fresh(User, staff.id)
     assert (saved.username, saved.first_name, saved.last_name, saved.email) == (
         "iryna.k",
         "Iryna",
@@ -174,7 +168,7 @@ def test_nobody_demotes_or_switches_off_themself(admin, make, alone):
     off = admin.post(f"/admin/staff/{me.id}/edit", data=edit_fields(me, active=""))
     assert off.status_code == 400
     assert 'id="active-error"' in text(off) and "switch off your own account" in text(off)
-    saved = fresh(me.id)
+    saved = fresh(User, me.id)
     assert (saved.role, saved.active) == (Role.ADMIN, True)
     assert admin.get("/admin/").status_code == 200
 
@@ -212,7 +206,7 @@ def test_the_last_active_admin_is_neither_demoted_nor_switched_off(
     assert response.status_code == 409
     page = text(response)
     assert "This is the last active admin" in page and reason in page
-    saved = fresh(other.id)
+    saved = fresh(User, other.id)
     assert (saved.role, saved.active) == (Role.ADMIN, True)
     db.session.rollback()
     assert db.session.query(AuditEntry).count() == before
@@ -226,7 +220,7 @@ def test_a_client_or_unknown_id_is_not_a_staff_account(admin, make):
         assert admin.get(f"/admin/staff/{user_id}/edit").status_code == 404
         assert admin.get(f"/admin/staff/{user_id}/password").status_code == 404
         assert admin.post(f"/admin/staff/{user_id}/edit", data={}).status_code == 404
-    assert fresh(patient.id).role is Role.CLIENT
+    assert fresh(User, patient.id).role is Role.CLIENT
 
 
 def test_switching_someone_off_ends_their_sign_in(app, admin, make):
@@ -238,7 +232,7 @@ def test_switching_someone_off_ends_their_sign_in(app, admin, make):
     response = edit(admin, staff, active="")
     assert response.status_code == 302
     assert "switched off: signed out everywhere" in text(admin.get("/admin/staff/"))
-    assert not fresh(staff.id).active
+    assert not fresh(User, staff.id).active
     sent = browser.get("/desk/")
     assert sent.status_code == 302 and sent.location.startswith("/login")
     assert app.test_client().get("/api/v1/me/", headers=bearer(token)).status_code == 401
@@ -246,8 +240,8 @@ def test_switching_someone_off_ends_their_sign_in(app, admin, make):
         "/login", data={"username": staff.username, "password": PASSWORD}
     )
     assert refused.status_code != 302
-    assert edit(admin, fresh(staff.id), active="y").status_code == 302
-    assert browser_of(app, fresh(staff.id)).get("/desk/").status_code == 200
+    assert edit(admin, fresh(User, staff.id), active="y").status_code == 302
+    assert browser_of(app, fresh(User, staff.id)).get("/desk/").status_code == 200
 
 
 def test_a_demotion_takes_hold_at_once_on_the_website_and_the_api(app, admin, make):
@@ -263,7 +257,7 @@ def test_a_demotion_takes_hold_at_once_on_the_website_and_the_api(app, admin, ma
     assert api.get("/api/v1/managers/", headers=bearer(token)).status_code == 403
     assert browser.get("/desk/").status_code == 200
     assert api.get("/api/v1/clients/", headers=bearer(token)).status_code == 200
-    assert edit(admin, fresh(other.id), role="admin").status_code == 302
+    assert edit(admin, fresh(User, other.id), role="admin").status_code == 302
     assert browser.get("/admin/").status_code == 200
 
 
@@ -318,7 +312,7 @@ def test_a_temporary_password_must_be_changed_before_anything_else(app, admin, m
     )
     assert response.status_code == 302
     assert "has a temporary password" in text(admin.get("/admin/staff/"))
-    assert fresh(staff.id).must_change_password
+    assert fresh(User, staff.id).must_change_password
     assert old.get("/admin/").location.startswith("/login")
 
     browser = app.test_client()
@@ -335,7 +329,7 @@ def test_a_temporary_password_must_be_changed_before_anything_else(app, admin, m
         data={"current": "temporary-123", "password": "my-own-pass", "confirm": "my-own-pass"},
     )
     assert chosen.status_code == 302
-    assert not fresh(staff.id).must_change_password
+    assert not fresh(User, staff.id).must_change_password
     assert browser.get("/admin/").status_code == 200
     login = api.post("/api/v1/login/", json={"username": "petro", "password": "my-own-pass"})
     assert login.status_code == 200
@@ -359,7 +353,7 @@ def test_a_refused_temporary_password_says_why_and_changes_nothing(admin, make):
             },
         )
         assert response.status_code == 400 and message in text(response)
-    saved = fresh(staff.id)
+    saved = fresh(User, staff.id)
     assert saved.auth_version == version and not saved.must_change_password
 
 
@@ -382,7 +376,7 @@ def test_a_reset_link_is_emailed_and_ends_their_sessions(app, admin, make):
         link, data={"password": "brand-new-1", "confirm": "brand-new-1"}
     )
     assert chosen.status_code == 302
-    assert browser_of(app, fresh(staff.id), "brand-new-1").get("/desk/").status_code == 200
+    assert browser_of(app, fresh(User, staff.id), "brand-new-1").get("/desk/").status_code == 200
 
 
 def test_without_an_address_there_is_no_reset_link(admin, make):
@@ -395,7 +389,7 @@ def test_without_an_address_there_is_no_reset_link(admin, make):
     mail.outbox().clear()
     response = admin.post(f"/admin/staff/{staff.id}/password", data={"action": "reset"})
     assert response.status_code == 400 and "no email address" in text(response)
-    assert mail.outbox() == [] and fresh(staff.id).auth_version == version
+    assert mail.outbox() == [] and fresh(User, staff.id).auth_version == version
 
 
 def test_only_admins_open_the_staff_pages(client, signed_in, make):
@@ -419,7 +413,7 @@ def test_a_password_form_with_no_known_button_is_a_bad_request(admin, make):
     version = staff.auth_version
     response = admin.post(f"/admin/staff/{staff.id}/password", data={"action": "delete"})
     assert response.status_code == 400
-    assert fresh(staff.id).auth_version == version
+    assert fresh(User, staff.id).auth_version == version
 
 
 def test_a_reset_email_that_could_not_be_sent_is_said(admin, make, monkeypatch):

@@ -147,7 +147,7 @@ def test_a_client_already_booked_elsewhere_then_is_refused(desk, clock, monday, 
 
 
 @pytest.mark.parametrize(
-    ("closure", "changes", "said"),
+    ("time_off_of", "changes", "said"),
     [
         (None, {"start_time": "13:00"}, "Iryna Bondarenko does not work then"),
         ("specialist", {}, "Iryna Bondarenko is away then (Conference)"),
@@ -157,17 +157,17 @@ def test_a_client_already_booked_elsewhere_then_is_refused(desk, clock, monday, 
     ids=["outside-the-shift", "specialist-time-off", "clinic-time-off", "in-the-past"],
 )
 def test_a_time_the_rules_refuse_is_an_error_beside_the_start(
-    desk, clock, monday, make, closure, changes, said
+    desk, clock, monday, make, time_off_of, changes, said
 ):
     """Is a time outside the shift, in a time off of the specialist or the clinic, or in the
     past an error beside the start (400), values kept, nothing written?"""
-    if closure:
+    if time_off_of:
         make(
             TimeOff,
-            specialist=monday.doctor if closure == "specialist" else None,
+            specialist=monday.doctor if time_off_of == "specialist" else None,
             starts_at=datetime.combine(MONDAY, time(9)),
             ends_at=datetime.combine(MONDAY, time(12)),
-            reason="Conference" if closure == "specialist" else "Holiday",
+            reason="Conference" if time_off_of == "specialist" else "Holiday",
         )
     response = desk.post(NEW, data=booking(monday, **changes))
     page = assert_refused_keeping_values(response, 400, 0)

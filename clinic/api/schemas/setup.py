@@ -123,7 +123,7 @@ class WorkerIn(In):
     last_name = text(limit(Specialist.last_name), required=True, minimum=1)
     phone = text(limit(Specialist.phone))
     specialty = text(limit(Specialist.specialty))
-    slot_minutes = fields.Integer(validate=validate.Range(5, 480))
+    slot_minutes = fields.Integer()
     active = fields.Boolean()
     default_location_id = ident(allow_none=True, data_key="default_location")
     shifts = WorkSchedule(data_key="work_schedule")

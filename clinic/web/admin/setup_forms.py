@@ -23,7 +23,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from ...kernel.errors import Invalid
 from ...kernel.values import WEEKDAYS, hm, limit
-from ...models import Location, Shift, Specialist
+from ...models import LONGEST_SLOT, SHORTEST_SLOT, Location, Shift, Specialist
 from ...setup.specialists import ABOUT_LENGTH
 from ..forms import Form, names, phone_field
 
@@ -129,7 +129,7 @@ class SpecialistForm(ShiftsForm):
     slot_minutes = IntegerField(
         "Slot length (minutes)",
         validators=[InputRequired("Give the slot length in minutes.")],
-        description="How long one appointment lasts: 5 to 480 minutes.",
+        description=f"How long one appointment lasts: {SHORTEST_SLOT} to {LONGEST_SLOT} minutes.",
     )
     default_location_id = SelectField(
         "Default location",

@@ -23,10 +23,10 @@ class Address:
     placeholders that `fill` replaces. Only for values that URLs carry as they are: ids,
     ISO dates, HH:MM times.
 
-    1.3× faster than `url_for` for each link on the bench's "GET /desk/ (a free day, 800 free
-    times)": 20.5 ms vs 27.2 ms (1.14× on a day a quarter booked; 1.05× on the fully booked
-    "GET /desk/ (a day, 50 specialists)", whose links are fewer), measured by swapping
-    `url_for` in, in process on SQLite."""
+    1.3 times faster than `url_for` for each link on the bench's "GET /desk/ (a free day, 800
+    free times)": 20.5 ms vs 27.2 ms (1.14 times on a day a quarter booked; 1.05 times on the
+    fully booked "GET /desk/ (a day, 50 specialists)", whose links are fewer), measured by
+    swapping `url_for` in, in process on SQLite."""
 
     def __init__(self, endpoint: str, *varying: str, **fixed: Any) -> None:
         marks = {name: MARK + n for n, name in enumerate(varying)}

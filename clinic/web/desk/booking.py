@@ -19,9 +19,10 @@ from ...kernel.dates import when
 from ...kernel.errors import Conflict, Invalid
 from ...kernel.values import parse_id, parse_moment
 from ...models import Appointment, Client, Specialist
+from ...scheduling.directory import MAX_SEARCH_LENGTH
 from . import bp
 from .appointment_forms import NEW_CLIENT, BookingForm, InlineClientForm
-from .forms import MAX_SEARCH_LENGTH, ClientSearchForm
+from .forms import ClientSearchForm
 
 FOUND_CLIENTS = 10
 """How many clients a search on the booking page lists."""

@@ -14,6 +14,7 @@ from wtforms.validators import Length, Optional
 from ...kernel.errors import Invalid
 from ...kernel.values import limit, parse_text
 from ...models import Client
+from ...scheduling.directory import MAX_SEARCH_LENGTH
 from ..forms import FilterForm, Form, email_field, names, phone_field
 
 
@@ -38,10 +39,6 @@ class ClientForm(Form):
             "email": self.email.data or "",
             "notes": self.notes.data or "",
         }
-
-
-MAX_SEARCH_LENGTH = 100
-"""The longest client search (a name, a phone number or an address fits)."""
 
 
 class ClientSearchForm(Form):
