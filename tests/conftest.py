@@ -305,10 +305,13 @@ def make(app) -> Callable:
 
 
 @pytest.fixture
-def signed_in(app, make) -> Callable:
+def signed_in(request, app, make) -> Callable:
     """`signed_in(role)`: a test client signed in through the /login form as a fresh verified
     user of that role ("admin", "manager", "client"; a client also gets a client record).
-    The user is `.user` on the client."""
+    The user is `.user` on the client. In a test that stops the clock, the sign-in happens
+    once it is stopped (a session cookie signed later than "now" would not open anything)."""
+    if "clock" in request.fixturenames:
+        request.getfixturevalue("clock")
 
     def sign_in(role: Role | str) -> FlaskClient:
         user = make(User, role=role)
