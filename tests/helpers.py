@@ -16,6 +16,8 @@ from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
+import time_machine
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 MONDAY = date(2027, 1, 4)
@@ -26,6 +28,9 @@ NOW = datetime(2027, 1, 1, 8, 0)
 MOVED_CLOCK = "TEST_CLOCK_AT"
 """Set while the run's clock is moved (`pytest --clock-at`): where it started, for the servers
 the tests start (tests/moved_clock.py)."""
+LAUNCHED_AT = "TEST_CLOCK_LAUNCHED_AT"
+"""The real time a server was launched at, so that its clock also counts the seconds its own
+start took (a token made meanwhile would otherwise be "issued in the future" for it)."""
 
 
 def during(appointment) -> datetime:
@@ -93,7 +98,8 @@ def gunicorn(settings: dict[str, str], workers: int) -> Iterator[str]:
     moved = {}
     launcher = ["-m"]
     if os.environ.get(MOVED_CLOCK):  # the server's clock where the run's is now
-        moved = {MOVED_CLOCK: datetime.now(UTC).isoformat()}
+        real_now = time_machine.escape_hatch.time.time()
+        moved = {MOVED_CLOCK: datetime.now(UTC).isoformat(), LAUNCHED_AT: repr(real_now)}
         launcher = [str(PROJECT_ROOT / "tests" / "moved_clock.py")]
     process = subprocess.Popen(
         [
