@@ -1,5 +1,5 @@
-"""What every API resource uses: the blueprint class with its body parser and its check of the
-token before any body is read, who may call, the errors each operation documents, and optional
+"""What every API resource uses: the blueprint class with its body parser, who may call (the
+user the operation's `jwt_required()` read), the errors each operation documents, and optional
 pagination."""
 
 from __future__ import annotations
