@@ -32,7 +32,7 @@ from werkzeug.security import generate_password_hash
 
 from clinic import config, create_app
 from clinic.extensions import db
-from clinic.kernel.clock import clinic_zone
+from clinic.kernel.clock import clinic_now, clinic_zone
 from clinic.models import (
     Appointment,
     Client,
@@ -403,7 +403,7 @@ def clinic_for_api(app, make):
         default_location=room,
         shifts=every_day,
     )
-    week_ahead = (datetime.now(UTC) + timedelta(days=7)).date()
+    week_ahead = clinic_now().date() + timedelta(days=7)
     appointment = book_appointment(
         db.session,
         specialist_id=doctor.id,

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from sqlalchemy.exc import IntegrityError
 
 from clinic.extensions import db
+from clinic.kernel.clock import clinic_now
 from clinic.models import Appointment, Client, Specialist
 from clinic.scheduling import SYSTEM, Policy, Span
 from clinic.scheduling.placing import Booking, _database_refusal
@@ -50,7 +51,7 @@ def test_a_lost_race_tells_a_client_nothing_of_the_winner(app, clinic_for_api):
         span=Span(appointment.starts_at, appointment.ends_at),
     )
     error = IntegrityError("INSERT", {}, Exception("appointments overlap"))
-    now = datetime.now() - timedelta(days=1)
+    now = clinic_now() - timedelta(days=1)  # the clock the fixture booked by, in clinic time
     client = Policy(Actor.CLIENT, clinic_for_api.users["other"].id)
     refusal = _database_refusal(db.session, error, booking, client, now)
     assert refusal.appointment is None

@@ -35,8 +35,9 @@ def test_registering_a_known_address_looks_like_any_registration(app, client, ma
     assert subjects["anna@example.com"] == "You already have an account"
 
 
-def test_unverified_accounts_expire_after_seven_days_unless_they_booked(app, make, runner):
-    """Never-verified registrations pile up (and squat addresses) unless they expire."""
+def test_unverified_accounts_expire_after_seven_days_unless_they_booked(app, clock, make, runner):
+    """Never-verified registrations pile up (and squat addresses) unless they expire. (The
+    clock stands at NOW, the day the MONDAY booking is made from.)"""
     old = datetime.now(UTC) - timedelta(days=8)
     stale = make(User, role="client", email_verified_at=None, created_at=old)
     make(Client, user=stale, email=stale.email)
